@@ -1,0 +1,93 @@
+import type { Hertz } from '../units.js';
+import { forEachStftFrame, frameCount, type Spectrogram, type StftOptions } from './stft.js';
+
+export interface ChromaOptions extends StftOptions {
+  sampleRate: Hertz;
+}
+
+/**
+ * The chroma front end of the melody control. Hop 160 at 16 kHz puts one chroma frame on each
+ * mel frame. The paper prints "window 260", but a 260-sample (16 ms) window cannot tell
+ * neighbouring semitones apart below ~1 kHz (its bins are 62 Hz wide): on pure tones from C3 to
+ * B6 it names the right pitch class far less often than a 2048-sample window does (see the
+ * README's table, measured by test/features/chroma.test.ts). We use a 2048-sample (128 ms)
+ * window, a standard music-analysis choice; `winLength` stays a parameter.
+ */
+export const MELODY_CHROMA: Readonly<ChromaOptions> = Object.freeze({
+  sampleRate: 16000,
+  nFft: 2048,
+  winLength: 2048,
+  hopLength: 160,
+  center: true,
+  padMode: 'reflect',
+});
+
+/** Chroma weights of one FFT bin: chroma classes c with weight w, kept sparse. */
+interface BinWeights {
+  bin: number;
+  chroma: Uint8Array;
+  weight: Float32Array;
+}
+
+/**
+ * A chroma filter bank in the manner of librosa.filters.chroma (tuning 0, centre octave 5,
+ * octave width 2, C first): each FFT bin spreads over pitch classes by a Gaussian in
+ * semitones as wide as the bin itself, columns are L2-normalised, and a Gaussian over octaves
+ * favours the melodic range. Weights below 1e-6 of a column's largest are dropped.
+ */
+export function chromaFilterBank(sampleRate: Hertz, nFft: number): BinWeights[] {
+  const bins = nFft / 2 + 1;
+  const A0_16 = 440 / 16; // octave 0 of the "octs" scale sits at A440 / 16
+  // Fractional chroma position (in semitones, A = 0 at octave boundaries) of each FFT bin.
+  const pos = new Float64Array(bins);
+  for (let k = 1; k < bins; k++) pos[k] = 12 * Math.log2((k * sampleRate) / nFft / A0_16);
+  pos[0] = pos[1] - 1.5 * 12; // DC: put it an octave and a half below bin 1
+  const out: BinWeights[] = [];
+  for (let k = 0; k < bins; k++) {
+    const width = k + 1 < bins ? Math.max(pos[k + 1] - pos[k], 1) : 1;
+    const w = new Float64Array(12);
+    let norm = 0;
+    for (let c = 0; c < 12; c++) {
+      // Distance from chroma class c (A-based), wrapped to [-6, 6).
+      const d = ((((pos[k] - c + 6) % 12) + 12) % 12) - 6;
+      w[c] = Math.exp(-0.5 * ((2 * d) / width) ** 2);
+      norm += w[c] * w[c];
+    }
+    norm = Math.sqrt(norm);
+    const octave = Math.exp(-0.5 * ((pos[k] / 12 - 5) / 2) ** 2);
+    let max = 0;
+    for (let c = 0; c < 12; c++) {
+      w[c] = (w[c] / norm) * octave;
+      max = Math.max(max, w[c]);
+    }
+    const keep: number[] = [];
+    for (let c = 0; c < 12; c++) if (w[c] > 1e-6 * max && w[c] > 0) keep.push(c);
+    // Roll from A-based to C-based classes: A (0 here) becomes 9.
+    out.push({
+      bin: k,
+      chroma: Uint8Array.from(keep, (c) => (c + 9) % 12),
+      weight: Float32Array.from(keep, (c) => w[c]),
+    });
+  }
+  return out.filter((b) => b.weight.length > 0);
+}
+
+/**
+ * Chromagram T × 12 (C = 0) of the power spectrogram, each frame scaled so its largest class is
+ * 1 (librosa's norm=∞); silent frames stay all zero.
+ */
+export function chromagram(x: Float32Array, opts: ChromaOptions = MELODY_CHROMA): Spectrogram {
+  const bank = chromaFilterBank(opts.sampleRate, opts.nFft);
+  const data = new Float32Array(frameCount(x.length, opts) * 12);
+  const frames = forEachStftFrame(x, opts, (t, s) => {
+    const o = t * 12;
+    for (const { bin, chroma, weight } of bank) {
+      const p = s[2 * bin] * s[2 * bin] + s[2 * bin + 1] * s[2 * bin + 1];
+      for (let j = 0; j < chroma.length; j++) data[o + chroma[j]] += weight[j] * p;
+    }
+    let max = 0;
+    for (let c = 0; c < 12; c++) max = Math.max(max, data[o + c]);
+    if (max > 0) for (let c = 0; c < 12; c++) data[o + c] /= max;
+  });
+  return { frames, bins: 12, data };
+}

@@ -1,0 +1,69 @@
+import type { Hertz } from '../units.js';
+
+export interface ResampleOptions {
+  /** Zero crossings of the sinc on each side (sharper cut-off, longer kernel). */
+  lowpassFilterWidth?: number;
+  /** Cut-off as a fraction of the lower Nyquist rate (below 1 to leave a transition band). */
+  rolloff?: number;
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/**
+ * Band-limited resampling by a Hann-windowed sinc, polyphase: the rates are reduced by their
+ * GCD to orig:new, and each of the `new` output phases has its own kernel over the input.
+ * The same definition as torchaudio.functional.resample's "sinc_interp_hann" (width 6,
+ * rolloff 0.99), so outputs agree with it to float precision; output length is
+ * ceil(new · n / orig).
+ */
+export function resample(x: Float32Array, fromRate: Hertz, toRate: Hertz, opts: ResampleOptions = {}): Float32Array {
+  if (!(Number.isInteger(fromRate) && Number.isInteger(toRate) && fromRate > 0 && toRate > 0)) {
+    throw new RangeError(`sample rates must be positive integers, got ${fromRate} → ${toRate}`);
+  }
+  if (fromRate === toRate) return Float32Array.from(x);
+  const g = gcd(fromRate, toRate);
+  const orig = fromRate / g;
+  const next = toRate / g;
+  const zeros = opts.lowpassFilterWidth ?? 6;
+  const rolloff = opts.rolloff ?? 0.99;
+  const base = Math.min(orig, next) * rolloff; // cut-off, in units of the reduced rates
+  const width = Math.ceil((zeros * orig) / base);
+  const taps = 2 * width + orig;
+  // Each phase's kernel, trimmed to its non-zero span (the windowed sinc vanishes beyond
+  // ±zeros crossings, so of the orig + 2·width taps only ~2·width are non-zero).
+  const kernels: { first: number; taps: Float64Array }[] = [];
+  for (let p = 0; p < next; p++) {
+    const k = new Float64Array(taps);
+    for (let i = 0; i < taps; i++) {
+      // Time of input tap i relative to output phase p, in input periods, scaled to the cut-off.
+      let t = ((i - width) / orig - p / next) * base;
+      t = Math.max(-zeros, Math.min(zeros, t));
+      const win = Math.cos((t * Math.PI) / zeros / 2) ** 2;
+      const u = t * Math.PI;
+      k[i] = (u === 0 ? 1 : Math.sin(u) / u) * win * (base / orig);
+    }
+    let first = 0;
+    let last = taps - 1;
+    while (first < last && k[first] === 0) first++;
+    while (last > first && k[last] === 0) last--;
+    kernels.push({ first, taps: k.slice(first, last + 1) });
+  }
+  const n = x.length;
+  const outLength = Math.ceil((next * n) / orig);
+  const y = new Float32Array(outLength);
+  // Output sample j = f·next + p reads input samples f·orig − width … f·orig − width + taps − 1.
+  for (let j = 0; j < outLength; j++) {
+    const f = Math.floor(j / next);
+    const { first, taps: k } = kernels[j - f * next];
+    const start = f * orig - width + first;
+    let acc = 0;
+    const i0 = Math.max(0, -start);
+    const i1 = Math.min(k.length, n - start);
+    for (let i = i0; i < i1; i++) acc += k[i] * x[start + i];
+    y[j] = acc;
+  }
+  return y;
+}

@@ -1,0 +1,133 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { MediaError, stderrTail } from './errors.js';
+
+/** ffmpeg and ffprobe are separate programs (Debian's), never linked: see DESIGN.md §6–7. */
+export const FFMPEG = process.env.FILMSCORE_FFMPEG ?? 'ffmpeg';
+export const FFPROBE = process.env.FILMSCORE_FFPROBE ?? 'ffprobe';
+
+/** How long a tool may stay silent (no output at all) before it is taken as hung. */
+const IDLE_LIMIT_MS = 120_000;
+
+const MISSING_TOOL_HINT = 'install it with `sudo apt-get install ffmpeg` (or run scripts/setup.sh)';
+
+function missingTool(bin: string, path: string): MediaError {
+  return new MediaError('ffmpeg-missing', path, `${bin} was not found on PATH; ${MISSING_TOOL_HINT}.`);
+}
+
+export interface ToolResult {
+  stdout: Buffer;
+  stderr: string;
+}
+
+/**
+ * Run ffmpeg/ffprobe to completion and collect its output. Rejects with a MediaError when the
+ * program is missing, exits non-zero (`describeFailure` turns stderr into the message) or
+ * exceeds `timeoutMs`.
+ */
+export function runTool(
+  bin: string,
+  args: readonly string[],
+  opts: { path: string; timeoutMs?: number; describeFailure: (stderr: string) => MediaError },
+): Promise<ToolResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let stderr = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs ?? 600_000);
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(err.code === 'ENOENT' ? missingTool(bin, opts.path) : err);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (timedOut) {
+        reject(new MediaError('timeout', opts.path, `${bin} did not finish on ${opts.path} in time; the file may be damaged.`));
+      } else if (code !== 0) {
+        reject(opts.describeFailure(stderr));
+      } else {
+        resolve({ stdout: Buffer.concat(out), stderr });
+      }
+    });
+  });
+}
+
+/**
+ * Stream ffmpeg's stdout in records of exactly `recordBytes` bytes (one audio chunk, one video
+ * frame). Memory stays at one record plus the pipe's buffer whatever the file's length: the
+ * pipe applies back-pressure while the consumer works. A watchdog kills a silent process.
+ */
+export async function* streamRecords(
+  args: readonly string[],
+  opts: { path: string; recordBytes: number; describeFailure: (stderr: string) => MediaError },
+): AsyncGenerator<Buffer> {
+  const child: ChildProcess = spawn(FFMPEG, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  let spawnError: Error | undefined;
+  let idle = false;
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('close', (code) => resolve(code));
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      spawnError = err.code === 'ENOENT' ? missingTool(FFMPEG, opts.path) : err;
+      resolve(null);
+    });
+  });
+  child.stderr!.on('data', (b: Buffer) => {
+    stderr += b.toString();
+    if (stderr.length > 65536) stderr = stderr.slice(-32768);
+  });
+  let watchdog = setTimeout(onIdle, IDLE_LIMIT_MS);
+  function onIdle(): void {
+    idle = true;
+    child.kill('SIGKILL');
+  }
+  let pending: Buffer = Buffer.alloc(0);
+  try {
+    for await (const chunk of child.stdout! as AsyncIterable<Buffer>) {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(onIdle, IDLE_LIMIT_MS);
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      const whole = Math.floor(pending.length / opts.recordBytes) * opts.recordBytes;
+      for (let off = 0; off < whole; off += opts.recordBytes) {
+        yield pending.subarray(off, off + opts.recordBytes);
+      }
+      pending = pending.subarray(whole);
+    }
+    const code = await exited;
+    if (spawnError) throw spawnError;
+    if (idle) {
+      throw new MediaError('timeout', opts.path, `ffmpeg stopped producing output for ${opts.path}; the file may be damaged.`);
+    }
+    if (code !== 0) throw opts.describeFailure(stderr);
+    // A trailing partial record (the last audio chunk) is still data: hand it over.
+    if (pending.length > 0) yield pending;
+  } finally {
+    clearTimeout(watchdog);
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+}
+
+/** Classify ffmpeg's complaint about an input file into a MediaError with advice. */
+export function describeInputFailure(path: string, stderr: string): MediaError {
+  const tail = stderrTail(stderr);
+  if (/moov atom not found|Truncat|end of file|Invalid frame size|partial file/i.test(stderr)) {
+    return new MediaError(
+      'truncated',
+      path,
+      `${path} looks truncated or damaged (ffmpeg: ${tail}). Copy or download the file again.`,
+    );
+  }
+  if (/Invalid data found|could not find codec|Unknown format|does not contain any stream|Invalid argument/i.test(stderr)) {
+    return new MediaError(
+      'not-media',
+      path,
+      `${path} is not an audio or video file ffmpeg can read (ffmpeg: ${tail}). Give a media file such as .wav, .ogg, .mp3, .mp4 or .mov.`,
+    );
+  }
+  return new MediaError('ffmpeg-failed', path, `ffmpeg failed on ${path}: ${tail}`);
+}

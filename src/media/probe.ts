@@ -1,0 +1,126 @@
+import { stat } from 'node:fs/promises';
+import type { Hertz, Seconds } from '../units.js';
+import { MediaError } from './errors.js';
+import { FFPROBE, describeInputFailure, runTool } from './ffmpeg.js';
+
+export interface AudioStreamInfo {
+  index: number;
+  codec: string;
+  sampleRate: Hertz;
+  channels: number;
+  durationS: Seconds;
+}
+
+export interface VideoStreamInfo {
+  index: number;
+  codec: string;
+  width: number;
+  height: number;
+  /** Average frames per second (ffprobe's avg_frame_rate, else r_frame_rate). */
+  frameRate: number;
+  durationS: Seconds;
+  /** Frames in the stream when the container says; otherwise estimated from duration. */
+  frameCount: number;
+}
+
+export interface MediaInfo {
+  path: string;
+  formatName: string;
+  durationS: Seconds;
+  sizeBytes: number;
+  /** The first audio stream, the one decodeAudio reads. */
+  audio?: AudioStreamInfo;
+  /** The first real video stream (cover art is skipped), the one videoFrames reads. */
+  video?: VideoStreamInfo;
+  streamCount: number;
+}
+
+interface FfprobeStream {
+  index: number;
+  codec_type?: string;
+  codec_name?: string;
+  sample_rate?: string;
+  channels?: number;
+  width?: number;
+  height?: number;
+  avg_frame_rate?: string;
+  r_frame_rate?: string;
+  duration?: string;
+  nb_frames?: string;
+  disposition?: { attached_pic?: number };
+}
+
+function parseRate(rate: string | undefined): number {
+  if (!rate) return NaN;
+  const [num, den] = rate.split('/').map(Number);
+  return den ? num / den : num;
+}
+
+function finiteOr(value: number, fallback: number): number {
+  return Number.isFinite(value) ? value : fallback;
+}
+
+/** Check that `path` names a readable regular file; a typed error otherwise. */
+export async function assertFile(path: string): Promise<number> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new MediaError('missing-file', path, `${path}: file is missing. Check the path (it is resolved from ${process.cwd()}).`);
+  }
+  if (!info.isFile()) {
+    throw new MediaError('not-media', path, `${path} is not a file (it is a folder or a device). Give the path of an audio or video file.`);
+  }
+  return info.size;
+}
+
+/** Describe a media file: container, duration, first audio and video streams. */
+export async function probe(path: string): Promise<MediaInfo> {
+  const sizeBytes = await assertFile(path);
+  if (sizeBytes === 0) {
+    throw new MediaError('zero-duration', path, `${path} is empty (0 bytes). Give a file that holds audio or video.`);
+  }
+  const { stdout } = await runTool(
+    FFPROBE,
+    ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path],
+    { path, timeoutMs: 60_000, describeFailure: (stderr) => describeInputFailure(path, stderr) },
+  );
+  const parsed = JSON.parse(stdout.toString()) as {
+    format?: { format_name?: string; duration?: string };
+    streams?: FfprobeStream[];
+  };
+  const streams = parsed.streams ?? [];
+  const formatName = parsed.format?.format_name ?? 'unknown';
+  if (streams.length === 0) {
+    throw new MediaError('not-media', path, `${path} holds no audio or video stream (format: ${formatName}). Give a media file.`);
+  }
+  const formatDuration = Number(parsed.format?.duration);
+  const a = streams.find((s) => s.codec_type === 'audio');
+  const v = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+  const audio: AudioStreamInfo | undefined = a && {
+    index: a.index,
+    codec: a.codec_name ?? 'unknown',
+    sampleRate: Number(a.sample_rate),
+    channels: a.channels ?? 0,
+    durationS: finiteOr(Number(a.duration), formatDuration),
+  };
+  let video: VideoStreamInfo | undefined;
+  if (v) {
+    const frameRate = finiteOr(parseRate(v.avg_frame_rate), parseRate(v.r_frame_rate));
+    const durationS = finiteOr(Number(v.duration), formatDuration);
+    video = {
+      index: v.index,
+      codec: v.codec_name ?? 'unknown',
+      width: v.width ?? 0,
+      height: v.height ?? 0,
+      frameRate,
+      durationS,
+      frameCount: finiteOr(Number(v.nb_frames), Math.round(durationS * frameRate)),
+    };
+  }
+  const durationS = finiteOr(formatDuration, Math.max(audio?.durationS ?? 0, video?.durationS ?? 0));
+  if (!(durationS > 0)) {
+    throw new MediaError('zero-duration', path, `${path} has zero duration: there is nothing to analyse. Give a file with at least a few samples of audio or a frame of video.`);
+  }
+  return { path, formatName, durationS, sizeBytes, audio, video, streamCount: streams.length };
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/python3
+"""Independent reference values for the TypeScript tests, from Debian's torchaudio, scipy,
+aubio and mir_eval. Usage: references.py NAME < request.json > result.json
+
+The request is {"params": {...}, "inputs": {name: path of little-endian float32 file}};
+the result is a JSON object of numbers and lists. Nothing here is filmscore's code."""
+import json
+import sys
+
+import numpy as np
+
+
+def load(req, name):
+    return np.fromfile(req["inputs"][name], dtype="<f4")
+
+
+def stft(req, p):
+    import torch
+    x = torch.from_numpy(load(req, "x"))
+    win = torch.hann_window(p["winLength"])
+    X = torch.stft(x, p["nFft"], p["hopLength"], p["winLength"], win, center=True,
+                   pad_mode=p.get("padMode", "reflect"), return_complex=True)
+    X = X.T.contiguous()  # frames × bins, like ours
+    out = {"re": X.real.flatten().tolist(), "im": X.imag.flatten().tolist(), "frames": X.shape[0]}
+    if p.get("istft"):
+        y = torch.istft(X.T, p["nFft"], p["hopLength"], p["winLength"], win, center=True,
+                        length=x.shape[0])
+        out["istft"] = y.tolist()
+    return out
+
+
+def mel(req, p):
+    import torch
+    import torchaudio
+    x = torch.from_numpy(load(req, "x"))
+    t = torchaudio.transforms.MelSpectrogram(
+        sample_rate=p["sampleRate"], n_fft=p["nFft"], win_length=p["winLength"],
+        hop_length=p["hopLength"], f_min=p["fMin"], f_max=p["fMax"], n_mels=p["nMels"],
+        power=p["power"], norm="slaney", mel_scale="slaney", center=True, pad_mode="reflect")
+    m = t(x)  # nMels × frames
+    fb = torchaudio.functional.melscale_fbanks(p["nFft"] // 2 + 1, p["fMin"], p["fMax"],
+                                               p["nMels"], p["sampleRate"], norm="slaney",
+                                               mel_scale="slaney")  # bins × nMels
+    logmel = torch.log(torch.clamp(m, min=1e-5))
+    return {"mel": m.T.flatten().tolist(), "logMel": logmel.T.flatten().tolist(),
+            "filterBank": fb.T.flatten().tolist(), "frames": m.shape[1]}
+
+
+def resample(req, p):
+    import torch
+    import torchaudio.functional as F
+    x = torch.from_numpy(load(req, "x"))
+    y = F.resample(x, p["from"], p["to"], lowpass_filter_width=6, rolloff=0.99,
+                   resampling_method="sinc_interpolation")  # torchaudio 0.13 name of sinc_interp_hann
+    return {"y": y.tolist()}
+
+
+def griffinlim(req, p):
+    import torch
+    import torchaudio
+    mag = torch.from_numpy(load(req, "mag")).reshape(p["frames"], p["nFft"] // 2 + 1).T
+    g = torchaudio.transforms.GriffinLim(n_fft=p["nFft"], n_iter=p["iterations"],
+                                         win_length=p["nFft"], hop_length=p["hopLength"],
+                                         power=1.0, momentum=p["momentum"], length=p["length"],
+                                         rand_init=False)
+    return {"y": g(mag).tolist()}
+
+
+def savgol(req, p):
+    from scipy.signal import savgol_filter
+    x = load(req, "x").astype(np.float64)
+    return {"y": savgol_filter(x, p["window"], p["order"], mode=p["mode"]).tolist()}
+
+
+def aubio_onsets(req, p):
+    import aubio
+    x = load(req, "x")
+    hop = p.get("hop", 256)
+    o = aubio.onset(p.get("method", "default"), 1024, hop, p["sampleRate"])
+    out = []
+    for i in range(0, len(x) - hop + 1, hop):
+        if o(x[i:i + hop].astype(np.float32)):
+            out.append(float(o.get_last_s()))
+    return {"onsets": out}
+
+
+def aubio_tempo(req, p):
+    import aubio
+    x = load(req, "x")
+    hop = 512
+    t = aubio.tempo("default", 1024, hop, p["sampleRate"])
+    beats = []
+    for i in range(0, len(x) - hop + 1, hop):
+        if t(x[i:i + hop].astype(np.float32)):
+            beats.append(float(t.get_last_s()))
+    bpm = float(60.0 / np.median(np.diff(beats))) if len(beats) > 2 else 0.0
+    return {"beats": beats, "bpm": bpm}
+
+
+def mir_eval_scores(req, p):
+    import mir_eval
+    ref = np.array(p["reference"], dtype=float)
+    est = np.array(p["estimated"], dtype=float)
+    out = {}
+    if p.get("onsets"):
+        f, prec, rec = mir_eval.onset.f_measure(ref, est, window=p.get("window", 0.05))
+        out.update(onsetF=f, onsetPrecision=prec, onsetRecall=rec)
+    if p.get("beats"):
+        ref_b = mir_eval.beat.trim_beats(ref)
+        est_b = mir_eval.beat.trim_beats(est)
+        out["beatF"] = mir_eval.beat.f_measure(ref_b, est_b)
+    return out
+
+
+COMMANDS = {f.__name__: f for f in [stft, mel, resample, griffinlim, savgol, aubio_onsets,
+                                     aubio_tempo, mir_eval_scores]}
+
+if __name__ == "__main__":
+    req = json.load(sys.stdin)
+    json.dump(COMMANDS[sys.argv[1]](req, req.get("params", {})), sys.stdout)
