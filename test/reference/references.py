@@ -93,8 +93,7 @@ def aubio_tempo(req, p):
     for i in range(0, len(x) - hop + 1, hop):
         if t(x[i:i + hop].astype(np.float32)):
             beats.append(float(t.get_last_s()))
-    bpm = float(60.0 / np.median(np.diff(beats))) if len(beats) > 2 else 0.0
-    return {"beats": beats, "bpm": bpm}
+    return {"beats": beats, "bpm": float(t.get_bpm())}
 
 
 def mir_eval_scores(req, p):
