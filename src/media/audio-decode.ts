@@ -1,6 +1,6 @@
 import type { Hertz, Seconds } from '../units.js';
 import { MediaError } from './errors.js';
-import { describeInputFailure, streamRecords } from './ffmpeg.js';
+import { describeInputFailure, streamRecords, truncationWarning } from './ffmpeg.js';
 import { probe, type MediaInfo } from './probe.js';
 
 export interface DecodeAudioOptions {
@@ -64,6 +64,7 @@ export async function* decodeAudioStream(path: string, opts: DecodeAudioOptions)
     path,
     recordBytes: chunkFrames * opts.channels * 4,
     describeFailure: (stderr) => describeInputFailure(path, stderr),
+    judgeWarnings: (stderr) => truncationWarning(path, stderr),
   })) {
     // Copy: the record may be a view into a Buffer that is reused, and may be unaligned.
     const chunk = new Float32Array(record.length >> 2);

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { MediaError, stderrTail } from './errors.js';
 
 /** ffmpeg and ffprobe are separate programs (Debian's), never linked: see DESIGN.md §6–7. */
@@ -64,7 +65,13 @@ export function runTool(
  */
 export async function* streamRecords(
   args: readonly string[],
-  opts: { path: string; recordBytes: number; describeFailure: (stderr: string) => MediaError },
+  opts: {
+    path: string;
+    recordBytes: number;
+    describeFailure: (stderr: string) => MediaError;
+    /** Judge what ffmpeg complained about on a run that still exited 0 (e.g. a cut-off file). */
+    judgeWarnings?: (stderr: string) => MediaError | undefined;
+  },
 ): AsyncGenerator<Buffer> {
   const child: ChildProcess = spawn(FFMPEG, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -104,6 +111,8 @@ export async function* streamRecords(
       throw new MediaError('timeout', opts.path, `ffmpeg stopped producing output for ${opts.path}; the file may be damaged.`);
     }
     if (code !== 0) throw opts.describeFailure(stderr);
+    const complaint = opts.judgeWarnings?.(stderr);
+    if (complaint) throw complaint;
     // A trailing partial record (the last audio chunk) is still data: hand it over.
     if (pending.length > 0) yield pending;
   } finally {
@@ -112,17 +121,43 @@ export async function* streamRecords(
   }
 }
 
+/** ISO media files (mp4, mov, m4a) start with an 'ftyp' box: a real file, however cut off. */
+function looksLikeIsoMedia(path: string): boolean {
+  try {
+    const fd = openSync(path, 'r');
+    const head = Buffer.alloc(12);
+    readSync(fd, head, 0, 12, 0);
+    closeSync(fd);
+    return head.toString('latin1', 4, 8) === 'ftyp';
+  } catch {
+    return false;
+  }
+}
+
+const TRUNCATION_SIGNS = /Truncat|end of file|partial file|corrupt input packet|Invalid PCM packet/i;
+
+/** A decode that exited 0 but met a cut-off stream: ffmpeg only warns, we refuse. */
+export function truncationWarning(path: string, stderr: string): MediaError | undefined {
+  if (!TRUNCATION_SIGNS.test(stderr)) return undefined;
+  return new MediaError(
+    'truncated',
+    path,
+    `${path} looks truncated: it ends in the middle of its data (ffmpeg: ${stderrTail(stderr, 2)}). Copy or download the file again.`,
+  );
+}
+
 /** Classify ffmpeg's complaint about an input file into a MediaError with advice. */
 export function describeInputFailure(path: string, stderr: string): MediaError {
   const tail = stderrTail(stderr);
-  if (/moov atom not found|Truncat|end of file|Invalid frame size|partial file/i.test(stderr)) {
+  const cutIso = /moov atom not found/i.test(stderr) && looksLikeIsoMedia(path);
+  if (cutIso || TRUNCATION_SIGNS.test(stderr) || /Invalid frame size/i.test(stderr)) {
     return new MediaError(
       'truncated',
       path,
       `${path} looks truncated or damaged (ffmpeg: ${tail}). Copy or download the file again.`,
     );
   }
-  if (/Invalid data found|could not find codec|Unknown format|does not contain any stream|Invalid argument/i.test(stderr)) {
+  if (/moov atom not found|Invalid data found|could not find codec|Unknown format|does not contain any stream|Invalid argument/i.test(stderr)) {
     return new MediaError(
       'not-media',
       path,

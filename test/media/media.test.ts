@@ -1,0 +1,221 @@
+// Media I/O through ffmpeg: probe, streamed decode, frames, WAV, mux, and the typed errors.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, truncateSync, writeFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { decodeAudio, decodeAudioStream } from '../../src/media/audio-decode.js';
+import { MediaError } from '../../src/media/errors.js';
+import { muxAudioUnderVideo } from '../../src/media/mux.js';
+import { probe } from '../../src/media/probe.js';
+import { videoFrames } from '../../src/media/video-frames.js';
+import { encodeWav, writeWav } from '../../src/media/wav.js';
+import { makeClip, probeField, streamMd5, tempDir } from '../helpers/media.js';
+import { sine } from '../helpers/signals.js';
+
+const dir = tempDir();
+const video = makeClip(join(dir, 'clip.mp4'), { durationS: 3, video: 'testsrc2', size: '320x240', fps: 25, toneHz: 440, sampleRate: 44100, channels: 2 });
+const silentVideo = makeClip(join(dir, 'silent.mp4'), { durationS: 2, video: 'color=c=red', size: '64x48', fps: 30 });
+const audioOnly = makeClip(join(dir, 'tone.wav'), { durationS: 2.5, toneHz: 1000, sampleRate: 48000 });
+
+async function rejectsWith(p: Promise<unknown>, kind: string, text: RegExp): Promise<void> {
+  await assert.rejects(p, (err: unknown) => {
+    assert.ok(err instanceof MediaError, `expected MediaError, got ${err}`);
+    assert.equal(err.kind, kind, err.message);
+    assert.match(err.message, text);
+    return true;
+  });
+}
+
+async function drain<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+/** Dominant frequency by counting upward zero crossings. */
+function zeroCrossingHz(x: Float32Array, sr: number): number {
+  let n = 0;
+  for (let i = 1; i < x.length; i++) if (x[i - 1] < 0 && x[i] >= 0) n++;
+  return n / (x.length / sr);
+}
+
+describe('probe', () => {
+  it('reads duration, streams, frame rate, size and sample rate', async () => {
+    const info = await probe(video);
+    assert.ok(Math.abs(info.durationS - 3) < 0.05, `duration ${info.durationS}`);
+    assert.equal(info.video?.width, 320);
+    assert.equal(info.video?.height, 240);
+    assert.equal(info.video?.frameRate, 25);
+    assert.equal(info.video?.frameCount, 75);
+    assert.equal(info.audio?.sampleRate, 44100);
+    assert.equal(info.audio?.channels, 2);
+    const a = await probe(audioOnly);
+    assert.equal(a.video, undefined);
+    assert.equal(a.audio?.sampleRate, 48000);
+    assert.ok(Math.abs(a.durationS - 2.5) < 1e-3);
+  });
+});
+
+describe('decodeAudio', () => {
+  it('decodes a video file\'s sound to mono float32 at a requested rate', async () => {
+    const { channels, sampleRate } = await decodeAudio(video, { sampleRate: 16000, channels: 1 });
+    assert.equal(sampleRate, 16000);
+    assert.equal(channels.length, 1);
+    assert.ok(Math.abs(channels[0].length - 3 * 16000) <= 1024, `length ${channels[0].length}`);
+    assert.ok(Math.abs(zeroCrossingHz(channels[0].subarray(1600, 46000), 16000) - 440) < 2);
+  });
+
+  it('keeps stereo when asked, and reads a span', async () => {
+    const { channels } = await decodeAudio(audioOnly, { sampleRate: 22050, channels: 2, startS: 1, durationS: 1 });
+    assert.equal(channels.length, 2);
+    assert.equal(channels[0].length, 22050);
+    assert.ok(Math.abs(zeroCrossingHz(channels[1], 22050) - 1000) < 3);
+  });
+
+  it('streams in fixed chunks with flat memory on a 20-minute file', async () => {
+    const long = join(dir, 'long.flac');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=f=220:r=48000:d=1200', '-ac', '2', long]);
+    const before = process.memoryUsage().rss;
+    let frames = 0;
+    let peak = 0;
+    let maxChunk = 0;
+    for await (const chunk of decodeAudioStream(long, { sampleRate: 48000, channels: 2, chunkFrames: 4800 })) {
+      frames += chunk.length / 2;
+      maxChunk = Math.max(maxChunk, chunk.length);
+      if (frames % 480000 === 0) peak = Math.max(peak, process.memoryUsage().rss - before);
+    }
+    assert.equal(frames, 1200 * 48000);
+    assert.equal(maxChunk, 9600);
+    // The whole file as float32 is 460 MB; streaming must stay far below that.
+    assert.ok(peak < 100 * 2 ** 20, `RSS grew by ${(peak / 2 ** 20).toFixed(1)} MiB`);
+  });
+});
+
+describe('videoFrames', () => {
+  it('samples RGB frames at a requested fps and size', async () => {
+    const frames = await drain(videoFrames(silentVideo, { fps: 10, width: 32, height: 24 }));
+    assert.equal(frames.length, 20);
+    assert.equal(frames[0].rgb.length, 32 * 24 * 3);
+    assert.ok(Math.abs(frames[5].timeS - 0.5) < 1e-9);
+    const [r, g, b] = frames[7].rgb.subarray(3 * 100, 3 * 100 + 3);
+    assert.ok(r > 230 && g < 30 && b < 30, `pixel ${r},${g},${b} should be red`);
+  });
+});
+
+describe('WAV', () => {
+  const x = sine(300, 0.5, 16000, 0.7);
+  for (const format of ['pcm16', 'float32'] as const) {
+    it(`writes ${format} that ffmpeg reads back sample for sample`, async () => {
+      const path = join(dir, `out-${format}.wav`);
+      await writeWav(path, [x, x.map((v) => -v)], 16000, format);
+      assert.equal(probeField(path, 'a:0', 'codec_name'), format === 'pcm16' ? 'pcm_s16le' : 'pcm_f32le');
+      const back = await decodeAudio(path, { sampleRate: 16000, channels: 2 });
+      const tol = format === 'pcm16' ? 0.5 / 32768 + 1e-7 : 0;
+      for (let i = 0; i < x.length; i += 7) {
+        assert.ok(Math.abs(back.channels[0][i] - x[i]) <= tol);
+        assert.ok(Math.abs(back.channels[1][i] + x[i]) <= tol);
+      }
+    });
+  }
+
+  it('clips pcm16 to full scale', () => {
+    const wav = encodeWav([Float32Array.of(2, -2, 0.5)], 8000, 'pcm16');
+    assert.deepEqual([wav.readInt16LE(44), wav.readInt16LE(46), wav.readInt16LE(48)], [32767, -32768, 16384]);
+  });
+});
+
+describe('muxAudioUnderVideo', () => {
+  const longScore = join(dir, 'score-long.wav');
+  const shortScore = join(dir, 'score-short.wav');
+  writeFileSync(longScore, encodeWav([sine(220, 5, 48000, 0.5)], 48000));
+  writeFileSync(shortScore, encodeWav([sine(220, 1, 48000, 0.5)], 48000));
+
+  for (const [name, score, fit] of [
+    ['trims a longer score', longScore, 'trimmed'],
+    ['pads a shorter score', shortScore, 'padded'],
+  ] as const) {
+    it(`${name} to the picture's length and copies the video stream`, async () => {
+      const out = join(dir, `muxed-${fit}.mp4`);
+      const res = await muxAudioUnderVideo({ video, audio: score, output: out });
+      assert.equal(res.fit, fit);
+      const v = Number(probeField(out, 'v:0', 'duration'));
+      const a = Number(probeField(out, 'a:0', 'duration'));
+      // Within one AAC frame (1024 samples at 48 kHz).
+      assert.ok(Math.abs(a - v) <= 1024 / 48000 + 1e-6, `audio ${a} s vs video ${v} s`);
+      assert.equal(streamMd5(out, 'v:0'), streamMd5(video, 'v:0'), 'video stream re-encoded');
+      // The new sound replaced the 440 Hz tone.
+      const sound = await decodeAudio(out, { sampleRate: 16000, channels: 1, durationS: 0.8 });
+      assert.ok(Math.abs(zeroCrossingHz(sound.channels[0].subarray(1000), 16000) - 220) < 3);
+      if (fit === 'padded') {
+        const tail = await decodeAudio(out, { sampleRate: 16000, channels: 1, startS: 1.5, durationS: 1 });
+        assert.ok(Math.max(...tail.channels[0].map(Math.abs)) < 1e-3, 'padding is silent');
+      }
+    });
+  }
+
+  it('mixes under the original sound when asked', async () => {
+    const out = join(dir, 'mixed.mp4');
+    await muxAudioUnderVideo({ video, audio: longScore, output: out, mode: 'mix' });
+    const { channels } = await decodeAudio(out, { sampleRate: 16000, channels: 1, startS: 0.5, durationS: 1 });
+    // Both 220 Hz and 440 Hz are present: project onto each.
+    const power = (f: number): number => {
+      let c = 0;
+      let s = 0;
+      channels[0].forEach((v, i) => {
+        c += v * Math.cos((2 * Math.PI * f * i) / 16000);
+        s += v * Math.sin((2 * Math.PI * f * i) / 16000);
+      });
+      return Math.hypot(c, s) / channels[0].length;
+    };
+    assert.ok(power(220) > 0.1 && power(440) > 0.05, `220: ${power(220)}, 440: ${power(440)}`);
+  });
+
+  it('leaves no output and no temporary file when it fails', async () => {
+    const sub = tempDir();
+    const out = join(sub, 'never.mp4');
+    await rejectsWith(muxAudioUnderVideo({ video: audioOnly, audio: longScore, output: out }), 'no-video', /no video stream/);
+    await assert.rejects(muxAudioUnderVideo({ video, audio: longScore, output: join(sub, 'bad.nosuchformat') }));
+    assert.deepEqual(readdirSync(sub), []);
+  });
+});
+
+describe('bad input gives a typed error that says what to do', () => {
+  it('missing file', async () => {
+    await rejectsWith(probe(join(dir, 'nope.mp4')), 'missing-file', /missing/);
+  });
+  it('not media', async () => {
+    const txt = join(dir, 'notes.mp4');
+    writeFileSync(txt, 'this is not a video\n'.repeat(50));
+    await rejectsWith(probe(txt), 'not-media', /not an audio or video file/);
+    await rejectsWith(probe(dir), 'not-media', /not a file/);
+  });
+  it('no audio stream where one is needed', async () => {
+    await rejectsWith(decodeAudio(silentVideo, { sampleRate: 16000, channels: 1 }), 'no-audio', /audio track/);
+  });
+  it('no video stream where one is needed', async () => {
+    await rejectsWith(drain(videoFrames(audioOnly, { fps: 10 })), 'no-video', /no video stream/);
+  });
+  it('zero duration', async () => {
+    const empty = join(dir, 'empty.wav');
+    writeFileSync(empty, encodeWav([new Float32Array(0)], 16000));
+    await rejectsWith(decodeAudio(empty, { sampleRate: 16000, channels: 1 }), 'zero-duration', /zero duration|no audio samples/);
+    const zeroBytes = join(dir, 'zero.wav');
+    writeFileSync(zeroBytes, '');
+    await rejectsWith(probe(zeroBytes), 'zero-duration', /empty/);
+  });
+  it('truncated files: a WAV cut short and an MP4 missing its index', async () => {
+    const wav = join(dir, 'cut.wav');
+    writeFileSync(wav, encodeWav([sine(440, 4, 16000)], 16000));
+    truncateSync(wav, Math.floor(statSync(wav).size / 3));
+    await rejectsWith(decodeAudio(wav, { sampleRate: 16000, channels: 1 }), 'truncated', /truncated/);
+    const mp4 = join(dir, 'cut.mp4');
+    const whole = readFileSync(video);
+    writeFileSync(mp4, whole.subarray(0, Math.floor(whole.length / 2)));
+    await rejectsWith(probe(mp4), 'truncated', /truncated/);
+  });
+  it('bad arguments', async () => {
+    await rejectsWith(decodeAudio(video, { sampleRate: 0, channels: 1 }), 'bad-argument', /sampleRate/);
+    await rejectsWith(drain(videoFrames(video, { fps: -1 })), 'bad-argument', /fps/);
+  });
+});
