@@ -73,22 +73,47 @@ export function chromaFilterBank(sampleRate: Hertz, nFft: number): BinWeights[] 
   return out.filter((b) => b.weight.length > 0);
 }
 
+/** The bank as flat (bin, class, weight) triples in bin order, for the per-frame hot loop. */
+interface FlatBank {
+  bins: Int32Array;
+  classes: Uint8Array;
+  weights: Float32Array;
+  /** Highest bin used, +1. */
+  span: number;
+}
+
+function flatten(bank: BinWeights[]): FlatBank {
+  const n = bank.reduce((s, b) => s + b.weight.length, 0);
+  const flat: FlatBank = { bins: new Int32Array(n), classes: new Uint8Array(n), weights: new Float32Array(n), span: 0 };
+  let i = 0;
+  for (const { bin, chroma, weight } of bank) {
+    for (let j = 0; j < chroma.length; j++, i++) {
+      flat.bins[i] = bin;
+      flat.classes[i] = chroma[j];
+      flat.weights[i] = weight[j];
+    }
+    flat.span = bin + 1;
+  }
+  return flat;
+}
+
 /**
  * Chromagram T × 12 (C = 0) of the power spectrogram, each frame scaled so its largest class is
  * 1 (librosa's norm=∞); silent frames stay all zero.
  */
 export function chromagram(x: Float32Array, opts: ChromaOptions = MELODY_CHROMA): Spectrogram {
-  const bank = chromaFilterBank(opts.sampleRate, opts.nFft);
+  const { bins, classes, weights, span } = flatten(chromaFilterBank(opts.sampleRate, opts.nFft));
   const data = new Float32Array(frameCount(x.length, opts) * 12);
+  const power = new Float64Array(span);
+  const acc = new Float64Array(12);
   const frames = forEachStftFrame(x, opts, (t, s) => {
-    const o = t * 12;
-    for (const { bin, chroma, weight } of bank) {
-      const p = s[2 * bin] * s[2 * bin] + s[2 * bin + 1] * s[2 * bin + 1];
-      for (let j = 0; j < chroma.length; j++) data[o + chroma[j]] += weight[j] * p;
-    }
+    for (let k = 0; k < span; k++) power[k] = s[2 * k] * s[2 * k] + s[2 * k + 1] * s[2 * k + 1];
+    acc.fill(0);
+    for (let i = 0; i < bins.length; i++) acc[classes[i]] += weights[i] * power[bins[i]];
     let max = 0;
-    for (let c = 0; c < 12; c++) max = Math.max(max, data[o + c]);
-    if (max > 0) for (let c = 0; c < 12; c++) data[o + c] /= max;
+    for (let c = 0; c < 12; c++) max = Math.max(max, acc[c]);
+    const o = t * 12;
+    if (max > 0) for (let c = 0; c < 12; c++) data[o + c] = acc[c] / max;
   });
   return { frames, bins: 12, data };
 }

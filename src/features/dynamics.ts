@@ -32,16 +32,18 @@ export const DYNAMICS: Readonly<DynamicsOptions> = Object.freeze({
   floorDb: -100,
 });
 
+/** Energy of one STFT frame (interleaved complex bins 0..nFft/2) in dB, floored. */
+export function spectrumEnergyDb(spectrum: Float64Array, bins: number, floorDb: number): number {
+  let e = 0;
+  for (let k = 0; k < bins; k++) e += spectrum[2 * k] * spectrum[2 * k] + spectrum[2 * k + 1] * spectrum[2 * k + 1];
+  return 10 * Math.log10(Math.max(e, 10 ** (floorDb / 10)));
+}
+
 /** Unsmoothed frame energy in dB (10·log10 Σ|X|², floored). */
 export function frameEnergyDb(x: Float32Array, opts: DynamicsOptions = DYNAMICS): Float32Array {
   const bins = opts.nFft / 2 + 1;
   const out = new Float32Array(frameCount(x.length, opts));
-  const floor = 10 ** (opts.floorDb / 10);
-  forEachStftFrame(x, opts, (t, s) => {
-    let e = 0;
-    for (let k = 0; k < bins; k++) e += s[2 * k] * s[2 * k] + s[2 * k + 1] * s[2 * k + 1];
-    out[t] = 10 * Math.log10(Math.max(e, floor));
-  });
+  forEachStftFrame(x, opts, (t, s) => (out[t] = spectrumEnergyDb(s, bins, opts.floorDb)));
   return out;
 }
 

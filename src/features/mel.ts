@@ -90,19 +90,28 @@ export function applyMelFilters(filters: readonly MelFilter[], spectrum: ArrayLi
   }
 }
 
-/** Mel spectrogram (linear amplitude), frame-major T × nMels. */
-export function melSpectrogram(x: Float32Array, opts: MelOptions = AUDIOLDM_MEL): Spectrogram {
+/**
+ * Per-frame mel projection for use inside an STFT pass: `project(t, spectrum, out)` writes
+ * frame t's mel bands (of |X| or |X|², per `power`) into out[t·nMels …].
+ */
+export function melProjector(opts: MelOptions): (t: number, spectrum: Float64Array, out: Float32Array) => void {
   const filters = melFilterBank(opts);
   const bins = opts.nFft / 2 + 1;
   const mag = new Float64Array(bins);
-  const data = new Float32Array(frameCount(x.length, opts) * opts.nMels);
-  const frames = forEachStftFrame(x, opts, (t, s) => {
+  return (t, s, out) => {
     for (let k = 0; k < bins; k++) {
       const p = s[2 * k] * s[2 * k] + s[2 * k + 1] * s[2 * k + 1];
       mag[k] = opts.power === 2 ? p : Math.sqrt(p);
     }
-    applyMelFilters(filters, mag, data, t * opts.nMels);
-  });
+    applyMelFilters(filters, mag, out, t * opts.nMels);
+  };
+}
+
+/** Mel spectrogram (linear amplitude), frame-major T × nMels. */
+export function melSpectrogram(x: Float32Array, opts: MelOptions = AUDIOLDM_MEL): Spectrogram {
+  const project = melProjector(opts);
+  const data = new Float32Array(frameCount(x.length, opts) * opts.nMels);
+  const frames = forEachStftFrame(x, opts, (t, s) => project(t, s, data));
   return { frames, bins: opts.nMels, data };
 }
 

@@ -1,5 +1,5 @@
 import type { Hertz, Seconds } from '../units.js';
-import { applyMelFilters, melFilterBank } from './mel.js';
+import { melProjector } from './mel.js';
 import { peakPick, type PeakPickOptions } from './peak-pick.js';
 import { forEachStftFrame, frameCount, type StftOptions } from './stft.js';
 
@@ -42,15 +42,10 @@ export const LORIS_PEAK_PICK: Readonly<PeakPickOptions> = Object.freeze({
  * lag + n_fft/(2·hop) frames so that, with centred frames, peaks sit at the onset.
  */
 export function onsetStrength(x: Float32Array, opts: OnsetStrengthOptions = LIBROSA_ONSET): Float32Array {
-  const filters = melFilterBank({ ...opts, fMin: 0, fMax: opts.sampleRate / 2 });
-  const bins = opts.nFft / 2 + 1;
+  const project = melProjector({ ...opts, fMin: 0, fMax: opts.sampleRate / 2, power: 2 });
   const frames = frameCount(x.length, opts);
   const db = new Float32Array(frames * opts.nMels);
-  const power = new Float64Array(bins);
-  forEachStftFrame(x, opts, (t, s) => {
-    for (let k = 0; k < bins; k++) power[k] = s[2 * k] * s[2 * k] + s[2 * k + 1] * s[2 * k + 1];
-    applyMelFilters(filters, power, db, t * opts.nMels);
-  });
+  forEachStftFrame(x, opts, (t, s) => project(t, s, db));
   let max = -Infinity;
   for (let i = 0; i < db.length; i++) {
     db[i] = 10 * Math.log10(Math.max(1e-10, db[i]));

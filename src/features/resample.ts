@@ -37,18 +37,18 @@ export function resample(x: Float32Array, fromRate: Hertz, toRate: Hertz, opts: 
   const kernels: { first: number; taps: Float64Array }[] = [];
   for (let p = 0; p < next; p++) {
     const k = new Float64Array(taps);
+    let first = -1;
+    let last = -1;
     for (let i = 0; i < taps; i++) {
       // Time of input tap i relative to output phase p, in input periods, scaled to the cut-off.
-      let t = ((i - width) / orig - p / next) * base;
-      t = Math.max(-zeros, Math.min(zeros, t));
+      const t = ((i - width) / orig - p / next) * base;
+      if (Math.abs(t) >= zeros) continue; // the window is zero there (cos²(±π/2))
       const win = Math.cos((t * Math.PI) / zeros / 2) ** 2;
       const u = t * Math.PI;
       k[i] = (u === 0 ? 1 : Math.sin(u) / u) * win * (base / orig);
+      if (first < 0) first = i;
+      last = i;
     }
-    let first = 0;
-    let last = taps - 1;
-    while (first < last && k[first] === 0) first++;
-    while (last > first && k[last] === 0) last--;
     kernels.push({ first, taps: k.slice(first, last + 1) });
   }
   const n = x.length;
