@@ -59,10 +59,16 @@ let reference: Record<string, number>;
 try {
   const file = join(dir, 'x.f32');
   writeFileSync(file, Buffer.from(x22.buffer));
-  const runs = Array.from({ length: RUNS }, () =>
-    JSON.parse(execFileSync('/usr/bin/python3', ['bench/reference_features.py', file]).toString()) as Record<string, number>,
+  const runs = Array.from(
+    { length: RUNS },
+    () =>
+      JSON.parse(
+        execFileSync('/usr/bin/python3', ['bench/reference_features.py', file]).toString(),
+      ) as Record<string, number>,
   );
-  reference = Object.fromEntries(Object.keys(runs[0]).map((k) => [k, Math.min(...runs.map((r) => r[k]))]));
+  reference = Object.fromEntries(
+    Object.keys(runs[0]).map((k) => [k, Math.min(...runs.map((r) => r[k]))]),
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
@@ -70,7 +76,9 @@ try {
 const oursTotal = ours.resample + ours.mel + ours.melody + ours.dynamics + ours.onsets;
 const refTotal = reference.total;
 const fmt = (s: number): string => `${s.toFixed(3)} s`;
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; audio: ${SECONDS} s of warzone2100-music at ${SR} Hz mono; best of ${RUNS}`);
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}; audio: ${SECONDS} s of warzone2100-music at ${SR} Hz mono; best of ${RUNS}`,
+);
 console.log('| stage | filmscore (TypeScript) | reference (torchaudio / scipy) | ratio ours/ref |');
 console.log('|---|---|---|---|');
 for (const [name, ref] of [
@@ -80,9 +88,19 @@ for (const [name, ref] of [
   ['dynamics (energy dB + Savitzky–Golay)', reference.dynamics],
   ['onsets (strength + peak picking)', reference.onsetStrength],
 ] as const) {
-  const key = { 'resample 22.05→16 kHz': 'resample', 'log-mel (AudioLDM)': 'mel', 'melody (2048-pt chroma, argmax)': 'melody', 'dynamics (energy dB + Savitzky–Golay)': 'dynamics', 'onsets (strength + peak picking)': 'onsets' }[name] as keyof typeof ours;
+  const key = {
+    'resample 22.05→16 kHz': 'resample',
+    'log-mel (AudioLDM)': 'mel',
+    'melody (2048-pt chroma, argmax)': 'melody',
+    'dynamics (energy dB + Savitzky–Golay)': 'dynamics',
+    'onsets (strength + peak picking)': 'onsets',
+  }[name] as keyof typeof ours;
   console.log(`| ${name} | ${fmt(ours[key])} | ${fmt(ref)} | ${(ours[key] / ref).toFixed(2)} |`);
 }
-console.log(`| **sum of stages** | ${fmt(oursTotal)} (${(SECONDS / oursTotal).toFixed(0)}× real time) | ${fmt(refTotal)} (${(SECONDS / refTotal).toFixed(0)}× real time) | ${(oursTotal / refTotal).toFixed(2)} |`);
-console.log(`| analyzeSignal (one pass for mel + dynamics, + tempo and beats) | ${fmt(ours.analyzeSignal)} (${(SECONDS / ours.analyzeSignal).toFixed(0)}× real time) | | ${(ours.analyzeSignal / refTotal).toFixed(2)} |`);
+console.log(
+  `| **sum of stages** | ${fmt(oursTotal)} (${(SECONDS / oursTotal).toFixed(0)}× real time) | ${fmt(refTotal)} (${(SECONDS / refTotal).toFixed(0)}× real time) | ${(oursTotal / refTotal).toFixed(2)} |`,
+);
+console.log(
+  `| analyzeSignal (one pass for mel + dynamics, + tempo and beats) | ${fmt(ours.analyzeSignal)} (${(SECONDS / ours.analyzeSignal).toFixed(0)}× real time) | | ${(ours.analyzeSignal / refTotal).toFixed(2)} |`,
+);
 console.log(`| aubio onsets (default, for scale) | | ${fmt(reference.aubioOnsets)} | |`);

@@ -8,7 +8,7 @@ const LEFT = 70;
 const RIGHT = 20;
 const PANEL_GAP = 34;
 const PANELS = { mel: 220, melody: 160, dynamics: 150 };
-const TOP = 40;
+const TOP = 62;
 const BOTTOM = 46;
 
 /** Magma-like colour map from a few control points, linearly interpolated (0 dark → 1 light). */
@@ -24,7 +24,11 @@ function colour(v: number): [number, number, number] {
   const x = Math.max(0, Math.min(1, v)) * (MAP.length - 1);
   const i = Math.min(MAP.length - 2, Math.floor(x));
   const f = x - i;
-  return [0, 1, 2].map((c) => Math.round(MAP[i][c] + f * (MAP[i + 1][c] - MAP[i][c]))) as [number, number, number];
+  return [0, 1, 2].map((c) => Math.round(MAP[i][c] + f * (MAP[i + 1][c] - MAP[i][c]))) as [
+    number,
+    number,
+    number,
+  ];
 }
 
 function niceStep(span: number, target: number): number {
@@ -45,12 +49,13 @@ export function renderAnalysisFigure(m: MusicAnalysis, title: string): Buffer {
   g.fillRect(0, 0, WIDTH, height);
   g.font = '15px DejaVu Sans, sans-serif';
   g.fillStyle = '#111';
-  g.fillText(title, LEFT, 24);
+  g.fillText(title, LEFT, 26);
   const plotW = WIDTH - LEFT - RIGHT;
   const frames = m.logMel.frames;
   const xOf = (frame: number): number => LEFT + (frame / Math.max(1, frames)) * plotW;
-  // Frames per pixel column: long pieces are summarised (max for the mel, mode for melody).
-  const perPx = Math.max(1, frames / plotW);
+  // Frames per pixel column (fractional): long pieces are summarised (max for the mel, mode
+  // for melody), short ones stretched.
+  const perPx = frames / plotW;
 
   // 1. Log-mel spectrogram, low bands at the bottom.
   let y0 = TOP;
@@ -88,7 +93,8 @@ export function renderAnalysisFigure(m: MusicAnalysis, title: string): Buffer {
   g.fillRect(LEFT, y0, plotW, PANELS.melody);
   g.fillStyle = '#555';
   g.font = '10px DejaVu Sans, sans-serif';
-  for (let c = 0; c < 12; c++) g.fillText(PITCH_CLASS_NAMES[c], LEFT - 22, y0 + PANELS.melody - c * rowH - 2);
+  for (let c = 0; c < 12; c++)
+    g.fillText(PITCH_CLASS_NAMES[c], LEFT - 22, y0 + PANELS.melody - c * rowH - 2);
   g.fillStyle = '#1f5fbf';
   const counts = new Uint32Array(12);
   for (let px = 0; px < plotW; px++) {
@@ -112,7 +118,8 @@ export function renderAnalysisFigure(m: MusicAnalysis, title: string): Buffer {
     if (v > dHi) dHi = v;
   }
   if (!(dHi > dLo)) [dLo, dHi] = [dLo - 1, dLo + 1];
-  const yOf = (db: number): number => y0 + PANELS.dynamics - 8 - ((db - dLo) / (dHi - dLo)) * (PANELS.dynamics - 16);
+  const yOf = (db: number): number =>
+    y0 + PANELS.dynamics - 8 - ((db - dLo) / (dHi - dLo)) * (PANELS.dynamics - 16);
   g.strokeStyle = '#c0392b';
   g.lineWidth = 1.5;
   g.beginPath();
@@ -131,7 +138,12 @@ export function renderAnalysisFigure(m: MusicAnalysis, title: string): Buffer {
   g.font = '10px DejaVu Sans, sans-serif';
   g.fillText(`${dHi.toFixed(0)} dB`, 8, y0 + 12);
   g.fillText(`${dLo.toFixed(0)} dB`, 8, y0 + PANELS.dynamics - 4);
-  panelFrame(g, y0, PANELS.dynamics, `dynamics control (dB, Savitzky–Golay) · onsets ▁ · beats ▔ · ${m.tempo.toFixed(1)} BPM`);
+  panelFrame(
+    g,
+    y0,
+    PANELS.dynamics,
+    `dynamics control (dB, Savitzky–Golay) · onsets ▁ · beats ▔ · ${m.tempo.toFixed(1)} BPM`,
+  );
 
   // Time axis.
   const axisY = y0 + PANELS.dynamics;
@@ -141,7 +153,13 @@ export function renderAnalysisFigure(m: MusicAnalysis, title: string): Buffer {
   for (let t = 0; t <= m.durationS + 1e-9; t += step) {
     const x = secToX(t);
     g.fillRect(x, axisY, 1, 5);
-    g.fillText(t >= 60 ? `${Math.floor(t / 60)}:${String(Math.round(t % 60)).padStart(2, '0')}` : `${+t.toFixed(2)}`, x - 8, axisY + 18);
+    g.fillText(
+      t >= 60
+        ? `${Math.floor(t / 60)}:${String(Math.round(t % 60)).padStart(2, '0')}`
+        : `${+t.toFixed(2)}`,
+      x - 8,
+      axisY + 18,
+    );
   }
   g.fillText('time (s)', LEFT + plotW / 2 - 20, axisY + 36);
   return canvas.toBuffer('image/png');
@@ -156,6 +174,10 @@ function panelFrame(g: SKRSContext2D, y: number, h: number, label: string): void
   g.fillText(label, LEFT, y - 6);
 }
 
-export async function writeAnalysisFigure(path: string, m: MusicAnalysis, title: string): Promise<void> {
+export async function writeAnalysisFigure(
+  path: string,
+  m: MusicAnalysis,
+  title: string,
+): Promise<void> {
   await writeFileAtomically(path, renderAnalysisFigure(m, title));
 }

@@ -41,7 +41,9 @@ export type AnalysisProgress =
  * the same values as melSpectrogram and frameEnergyDb, at the cost of one transform.
  */
 function melAndEnergy(x: Float32Array): { mel: Spectrogram; energyDb: Float32Array } {
-  const same = (['nFft', 'hopLength', 'winLength', 'center', 'padMode'] as const).every((k) => AUDIOLDM_MEL[k] === DYNAMICS[k]);
+  const same = (['nFft', 'hopLength', 'winLength', 'center', 'padMode'] as const).every(
+    (k) => AUDIOLDM_MEL[k] === DYNAMICS[k],
+  );
   if (!same) return { mel: melSpectrogram(x, AUDIOLDM_MEL), energyDb: frameEnergyDb(x, DYNAMICS) };
   const frames = frameCount(x.length, AUDIOLDM_MEL);
   const mel = new Float32Array(frames * AUDIOLDM_MEL.nMels);
@@ -71,7 +73,9 @@ export function analyzeSignal(x22k: Float32Array): MusicAnalysis {
   const envelopeRate = rhythmRate / LIBROSA_ONSET.hopLength;
   const onsets = detectOnsetFrames(envelope).map((f) => f / envelopeRate);
   const tempo = estimateTempo(envelope, { frameRate: envelopeRate });
-  const beats = trackBeats(envelope, tempo, { frameRate: envelopeRate }).map((f) => f / envelopeRate);
+  const beats = trackBeats(envelope, tempo, { frameRate: envelopeRate }).map(
+    (f) => f / envelopeRate,
+  );
   return {
     durationS: x22k.length / rhythmRate,
     sampleRate: AUDIOLDM_MEL.sampleRate,

@@ -15,7 +15,11 @@ export interface AnalyzeCommandOptions {
 const round = (v: number, digits: number): number => Number(v.toFixed(digits));
 
 /** The documented JSON shape of `filmscore analyze --json`. */
-export function analysisJson(source: MediaInfo, m: MusicAnalysis, figure: string | null): Record<string, unknown> {
+export function analysisJson(
+  source: MediaInfo,
+  m: MusicAnalysis,
+  figure: string | null,
+): Record<string, unknown> {
   return {
     file: source.path,
     duration: round(m.durationS, 3),
@@ -44,7 +48,11 @@ function summary(source: MediaInfo, m: MusicAnalysis, figure: string | null): st
     lo = Math.min(lo, v);
     hi = Math.max(hi, v);
   }
-  const streams = [source.video && `video ${source.video.width}×${source.video.height} @ ${source.video.frameRate.toFixed(2)} fps`, source.audio && `audio ${source.audio.sampleRate} Hz × ${source.audio.channels}`]
+  const streams = [
+    source.video &&
+      `video ${source.video.width}×${source.video.height} @ ${source.video.frameRate.toFixed(2)} fps`,
+    source.audio && `audio ${source.audio.sampleRate} Hz × ${source.audio.channels}`,
+  ]
     .filter(Boolean)
     .join(', ');
   return [
@@ -63,15 +71,24 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions): Pro
   const { source, music } = await analyzeFile(file, (e) => {
     if (e.stage === 'probing') progress.stage(`reading ${file}`);
     if (e.stage === 'decoding') progress.stage(`decoding ${e.durationS.toFixed(1)} s of audio`);
-    if (e.stage === 'features') progress.stage('computing mel, melody, dynamics, onsets, tempo, beats');
+    if (e.stage === 'features')
+      progress.stage('computing mel, melody, dynamics, onsets, tempo, beats');
   });
   let figure: string | null = null;
   if (opts.png !== false) {
     figure = opts.png ?? `${basename(file, extname(file))}.analysis.png`;
     progress.stage(`drawing ${figure}`);
-    await writeAnalysisFigure(figure, music, `${basename(file)} — ${music.durationS.toFixed(2)} s, ${music.tempo.toFixed(1)} BPM`);
+    await writeAnalysisFigure(
+      figure,
+      music,
+      `${basename(file)} — ${music.durationS.toFixed(2)} s, ${music.tempo.toFixed(1)} BPM`,
+    );
   }
   progress.stage('done');
   progress.done();
-  process.stdout.write(opts.json ? `${JSON.stringify(analysisJson(source, music, figure))}\n` : `${summary(source, music, figure)}\n`);
+  process.stdout.write(
+    opts.json
+      ? `${JSON.stringify(analysisJson(source, music, figure))}\n`
+      : `${summary(source, music, figure)}\n`,
+  );
 }

@@ -30,7 +30,9 @@ export function trackBeats(envelope: Float32Array, tempo: Bpm, opts: BeatTrackOp
   for (const v of envelope) variance += (v - mean) ** 2;
   const sd = Math.sqrt(variance / Math.max(1, n - 1)) || 1;
 
-  const kernel = Array.from({ length: 2 * period + 1 }, (_, i) => Math.exp(-0.5 * (((i - period) * 32) / period) ** 2));
+  const kernel = Array.from({ length: 2 * period + 1 }, (_, i) =>
+    Math.exp(-0.5 * (((i - period) * 32) / period) ** 2),
+  );
   const local = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let acc = 0;
@@ -75,7 +77,9 @@ export function trackBeats(envelope: Float32Array, tempo: Bpm, opts: BeatTrackOp
     if (cum[i] > left && cum[i] >= right) peaks.push(cum[i]);
   }
   const sorted = [...peaks].sort((a, b) => a - b);
-  const median = sorted.length ? (sorted[(sorted.length - 1) >> 1] + sorted[sorted.length >> 1]) / 2 : 0;
+  const median = sorted.length
+    ? (sorted[(sorted.length - 1) >> 1] + sorted[sorted.length >> 1]) / 2
+    : 0;
   let tail = n - 1;
   for (let i = n - 1; i >= 0; i--) {
     const left = i === 0 ? -Infinity : cum[i - 1];

@@ -84,7 +84,12 @@ interface FlatBank {
 
 function flatten(bank: BinWeights[]): FlatBank {
   const n = bank.reduce((s, b) => s + b.weight.length, 0);
-  const flat: FlatBank = { bins: new Int32Array(n), classes: new Uint8Array(n), weights: new Float32Array(n), span: 0 };
+  const flat: FlatBank = {
+    bins: new Int32Array(n),
+    classes: new Uint8Array(n),
+    weights: new Float32Array(n),
+    span: 0,
+  };
   let i = 0;
   for (const { bin, chroma, weight } of bank) {
     for (let j = 0; j < chroma.length; j++, i++) {

@@ -35,7 +35,8 @@ export const DYNAMICS: Readonly<DynamicsOptions> = Object.freeze({
 /** Energy of one STFT frame (interleaved complex bins 0..nFft/2) in dB, floored. */
 export function spectrumEnergyDb(spectrum: Float64Array, bins: number, floorDb: number): number {
   let e = 0;
-  for (let k = 0; k < bins; k++) e += spectrum[2 * k] * spectrum[2 * k] + spectrum[2 * k + 1] * spectrum[2 * k + 1];
+  for (let k = 0; k < bins; k++)
+    e += spectrum[2 * k] * spectrum[2 * k] + spectrum[2 * k + 1] * spectrum[2 * k + 1];
   return 10 * Math.log10(Math.max(e, 10 ** (floorDb / 10)));
 }
 
@@ -48,7 +49,10 @@ export function frameEnergyDb(x: Float32Array, opts: DynamicsOptions = DYNAMICS)
 }
 
 /** Smooth an energy curve with the dynamics filter (window shrunk for clips shorter than it). */
-export function smoothDynamics(energyDb: Float32Array, opts: DynamicsOptions = DYNAMICS): Float32Array {
+export function smoothDynamics(
+  energyDb: Float32Array,
+  opts: DynamicsOptions = DYNAMICS,
+): Float32Array {
   const n = energyDb.length;
   let window = Math.min(opts.smoothWindow, n % 2 === 1 ? n : n - 1);
   if (window <= opts.smoothOrder) return Float32Array.from(energyDb);

@@ -1,4 +1,10 @@
-import { istft, stft, type ComplexSpectrogram, type Spectrogram, type StftOptions } from './stft.js';
+import {
+  istft,
+  stft,
+  type ComplexSpectrogram,
+  type Spectrogram,
+  type StftOptions,
+} from './stft.js';
 
 export interface GriffinLimOptions extends StftOptions {
   iterations?: number;
@@ -23,7 +29,12 @@ export function griffinLim(magnitude: Spectrogram, opts: GriffinLimOptions): Flo
   const angleIm = new Float32Array(frames * bins);
   let prevRe: Float32Array = new Float32Array(frames * bins);
   let prevIm: Float32Array = new Float32Array(frames * bins);
-  const spec: ComplexSpectrogram = { frames, bins, re: new Float32Array(frames * bins), im: new Float32Array(frames * bins) };
+  const spec: ComplexSpectrogram = {
+    frames,
+    bins,
+    re: new Float32Array(frames * bins),
+    im: new Float32Array(frames * bins),
+  };
   const length = opts.length ?? (frames - 1) * opts.hopLength;
   const synth = (): Float32Array => {
     for (let i = 0; i < mag.length; i++) {

@@ -52,11 +52,15 @@ export interface MelFilter {
  * Slaney-normalised triangular mel filters over the FFT bins of `nFft` (librosa.filters.mel
  * with htk=False, norm='slaney'; torchaudio melscale_fbanks with norm and mel_scale 'slaney').
  */
-export function melFilterBank(opts: Pick<MelOptions, 'sampleRate' | 'nFft' | 'nMels' | 'fMin' | 'fMax'>): MelFilter[] {
+export function melFilterBank(
+  opts: Pick<MelOptions, 'sampleRate' | 'nFft' | 'nMels' | 'fMin' | 'fMax'>,
+): MelFilter[] {
   const bins = opts.nFft / 2 + 1;
   const lo = hzToMelSlaney(opts.fMin);
   const hi = hzToMelSlaney(opts.fMax);
-  const edges = Array.from({ length: opts.nMels + 2 }, (_, i) => melToHzSlaney(lo + ((hi - lo) * i) / (opts.nMels + 1)));
+  const edges = Array.from({ length: opts.nMels + 2 }, (_, i) =>
+    melToHzSlaney(lo + ((hi - lo) * i) / (opts.nMels + 1)),
+  );
   const binHz = (k: number): number => (k * (opts.sampleRate / 2)) / (bins - 1);
   const filters: MelFilter[] = [];
   for (let m = 0; m < opts.nMels; m++) {
@@ -81,7 +85,12 @@ export function melFilterBank(opts: Pick<MelOptions, 'sampleRate' | 'nFft' | 'nM
 }
 
 /** Apply filters to one spectrum frame (|X| or |X|² per bin) into out[o..o+nMels). */
-export function applyMelFilters(filters: readonly MelFilter[], spectrum: ArrayLike<number>, out: Float32Array, o: number): void {
+export function applyMelFilters(
+  filters: readonly MelFilter[],
+  spectrum: ArrayLike<number>,
+  out: Float32Array,
+  o: number,
+): void {
   for (let m = 0; m < filters.length; m++) {
     const { start, weights } = filters[m];
     let acc = 0;
@@ -94,7 +103,9 @@ export function applyMelFilters(filters: readonly MelFilter[], spectrum: ArrayLi
  * Per-frame mel projection for use inside an STFT pass: `project(t, spectrum, out)` writes
  * frame t's mel bands (of |X| or |X|², per `power`) into out[t·nMels …].
  */
-export function melProjector(opts: MelOptions): (t: number, spectrum: Float64Array, out: Float32Array) => void {
+export function melProjector(
+  opts: MelOptions,
+): (t: number, spectrum: Float64Array, out: Float32Array) => void {
   const filters = melFilterBank(opts);
   const bins = opts.nFft / 2 + 1;
   const mag = new Float64Array(bins);

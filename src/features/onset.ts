@@ -41,7 +41,10 @@ export const LORIS_PEAK_PICK: Readonly<PeakPickOptions> = Object.freeze({
  * maximum) → positive first difference over `lag` frames → mean over bands, shifted right by
  * lag + n_fft/(2·hop) frames so that, with centred frames, peaks sit at the onset.
  */
-export function onsetStrength(x: Float32Array, opts: OnsetStrengthOptions = LIBROSA_ONSET): Float32Array {
+export function onsetStrength(
+  x: Float32Array,
+  opts: OnsetStrengthOptions = LIBROSA_ONSET,
+): Float32Array {
   const project = melProjector({ ...opts, fMin: 0, fMax: opts.sampleRate / 2, power: 2 });
   const frames = frameCount(x.length, opts);
   const db = new Float32Array(frames * opts.nMels);
@@ -55,7 +58,8 @@ export function onsetStrength(x: Float32Array, opts: OnsetStrengthOptions = LIBR
   for (let i = 0; i < db.length; i++) if (db[i] < floor) db[i] = floor;
 
   const env = new Float32Array(frames);
-  const shift = opts.lag + (opts.center === false ? 0 : Math.floor(opts.nFft / (2 * opts.hopLength)));
+  const shift =
+    opts.lag + (opts.center === false ? 0 : Math.floor(opts.nFft / (2 * opts.hopLength)));
   for (let t = opts.lag; t < frames; t++) {
     let acc = 0;
     const a = t * opts.nMels;
@@ -74,7 +78,10 @@ export function onsetStrength(x: Float32Array, opts: OnsetStrengthOptions = LIBR
  * Onset frames from an onset-strength envelope: scaled to [0, 1] (librosa's normalize=True),
  * then greedy peak picking. Empty for a flat envelope.
  */
-export function detectOnsetFrames(envelope: Float32Array, pick: PeakPickOptions = LORIS_PEAK_PICK): number[] {
+export function detectOnsetFrames(
+  envelope: Float32Array,
+  pick: PeakPickOptions = LORIS_PEAK_PICK,
+): number[] {
   let lo = Infinity;
   let hi = -Infinity;
   for (const v of envelope) {
@@ -92,5 +99,7 @@ export function detectOnsets(
   opts: OnsetStrengthOptions = LIBROSA_ONSET,
   pick: PeakPickOptions = LORIS_PEAK_PICK,
 ): Seconds[] {
-  return detectOnsetFrames(onsetStrength(x, opts), pick).map((f) => (f * opts.hopLength) / opts.sampleRate);
+  return detectOnsetFrames(onsetStrength(x, opts), pick).map(
+    (f) => (f * opts.hopLength) / opts.sampleRate,
+  );
 }

@@ -16,7 +16,14 @@ export interface PeakPickOptions {
 }
 
 export function peakPick(x: ArrayLike<number>, o: PeakPickOptions): number[] {
-  if (o.preMax < 0 || o.preAvg < 0 || o.delta < 0 || o.wait < 0 || o.postMax <= 0 || o.postAvg <= 0) {
+  if (
+    o.preMax < 0 ||
+    o.preAvg < 0 ||
+    o.delta < 0 ||
+    o.wait < 0 ||
+    o.postMax <= 0 ||
+    o.postAvg <= 0
+  ) {
     throw new RangeError('peakPick: pre* / delta / wait must be ≥ 0 and post* > 0');
   }
   const n = x.length;
@@ -35,7 +42,10 @@ export function peakPick(x: ArrayLike<number>, o: PeakPickOptions): number[] {
   };
   let i = 0;
   while (i < n) {
-    if (x[i] === windowMax(i - o.preMax, i + o.postMax) && x[i] >= windowMean(i - o.preAvg, i + o.postAvg) + o.delta) {
+    if (
+      x[i] === windowMax(i - o.preMax, i + o.postMax) &&
+      x[i] >= windowMean(i - o.preAvg, i + o.postAvg) + o.delta
+    ) {
       peaks.push(i);
       i += o.wait + 1;
     } else {

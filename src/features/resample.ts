@@ -19,7 +19,12 @@ function gcd(a: number, b: number): number {
  * rolloff 0.99), so outputs agree with it to float precision; output length is
  * ceil(new · n / orig).
  */
-export function resample(x: Float32Array, fromRate: Hertz, toRate: Hertz, opts: ResampleOptions = {}): Float32Array {
+export function resample(
+  x: Float32Array,
+  fromRate: Hertz,
+  toRate: Hertz,
+  opts: ResampleOptions = {},
+): Float32Array {
   if (!(Number.isInteger(fromRate) && Number.isInteger(toRate) && fromRate > 0 && toRate > 0)) {
     throw new RangeError(`sample rates must be positive integers, got ${fromRate} → ${toRate}`);
   }

@@ -69,7 +69,9 @@ export function savgolFilter(x: ArrayLike<number>, opts: SavgolOptions): Float32
   }
   const n = x.length;
   if (mode === 'interp' && window > n) {
-    throw new RangeError(`'interp' mode needs window (${window}) ≤ signal length (${n}); shorten the window`);
+    throw new RangeError(
+      `'interp' mode needs window (${window}) ≤ signal length (${n}); shorten the window`,
+    );
   }
   const H = savgolHatMatrix(window, order);
   const half = (window - 1) / 2;

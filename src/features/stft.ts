@@ -40,7 +40,11 @@ function validate(length: number, opts: StftOptions): void {
   if (!Number.isInteger(opts.hopLength) || opts.hopLength < 1) {
     throw new RangeError(`hopLength must be a positive integer, got ${opts.hopLength}`);
   }
-  if ((opts.center ?? true) && (opts.padMode ?? 'reflect') === 'reflect' && length <= opts.nFft / 2) {
+  if (
+    (opts.center ?? true) &&
+    (opts.padMode ?? 'reflect') === 'reflect' &&
+    length <= opts.nFft / 2
+  ) {
     throw new RangeError(
       `signal of ${length} samples is too short for reflect padding of ${opts.nFft / 2}; use padMode 'constant' or a longer signal`,
     );
@@ -129,10 +133,15 @@ export function spectrogram(x: Float32Array, opts: StftOptions & { power?: 1 | 2
  * windowed, summed, and divided by the summed squared window; the centre padding is removed.
  * `length` trims or zero-pads the result (default: (frames − 1)·hop).
  */
-export function istft(spec: ComplexSpectrogram, opts: StftOptions & { length?: number }): Float32Array {
+export function istft(
+  spec: ComplexSpectrogram,
+  opts: StftOptions & { length?: number },
+): Float32Array {
   const { nFft, hopLength } = opts;
   if (spec.bins !== nFft / 2 + 1) {
-    throw new RangeError(`spectrogram has ${spec.bins} bins but nFft ${nFft} needs ${nFft / 2 + 1}`);
+    throw new RangeError(
+      `spectrogram has ${spec.bins} bins but nFft ${nFft} needs ${nFft / 2 + 1}`,
+    );
   }
   const center = opts.center ?? true;
   const window = hannWindow(opts.winLength ?? nFft, nFft);

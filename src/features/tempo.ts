@@ -71,7 +71,12 @@ export function estimateTempo(envelope: Float32Array, opts: TempoOptions): Bpm {
   let best = 1;
   for (let l = 1; l < win; l++) if (score[l] > score[best]) best = l;
   let lag = best;
-  if (best > 1 && best < win - 1 && Number.isFinite(score[best - 1]) && Number.isFinite(score[best + 1])) {
+  if (
+    best > 1 &&
+    best < win - 1 &&
+    Number.isFinite(score[best - 1]) &&
+    Number.isFinite(score[best + 1])
+  ) {
     const [a, b, c] = [score[best - 1], score[best], score[best + 1]];
     const denom = a - 2 * b + c;
     if (denom < 0) lag = best + (0.5 * (a - c)) / denom;

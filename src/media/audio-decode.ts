@@ -27,18 +27,33 @@ const TRUNCATION_SLACK_S = 0.25;
 const TRUNCATION_FRACTION = 0.98;
 
 function checkOptions(path: string, opts: DecodeAudioOptions): void {
-  if (!(opts.sampleRate >= 1000 && opts.sampleRate <= 384000) || !Number.isInteger(opts.sampleRate)) {
-    throw new MediaError('bad-argument', path, `sampleRate must be an integer between 1000 and 384000 Hz, got ${opts.sampleRate}.`);
+  if (
+    !(opts.sampleRate >= 1000 && opts.sampleRate <= 384000) ||
+    !Number.isInteger(opts.sampleRate)
+  ) {
+    throw new MediaError(
+      'bad-argument',
+      path,
+      `sampleRate must be an integer between 1000 and 384000 Hz, got ${opts.sampleRate}.`,
+    );
   }
   if (!(opts.channels >= 1 && opts.channels <= 8) || !Number.isInteger(opts.channels)) {
-    throw new MediaError('bad-argument', path, `channels must be an integer from 1 to 8, got ${opts.channels}.`);
+    throw new MediaError(
+      'bad-argument',
+      path,
+      `channels must be an integer from 1 to 8, got ${opts.channels}.`,
+    );
   }
 }
 
 function requireAudio(info: MediaInfo): void {
   if (!info.audio) {
     const has = info.video ? 'only a video stream' : 'no audio stream';
-    throw new MediaError('no-audio', info.path, `${info.path} has ${has}; there is no sound to analyse. Give a file with an audio track.`);
+    throw new MediaError(
+      'no-audio',
+      info.path,
+      `${info.path} has ${has}; there is no sound to analyse. Give a file with an audio track.`,
+    );
   }
 }
 
@@ -48,7 +63,10 @@ function requireAudio(info: MediaInfo): void {
  * one shorter). Memory does not grow with the file's length. When the decoder delivers clearly
  * less than the container promised, the stream ends with a 'truncated' MediaError.
  */
-export async function* decodeAudioStream(path: string, opts: DecodeAudioOptions): AsyncGenerator<Float32Array> {
+export async function* decodeAudioStream(
+  path: string,
+  opts: DecodeAudioOptions,
+): AsyncGenerator<Float32Array> {
   checkOptions(path, opts);
   const info = await probe(path);
   requireAudio(info);
@@ -76,7 +94,11 @@ export async function* decodeAudioStream(path: string, opts: DecodeAudioOptions)
   const startS = opts.startS ?? 0;
   const expectedS = Math.min(opts.durationS ?? Infinity, info.audio!.durationS - startS);
   const gotS = frames / opts.sampleRate;
-  if (Number.isFinite(expectedS) && expectedS > 0 && gotS < expectedS * TRUNCATION_FRACTION - TRUNCATION_SLACK_S) {
+  if (
+    Number.isFinite(expectedS) &&
+    expectedS > 0 &&
+    gotS < expectedS * TRUNCATION_FRACTION - TRUNCATION_SLACK_S
+  ) {
     throw new MediaError(
       'truncated',
       path,
@@ -84,7 +106,11 @@ export async function* decodeAudioStream(path: string, opts: DecodeAudioOptions)
     );
   }
   if (frames === 0) {
-    throw new MediaError('zero-duration', path, `${path} decoded to no audio samples. Give a file with sound in it.`);
+    throw new MediaError(
+      'zero-duration',
+      path,
+      `${path} decoded to no audio samples. Give a file with sound in it.`,
+    );
   }
 }
 

@@ -12,7 +12,11 @@ const IDLE_LIMIT_MS = 120_000;
 const MISSING_TOOL_HINT = 'install it with `sudo apt-get install ffmpeg` (or run scripts/setup.sh)';
 
 function missingTool(bin: string, path: string): MediaError {
-  return new MediaError('ffmpeg-missing', path, `${bin} was not found on PATH; ${MISSING_TOOL_HINT}.`);
+  return new MediaError(
+    'ffmpeg-missing',
+    path,
+    `${bin} was not found on PATH; ${MISSING_TOOL_HINT}.`,
+  );
 }
 
 export interface ToolResult {
@@ -48,7 +52,13 @@ export function runTool(
     child.on('close', (code) => {
       clearTimeout(timer);
       if (timedOut) {
-        reject(new MediaError('timeout', opts.path, `${bin} did not finish on ${opts.path} in time; the file may be damaged.`));
+        reject(
+          new MediaError(
+            'timeout',
+            opts.path,
+            `${bin} did not finish on ${opts.path} in time; the file may be damaged.`,
+          ),
+        );
       } else if (code !== 0) {
         reject(opts.describeFailure(stderr));
       } else {
@@ -108,7 +118,11 @@ export async function* streamRecords(
     const code = await exited;
     if (spawnError) throw spawnError;
     if (idle) {
-      throw new MediaError('timeout', opts.path, `ffmpeg stopped producing output for ${opts.path}; the file may be damaged.`);
+      throw new MediaError(
+        'timeout',
+        opts.path,
+        `ffmpeg stopped producing output for ${opts.path}; the file may be damaged.`,
+      );
     }
     if (code !== 0) throw opts.describeFailure(stderr);
     const complaint = opts.judgeWarnings?.(stderr);
@@ -134,7 +148,8 @@ function looksLikeIsoMedia(path: string): boolean {
   }
 }
 
-const TRUNCATION_SIGNS = /Truncat|end of file|partial file|corrupt input packet|Invalid PCM packet/i;
+const TRUNCATION_SIGNS =
+  /Truncat|end of file|partial file|corrupt input packet|Invalid PCM packet/i;
 
 /** A decode that exited 0 but met a cut-off stream: ffmpeg only warns, we refuse. */
 export function truncationWarning(path: string, stderr: string): MediaError | undefined {
@@ -157,7 +172,11 @@ export function describeInputFailure(path: string, stderr: string): MediaError {
       `${path} looks truncated or damaged (ffmpeg: ${tail}). Copy or download the file again.`,
     );
   }
-  if (/moov atom not found|Invalid data found|could not find codec|Unknown format|does not contain any stream|Invalid argument/i.test(stderr)) {
+  if (
+    /moov atom not found|Invalid data found|could not find codec|Unknown format|does not contain any stream|Invalid argument/i.test(
+      stderr,
+    )
+  ) {
     return new MediaError(
       'not-media',
       path,

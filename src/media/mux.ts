@@ -45,17 +45,30 @@ export async function muxAudioUnderVideo(opts: MuxOptions): Promise<MuxResult> {
   const mode = opts.mode ?? 'replace';
   const [v, a] = await Promise.all([probe(opts.video), probe(opts.audio)]);
   if (!v.video) {
-    throw new MediaError('no-video', opts.video, `${opts.video} has no video stream to put the score under. Give a video file.`);
+    throw new MediaError(
+      'no-video',
+      opts.video,
+      `${opts.video} has no video stream to put the score under. Give a video file.`,
+    );
   }
   if (!a.audio) {
-    throw new MediaError('no-audio', opts.audio, `${opts.audio} has no audio stream. Give the WAV (or other audio file) of the score.`);
+    throw new MediaError(
+      'no-audio',
+      opts.audio,
+      `${opts.audio} has no audio stream. Give the WAV (or other audio file) of the score.`,
+    );
   }
   if (mode === 'mix' && !v.audio) {
-    throw new MediaError('no-audio', opts.video, `${opts.video} has no sound of its own to mix under; use replace mode.`);
+    throw new MediaError(
+      'no-audio',
+      opts.video,
+      `${opts.video} has no sound of its own to mix under; use replace mode.`,
+    );
   }
   const durationS = v.video.durationS;
   const audioS = a.audio.durationS;
-  const fit = Math.abs(audioS - durationS) < 1e-3 ? 'exact' : audioS > durationS ? 'trimmed' : 'padded';
+  const fit =
+    Math.abs(audioS - durationS) < 1e-3 ? 'exact' : audioS > durationS ? 'trimmed' : 'padded';
   const fadeStart = Math.max(0, Math.min(audioS, durationS) - fadeS);
   const D = durationS.toFixed(6);
   const outRate = v.audio?.sampleRate && mode === 'mix' ? v.audio.sampleRate : 48000;

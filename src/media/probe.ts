@@ -66,10 +66,18 @@ export async function assertFile(path: string): Promise<number> {
   try {
     info = await stat(path);
   } catch {
-    throw new MediaError('missing-file', path, `${path}: file is missing. Check the path (it is resolved from ${process.cwd()}).`);
+    throw new MediaError(
+      'missing-file',
+      path,
+      `${path}: file is missing. Check the path (it is resolved from ${process.cwd()}).`,
+    );
   }
   if (!info.isFile()) {
-    throw new MediaError('not-media', path, `${path} is not a file (it is a folder or a device). Give the path of an audio or video file.`);
+    throw new MediaError(
+      'not-media',
+      path,
+      `${path} is not a file (it is a folder or a device). Give the path of an audio or video file.`,
+    );
   }
   return info.size;
 }
@@ -78,7 +86,11 @@ export async function assertFile(path: string): Promise<number> {
 export async function probe(path: string): Promise<MediaInfo> {
   const sizeBytes = await assertFile(path);
   if (sizeBytes === 0) {
-    throw new MediaError('zero-duration', path, `${path} is empty (0 bytes). Give a file that holds audio or video.`);
+    throw new MediaError(
+      'zero-duration',
+      path,
+      `${path} is empty (0 bytes). Give a file that holds audio or video.`,
+    );
   }
   const { stdout } = await runTool(
     FFPROBE,
@@ -92,7 +104,11 @@ export async function probe(path: string): Promise<MediaInfo> {
   const streams = parsed.streams ?? [];
   const formatName = parsed.format?.format_name ?? 'unknown';
   if (streams.length === 0) {
-    throw new MediaError('not-media', path, `${path} holds no audio or video stream (format: ${formatName}). Give a media file.`);
+    throw new MediaError(
+      'not-media',
+      path,
+      `${path} holds no audio or video stream (format: ${formatName}). Give a media file.`,
+    );
   }
   const formatDuration = Number(parsed.format?.duration);
   const a = streams.find((s) => s.codec_type === 'audio');
@@ -118,9 +134,16 @@ export async function probe(path: string): Promise<MediaInfo> {
       frameCount: finiteOr(Number(v.nb_frames), Math.round(durationS * frameRate)),
     };
   }
-  const durationS = finiteOr(formatDuration, Math.max(audio?.durationS ?? 0, video?.durationS ?? 0));
+  const durationS = finiteOr(
+    formatDuration,
+    Math.max(audio?.durationS ?? 0, video?.durationS ?? 0),
+  );
   if (!(durationS > 0)) {
-    throw new MediaError('zero-duration', path, `${path} has zero duration: there is nothing to analyse. Give a file with at least a few samples of audio or a frame of video.`);
+    throw new MediaError(
+      'zero-duration',
+      path,
+      `${path} has zero duration: there is nothing to analyse. Give a file with at least a few samples of audio or a frame of video.`,
+    );
   }
   return { path, formatName, durationS, sizeBytes, audio, video, streamCount: streams.length };
 }

@@ -25,23 +25,56 @@ export interface VideoFrame {
  * Sample the first video stream at `fps` as RGB frames, streamed one at a time from ffmpeg
  * (memory is one frame whatever the video's length).
  */
-export async function* videoFrames(path: string, opts: VideoFrameOptions): AsyncGenerator<VideoFrame> {
+export async function* videoFrames(
+  path: string,
+  opts: VideoFrameOptions,
+): AsyncGenerator<VideoFrame> {
   if (!(opts.fps > 0 && opts.fps <= 240)) {
     throw new MediaError('bad-argument', path, `fps must be between 0 and 240, got ${opts.fps}.`);
   }
   const info = await probe(path);
   if (!info.video) {
-    throw new MediaError('no-video', path, `${path} has no video stream${info.audio ? ' (it is audio only)' : ''}. Give a video file such as .mp4, .mov or .mkv.`);
+    throw new MediaError(
+      'no-video',
+      path,
+      `${path} has no video stream${info.audio ? ' (it is audio only)' : ''}. Give a video file such as .mp4, .mov or .mkv.`,
+    );
   }
   const width = opts.width ?? info.video.width;
   const height = opts.height ?? info.video.height;
-  for (const [name, value] of [['width', width], ['height', height]] as const) {
+  for (const [name, value] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
     if (!(Number.isInteger(value) && value >= 2 && value <= 8192)) {
-      throw new MediaError('bad-argument', path, `${name} must be an integer from 2 to 8192 pixels, got ${value}.`);
+      throw new MediaError(
+        'bad-argument',
+        path,
+        `${name} must be an integer from 2 to 8192 pixels, got ${value}.`,
+      );
     }
   }
-  const args = ['-nostdin', '-v', 'error', '-i', path, '-map', `0:${info.video.index}`, '-an', '-sn', '-dn'];
-  args.push('-vf', `fps=${opts.fps},scale=${width}:${height}:flags=area`, '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1');
+  const args = [
+    '-nostdin',
+    '-v',
+    'error',
+    '-i',
+    path,
+    '-map',
+    `0:${info.video.index}`,
+    '-an',
+    '-sn',
+    '-dn',
+  ];
+  args.push(
+    '-vf',
+    `fps=${opts.fps},scale=${width}:${height}:flags=area`,
+    '-pix_fmt',
+    'rgb24',
+    '-f',
+    'rawvideo',
+    'pipe:1',
+  );
   const frameBytes = width * height * 3;
   let index = 0;
   for await (const record of streamRecords(args, {
@@ -54,6 +87,10 @@ export async function* videoFrames(path: string, opts: VideoFrameOptions): Async
     index++;
   }
   if (index === 0) {
-    throw new MediaError('zero-duration', path, `${path} produced no video frames at ${opts.fps} fps. The file may be damaged or shorter than one frame.`);
+    throw new MediaError(
+      'zero-duration',
+      path,
+      `${path} produced no video frames at ${opts.fps} fps. The file may be damaged or shorter than one frame.`,
+    );
   }
 }

@@ -11,7 +11,11 @@ const WAVE_FORMAT_IEEE_FLOAT = 3;
  * Encode planar channels as a RIFF/WAVE file. pcm16 rounds x·32768 to nearest and clips to the 16-bit range;
  * float32 stores the samples as they are (IEEE float, with the `fact` chunk the format asks for).
  */
-export function encodeWav(channels: readonly Float32Array[], sampleRate: Hertz, format: WavFormat = 'pcm16'): Buffer {
+export function encodeWav(
+  channels: readonly Float32Array[],
+  sampleRate: Hertz,
+  format: WavFormat = 'pcm16',
+): Buffer {
   const nch = channels.length;
   if (nch === 0) throw new MediaError('bad-argument', '', 'encodeWav needs at least one channel.');
   const frames = channels[0].length;

@@ -8,12 +8,16 @@ import { melodyControl, melodyOneHot, melodyPitchClasses } from '../../src/featu
 import { savgolFilter, type SavgolMode } from '../../src/features/savgol.js';
 import { midiToHz } from '../../src/units.js';
 import { reference } from '../helpers/reference.js';
-import { concat, maxAbs, maxAbsDiff, noise, note, sine } from '../helpers/signals.js';
+import { concat, noise, note, sine } from '../../src/synth/signals.js';
+import { maxAbs, maxAbsDiff } from '../helpers/compare.js';
 
 const SR = 16000;
 
 describe('savgolFilter', () => {
-  const x = concat([noise(600, 11, 1), Float32Array.from({ length: 400 }, (_, i) => Math.sin(i / 30) * 20)]);
+  const x = concat([
+    noise(600, 11, 1),
+    Float32Array.from({ length: 400 }, (_, i) => Math.sin(i / 30) * 20),
+  ]);
   const cases: [number, number, SavgolMode][] = [
     [5, 2, 'interp'],
     [31, 3, 'interp'],
@@ -28,7 +32,10 @@ describe('savgolFilter', () => {
       const ours = savgolFilter(x, { window, order, mode });
       const ref = reference<{ y: number[] }>('savgol', { window, order, mode }, { x });
       // Tolerance: float32 output of float64 sums; relative to the signal's range (20).
-      assert.ok(maxAbsDiff(ours, ref.y) < 2e-5 * maxAbs(ref.y), `differs by ${maxAbsDiff(ours, ref.y)}`);
+      assert.ok(
+        maxAbsDiff(ours, ref.y) < 2e-5 * maxAbs(ref.y),
+        `differs by ${maxAbsDiff(ours, ref.y)}`,
+      );
     });
   }
 
@@ -41,7 +48,11 @@ describe('savgolFilter', () => {
 
 /** Share of frames whose melody class is `expected`, over the middle of a note (edges blur). */
 function accuracyOnTone(midi: number, winLength: number, nFft: number): number {
-  const classes = melodyControl(sine(midiToHz(midi), 1, SR, 0.4), { ...MELODY_CHROMA, winLength, nFft });
+  const classes = melodyControl(sine(midiToHz(midi), 1, SR, 0.4), {
+    ...MELODY_CHROMA,
+    winLength,
+    nFft,
+  });
   const mid = classes.subarray(20, classes.length - 20);
   return mid.filter((c) => c === midi % 12).length / mid.length;
 }
@@ -64,7 +75,9 @@ describe('melody control', () => {
     const paper = mean(260, 512);
     const ours = mean(2048, 2048);
     const mid = mean(1024, 1024);
-    console.log(`pitch-class accuracy, pure tones C2–B6: window 260 → ${paper.toFixed(3)}, 1024 → ${mid.toFixed(3)}, 2048 → ${ours.toFixed(3)}`);
+    console.log(
+      `pitch-class accuracy, pure tones C2–B6: window 260 → ${paper.toFixed(3)}, 1024 → ${mid.toFixed(3)}, 2048 → ${ours.toFixed(3)}`,
+    );
     assert.ok(ours > paper + 0.3, `260: ${paper}, 2048: ${ours}`);
     assert.ok(ours > mid, `1024: ${mid}, 2048: ${ours}`);
   });
@@ -81,7 +94,10 @@ describe('melody control', () => {
     });
     const onehot = melodyOneHot(classes);
     assert.equal(onehot.length, classes.length * 12);
-    assert.equal(onehot.reduce((a, b) => a + b, 0), classes.length);
+    assert.equal(
+      onehot.reduce((a, b) => a + b, 0),
+      classes.length,
+    );
     assert.equal(onehot[25 * 12 + 0], 1);
   });
 });
@@ -99,10 +115,16 @@ describe('dynamics control', () => {
     // Slope by least squares over the interior (100 frames/s).
     const lo = 150;
     const hi = dyn.length - 150;
-    let sx = 0, sy = 0, sxx = 0, sxy = 0;
+    let sx = 0,
+      sy = 0,
+      sxx = 0,
+      sxy = 0;
     for (let t = lo; t < hi; t++) {
       const s = t / 100;
-      sx += s; sy += dyn[t]; sxx += s * s; sxy += s * dyn[t];
+      sx += s;
+      sy += dyn[t];
+      sxx += s * s;
+      sxy += s * dyn[t];
     }
     const m = hi - lo;
     const slope = (m * sxy - sx * sy) / (m * sxx - sx * sx);
@@ -123,7 +145,11 @@ describe('dynamics control', () => {
   it('smooths with Savitzky–Golay (279 frames, order 2) as scipy does', () => {
     const x = concat([note(60, 2, SR, 0.05), note(60, 2, SR, 0.5), note(60, 2, SR, 0.1)]);
     const raw = frameEnergyDb(x);
-    const ref = reference<{ y: number[] }>('savgol', { window: 279, order: 2, mode: 'interp' }, { x: raw });
+    const ref = reference<{ y: number[] }>(
+      'savgol',
+      { window: 279, order: 2, mode: 'interp' },
+      { x: raw },
+    );
     assert.ok(maxAbsDiff(dynamicsControl(x), ref.y) < 1e-3);
   });
 });

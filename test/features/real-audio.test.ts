@@ -14,14 +14,20 @@ import { reference } from '../helpers/reference.js';
 const TRACKS = ['.cache/test-audio/track17.opus', '.cache/test-audio/track20.opus'];
 const missing = TRACKS.filter((t) => !existsSync(t));
 // In CI the fixtures must be there (.ci/run fetches them); locally a missing cache skips.
-const skip = missing.length > 0 && !process.env.CI ? 'run scripts/fetch-test-audio.sh first' : false;
+const skip =
+  missing.length > 0 && !process.env.CI ? 'run scripts/fetch-test-audio.sh first' : false;
 const SR = LIBROSA_ONSET.sampleRate;
 const FPS = SR / LIBROSA_ONSET.hopLength;
 
 describe('real soundtrack audio', { skip }, () => {
   for (const track of TRACKS) {
     it(`${track}: log-mel matches torchaudio; onsets and tempo agree with aubio`, async () => {
-      const audio = await decodeAudio(track, { sampleRate: SR, channels: 1, startS: 60, durationS: 30 });
+      const audio = await decodeAudio(track, {
+        sampleRate: SR,
+        channels: 1,
+        startS: 60,
+        durationS: 30,
+      });
       const x = audio.channels[0];
       assert.ok(Math.abs(x.length - 30 * SR) <= 1, `decoded ${x.length} samples`);
 
@@ -37,7 +43,11 @@ describe('real soundtrack audio', { skip }, () => {
 
       const env = onsetStrength(x);
       const onsets = detectOnsetFrames(env).map((f) => f / FPS);
-      const aubio = reference<{ onsets: number[] }>('aubio_onsets', { sampleRate: SR }, { x }).onsets;
+      const aubio = reference<{ onsets: number[] }>(
+        'aubio_onsets',
+        { sampleRate: SR },
+        { x },
+      ).onsets;
       const agree = reference<{ onsetF: number; onsetPrecision: number }>('mir_eval_scores', {
         onsets: true,
         reference: aubio,
@@ -57,10 +67,18 @@ describe('real soundtrack audio', { skip }, () => {
       const level = [1 / 3, 1 / 2, 1, 2, 3].find((k) => Math.abs(ratio / k - 1) < 0.05);
       assert.ok(level !== undefined, `tempo ${tempo} vs aubio ${aubioTempo}`);
       // Beats are spaced by the tempo's period (median inter-beat interval within 3 %).
-      const ibi = beats.slice(1).map((b, i) => (b - beats[i]) / FPS).sort((a, b) => a - b);
+      const ibi = beats
+        .slice(1)
+        .map((b, i) => (b - beats[i]) / FPS)
+        .sort((a, b) => a - b);
       const median = ibi[ibi.length >> 1];
-      assert.ok(Math.abs((median * tempo) / 60 - 1) < 0.03, `median IBI ${median} s at ${tempo} BPM`);
-      console.log(`${track}: ${onsets.length} onsets (aubio ${aubio.length}), F vs aubio ${agree.onsetF.toFixed(3)}, precision ${agree.onsetPrecision.toFixed(3)}; tempo ${tempo.toFixed(1)} (aubio ${aubioTempo.toFixed(1)}); ${beats.length} beats`);
+      assert.ok(
+        Math.abs((median * tempo) / 60 - 1) < 0.03,
+        `median IBI ${median} s at ${tempo} BPM`,
+      );
+      console.log(
+        `${track}: ${onsets.length} onsets (aubio ${aubio.length}), F vs aubio ${agree.onsetF.toFixed(3)}, precision ${agree.onsetPrecision.toFixed(3)}; tempo ${tempo.toFixed(1)} (aubio ${aubioTempo.toFixed(1)}); ${beats.length} beats`,
+      );
     });
   }
 });

@@ -7,7 +7,7 @@ import { detectOnsets, LIBROSA_ONSET, onsetStrength } from '../../src/features/o
 import { peakPick } from '../../src/features/peak-pick.js';
 import { estimateTempo } from '../../src/features/tempo.js';
 import { reference } from '../helpers/reference.js';
-import { clicks, noise, rng } from '../helpers/signals.js';
+import { clicks, noise, rng } from '../../src/synth/signals.js';
 
 const SR = LIBROSA_ONSET.sampleRate;
 const FPS = SR / LIBROSA_ONSET.hopLength;
@@ -35,7 +35,11 @@ describe('onsets', () => {
 
   it('finds clicks at known times (mir_eval F-measure, 50 ms window, = 1)', () => {
     const found = detectOnsets(x);
-    const s = reference<{ onsetF: number }>('mir_eval_scores', { onsets: true, reference: times, estimated: found });
+    const s = reference<{ onsetF: number }>('mir_eval_scores', {
+      onsets: true,
+      reference: times,
+      estimated: found,
+    });
     assert.equal(s.onsetF, 1, `F = ${s.onsetF}; found ${found.length} of ${times.length}`);
   });
 
@@ -43,8 +47,16 @@ describe('onsets', () => {
     // aubio's adaptive threshold needs a floor: on clicks in digital silence it skips most.
     const floor = noise(x.length, 9, 0.01);
     const y = x.map((v, i) => v + floor[i]);
-    const aubio = reference<{ onsets: number[] }>('aubio_onsets', { sampleRate: SR }, { x: y }).onsets;
-    const s = reference<{ onsetF: number }>('mir_eval_scores', { onsets: true, reference: aubio, estimated: detectOnsets(y) });
+    const aubio = reference<{ onsets: number[] }>(
+      'aubio_onsets',
+      { sampleRate: SR },
+      { x: y },
+    ).onsets;
+    const s = reference<{ onsetF: number }>('mir_eval_scores', {
+      onsets: true,
+      reference: aubio,
+      estimated: detectOnsets(y),
+    });
     assert.ok(s.onsetF >= 0.95, `F vs aubio = ${s.onsetF}`);
   });
 
@@ -71,7 +83,11 @@ describe('tempo and beats', () => {
       // Tolerance 2 %: the onset envelope's 23 ms frames quantise the period.
       assert.ok(Math.abs(tempo - bpm) / bpm < 0.02, `tempo ${tempo}`);
       const beats = trackBeats(env, tempo, { frameRate: FPS }).map((f) => f / FPS);
-      const s = reference<{ beatF: number }>('mir_eval_scores', { beats: true, reference: truth, estimated: beats });
+      const s = reference<{ beatF: number }>('mir_eval_scores', {
+        beats: true,
+        reference: truth,
+        estimated: beats,
+      });
       assert.ok(s.beatF >= 0.95, `beat F = ${s.beatF}`);
     });
   }

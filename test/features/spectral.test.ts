@@ -2,14 +2,25 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { griffinLim } from '../../src/features/griffin-lim.js';
-import { AUDIOLDM_MEL, logMelSpectrogram, melFilterBank, melSpectrogram } from '../../src/features/mel.js';
+import {
+  AUDIOLDM_MEL,
+  logMelSpectrogram,
+  melFilterBank,
+  melSpectrogram,
+} from '../../src/features/mel.js';
 import { resample } from '../../src/features/resample.js';
 import { istft, spectrogram, stft } from '../../src/features/stft.js';
 import { reference } from '../helpers/reference.js';
-import { concat, maxAbs, maxAbsDiff, noise, note, sine } from '../helpers/signals.js';
+import { concat, noise, note, sine } from '../../src/synth/signals.js';
+import { maxAbs, maxAbsDiff } from '../helpers/compare.js';
 
 const SR = 16000;
-const music = concat([note(60, 0.5, SR), note(64, 0.5, SR), note(67, 0.5, SR), noise(4000, 3, 0.1)]);
+const music = concat([
+  note(60, 0.5, SR),
+  note(64, 0.5, SR),
+  note(67, 0.5, SR),
+  noise(4000, 3, 0.1),
+]);
 
 describe('stft', () => {
   for (const cfg of [
@@ -26,10 +37,16 @@ describe('stft', () => {
       assert.equal(ours.frames, ref.frames);
       // Tolerance: float32 rounding of a 1024-point FFT, relative to the spectrum's peak.
       const peak = maxAbs(ref.re);
-      assert.ok(maxAbsDiff(ours.re, ref.re) < 2e-5 * peak, `re differs by ${maxAbsDiff(ours.re, ref.re)}`);
+      assert.ok(
+        maxAbsDiff(ours.re, ref.re) < 2e-5 * peak,
+        `re differs by ${maxAbsDiff(ours.re, ref.re)}`,
+      );
       assert.ok(maxAbsDiff(ours.im, ref.im) < 2e-5 * peak);
       const back = istft(ours, { ...cfg, length: music.length });
-      assert.ok(maxAbsDiff(back, ref.istft) < 1e-5, `istft differs by ${maxAbsDiff(back, ref.istft)}`);
+      assert.ok(
+        maxAbsDiff(back, ref.istft) < 1e-5,
+        `istft differs by ${maxAbsDiff(back, ref.istft)}`,
+      );
       assert.ok(maxAbsDiff(back, music) < 1e-5, 'istft(stft(x)) reconstructs x');
     });
   }
@@ -53,7 +70,10 @@ describe('mel (AudioLDM front end)', () => {
     const bins = AUDIOLDM_MEL.nFft / 2 + 1;
     const dense = new Float32Array(AUDIOLDM_MEL.nMels * bins);
     melFilterBank(AUDIOLDM_MEL).forEach((f, m) => dense.set(f.weights, m * bins + f.start));
-    assert.ok(maxAbsDiff(dense, ref.filterBank) < 1e-7, `filter bank differs by ${maxAbsDiff(dense, ref.filterBank)}`);
+    assert.ok(
+      maxAbsDiff(dense, ref.filterBank) < 1e-7,
+      `filter bank differs by ${maxAbsDiff(dense, ref.filterBank)}`,
+    );
   });
 
   it('log-mel matches torchaudio MelSpectrogram + log(clamp(1e-5)) within 1e-3', () => {
@@ -98,7 +118,11 @@ describe('griffinLim', () => {
     const mag = spectrogram(x, { ...cfg, power: 1 });
     const opts = { ...cfg, iterations: 16, momentum: 0.99, length: x.length };
     const ours = griffinLim(mag, opts);
-    const ref = reference<{ y: number[] }>('griffinlim', { ...opts, frames: mag.frames }, { mag: mag.data });
+    const ref = reference<{ y: number[] }>(
+      'griffinlim',
+      { ...opts, frames: mag.frames },
+      { mag: mag.data },
+    );
     // Tolerance: 16 momentum iterations amplify float32 rounding (torch) vs float64 (ours);
     // the outputs still agree to 1 % RMS, where a wrong update rule differs by ~100 %.
     let err = 0;

@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 
 /** Debian's Python, where python3-torch and friends install (`python3` on PATH may differ). */
 export const PYTHON = process.env.FILMSCORE_PYTHON ?? '/usr/bin/python3';
-const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '../../../test/reference/references.py');
+const SCRIPT = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../test/reference/references.py',
+);
 
 /**
  * Ask the independent Python reference (torchaudio / scipy / aubio / mir_eval) for values.

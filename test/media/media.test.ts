@@ -11,12 +11,29 @@ import { probe } from '../../src/media/probe.js';
 import { videoFrames } from '../../src/media/video-frames.js';
 import { encodeWav, writeWav } from '../../src/media/wav.js';
 import { makeClip, probeField, streamMd5, tempDir } from '../helpers/media.js';
-import { sine } from '../helpers/signals.js';
+import { sine } from '../../src/synth/signals.js';
 
 const dir = tempDir();
-const video = makeClip(join(dir, 'clip.mp4'), { durationS: 3, video: 'testsrc2', size: '320x240', fps: 25, toneHz: 440, sampleRate: 44100, channels: 2 });
-const silentVideo = makeClip(join(dir, 'silent.mp4'), { durationS: 2, video: 'color=c=red', size: '64x48', fps: 30 });
-const audioOnly = makeClip(join(dir, 'tone.wav'), { durationS: 2.5, toneHz: 1000, sampleRate: 48000 });
+const video = makeClip(join(dir, 'clip.mp4'), {
+  durationS: 3,
+  video: 'testsrc2',
+  size: '320x240',
+  fps: 25,
+  toneHz: 440,
+  sampleRate: 44100,
+  channels: 2,
+});
+const silentVideo = makeClip(join(dir, 'silent.mp4'), {
+  durationS: 2,
+  video: 'color=c=red',
+  size: '64x48',
+  fps: 30,
+});
+const audioOnly = makeClip(join(dir, 'tone.wav'), {
+  durationS: 2.5,
+  toneHz: 1000,
+  sampleRate: 48000,
+});
 
 async function rejectsWith(p: Promise<unknown>, kind: string, text: RegExp): Promise<void> {
   await assert.rejects(p, (err: unknown) => {
@@ -58,7 +75,7 @@ describe('probe', () => {
 });
 
 describe('decodeAudio', () => {
-  it('decodes a video file\'s sound to mono float32 at a requested rate', async () => {
+  it("decodes a video file's sound to mono float32 at a requested rate", async () => {
     const { channels, sampleRate } = await decodeAudio(video, { sampleRate: 16000, channels: 1 });
     assert.equal(sampleRate, 16000);
     assert.equal(channels.length, 1);
@@ -67,7 +84,12 @@ describe('decodeAudio', () => {
   });
 
   it('keeps stereo when asked, and reads a span', async () => {
-    const { channels } = await decodeAudio(audioOnly, { sampleRate: 22050, channels: 2, startS: 1, durationS: 1 });
+    const { channels } = await decodeAudio(audioOnly, {
+      sampleRate: 22050,
+      channels: 2,
+      startS: 1,
+      durationS: 1,
+    });
     assert.equal(channels.length, 2);
     assert.equal(channels[0].length, 22050);
     assert.ok(Math.abs(zeroCrossingHz(channels[1], 22050) - 1000) < 3);
@@ -75,12 +97,27 @@ describe('decodeAudio', () => {
 
   it('streams in fixed chunks with flat memory on a 20-minute file', async () => {
     const long = join(dir, 'long.flac');
-    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=f=220:r=48000:d=1200', '-ac', '2', long]);
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=f=220:r=48000:d=1200',
+      '-ac',
+      '2',
+      long,
+    ]);
     const before = process.memoryUsage().rss;
     let frames = 0;
     let peak = 0;
     let maxChunk = 0;
-    for await (const chunk of decodeAudioStream(long, { sampleRate: 48000, channels: 2, chunkFrames: 4800 })) {
+    for await (const chunk of decodeAudioStream(long, {
+      sampleRate: 48000,
+      channels: 2,
+      chunkFrames: 4800,
+    })) {
       frames += chunk.length / 2;
       maxChunk = Math.max(maxChunk, chunk.length);
       if (frames % 480000 === 0) peak = Math.max(peak, process.memoryUsage().rss - before);
@@ -109,7 +146,10 @@ describe('WAV', () => {
     it(`writes ${format} that ffmpeg reads back sample for sample`, async () => {
       const path = join(dir, `out-${format}.wav`);
       await writeWav(path, [x, x.map((v) => -v)], 16000, format);
-      assert.equal(probeField(path, 'a:0', 'codec_name'), format === 'pcm16' ? 'pcm_s16le' : 'pcm_f32le');
+      assert.equal(
+        probeField(path, 'a:0', 'codec_name'),
+        format === 'pcm16' ? 'pcm_s16le' : 'pcm_f32le',
+      );
       const back = await decodeAudio(path, { sampleRate: 16000, channels: 2 });
       const tol = format === 'pcm16' ? 0.5 / 32768 + 1e-7 : 0;
       for (let i = 0; i < x.length; i += 7) {
@@ -121,7 +161,10 @@ describe('WAV', () => {
 
   it('clips pcm16 to full scale', () => {
     const wav = encodeWav([Float32Array.of(2, -2, 0.5)], 8000, 'pcm16');
-    assert.deepEqual([wav.readInt16LE(44), wav.readInt16LE(46), wav.readInt16LE(48)], [32767, -32768, 16384]);
+    assert.deepEqual(
+      [wav.readInt16LE(44), wav.readInt16LE(46), wav.readInt16LE(48)],
+      [32767, -32768, 16384],
+    );
   });
 });
 
@@ -148,7 +191,12 @@ describe('muxAudioUnderVideo', () => {
       const sound = await decodeAudio(out, { sampleRate: 16000, channels: 1, durationS: 0.8 });
       assert.ok(Math.abs(zeroCrossingHz(sound.channels[0].subarray(1000), 16000) - 220) < 3);
       if (fit === 'padded') {
-        const tail = await decodeAudio(out, { sampleRate: 16000, channels: 1, startS: 1.5, durationS: 1 });
+        const tail = await decodeAudio(out, {
+          sampleRate: 16000,
+          channels: 1,
+          startS: 1.5,
+          durationS: 1,
+        });
         assert.ok(Math.max(...tail.channels[0].map(Math.abs)) < 1e-3, 'padding is silent');
       }
     });
@@ -157,7 +205,12 @@ describe('muxAudioUnderVideo', () => {
   it('mixes under the original sound when asked', async () => {
     const out = join(dir, 'mixed.mp4');
     await muxAudioUnderVideo({ video, audio: longScore, output: out, mode: 'mix' });
-    const { channels } = await decodeAudio(out, { sampleRate: 16000, channels: 1, startS: 0.5, durationS: 1 });
+    const { channels } = await decodeAudio(out, {
+      sampleRate: 16000,
+      channels: 1,
+      startS: 0.5,
+      durationS: 1,
+    });
     // Both 220 Hz and 440 Hz are present: project onto each.
     const power = (f: number): number => {
       let c = 0;
@@ -174,8 +227,14 @@ describe('muxAudioUnderVideo', () => {
   it('leaves no output and no temporary file when it fails', async () => {
     const sub = tempDir();
     const out = join(sub, 'never.mp4');
-    await rejectsWith(muxAudioUnderVideo({ video: audioOnly, audio: longScore, output: out }), 'no-video', /no video stream/);
-    await assert.rejects(muxAudioUnderVideo({ video, audio: longScore, output: join(sub, 'bad.nosuchformat') }));
+    await rejectsWith(
+      muxAudioUnderVideo({ video: audioOnly, audio: longScore, output: out }),
+      'no-video',
+      /no video stream/,
+    );
+    await assert.rejects(
+      muxAudioUnderVideo({ video, audio: longScore, output: join(sub, 'bad.nosuchformat') }),
+    );
     assert.deepEqual(readdirSync(sub), []);
   });
 });
@@ -191,7 +250,11 @@ describe('bad input gives a typed error that says what to do', () => {
     await rejectsWith(probe(dir), 'not-media', /not a file/);
   });
   it('no audio stream where one is needed', async () => {
-    await rejectsWith(decodeAudio(silentVideo, { sampleRate: 16000, channels: 1 }), 'no-audio', /audio track/);
+    await rejectsWith(
+      decodeAudio(silentVideo, { sampleRate: 16000, channels: 1 }),
+      'no-audio',
+      /audio track/,
+    );
   });
   it('no video stream where one is needed', async () => {
     await rejectsWith(drain(videoFrames(audioOnly, { fps: 10 })), 'no-video', /no video stream/);
@@ -199,7 +262,11 @@ describe('bad input gives a typed error that says what to do', () => {
   it('zero duration', async () => {
     const empty = join(dir, 'empty.wav');
     writeFileSync(empty, encodeWav([new Float32Array(0)], 16000));
-    await rejectsWith(decodeAudio(empty, { sampleRate: 16000, channels: 1 }), 'zero-duration', /zero duration|no audio samples/);
+    await rejectsWith(
+      decodeAudio(empty, { sampleRate: 16000, channels: 1 }),
+      'zero-duration',
+      /zero duration|no audio samples/,
+    );
     const zeroBytes = join(dir, 'zero.wav');
     writeFileSync(zeroBytes, '');
     await rejectsWith(probe(zeroBytes), 'zero-duration', /empty/);
@@ -208,14 +275,22 @@ describe('bad input gives a typed error that says what to do', () => {
     const wav = join(dir, 'cut.wav');
     writeFileSync(wav, encodeWav([sine(440, 4, 16000)], 16000));
     truncateSync(wav, Math.floor(statSync(wav).size / 3));
-    await rejectsWith(decodeAudio(wav, { sampleRate: 16000, channels: 1 }), 'truncated', /truncated/);
+    await rejectsWith(
+      decodeAudio(wav, { sampleRate: 16000, channels: 1 }),
+      'truncated',
+      /truncated/,
+    );
     const mp4 = join(dir, 'cut.mp4');
     const whole = readFileSync(video);
     writeFileSync(mp4, whole.subarray(0, Math.floor(whole.length / 2)));
     await rejectsWith(probe(mp4), 'truncated', /truncated/);
   });
   it('bad arguments', async () => {
-    await rejectsWith(decodeAudio(video, { sampleRate: 0, channels: 1 }), 'bad-argument', /sampleRate/);
+    await rejectsWith(
+      decodeAudio(video, { sampleRate: 0, channels: 1 }),
+      'bad-argument',
+      /sampleRate/,
+    );
     await rejectsWith(drain(videoFrames(video, { fps: -1 })), 'bad-argument', /fps/);
   });
 });

@@ -1,4 +1,9 @@
-import { midiToHz } from '../../src/units.js';
+import { midiToHz } from '../units.js';
+
+/**
+ * Synthetic signals with known answers (pitch, onset times, levels): test material for the
+ * feature extractors and the demo clip. Deterministic: the same call gives the same samples.
+ */
 
 /** Deterministic pseudo-random numbers (mulberry32), so test signals are the same every run. */
 export function rng(seed: number): () => number {
@@ -18,7 +23,10 @@ export function noise(n: number, seed = 1, amplitude = 0.5): Float32Array {
 }
 
 export function sine(freq: number, seconds: number, sr: number, amplitude = 0.5): Float32Array {
-  return Float32Array.from({ length: Math.round(seconds * sr) }, (_, i) => amplitude * Math.sin((2 * Math.PI * freq * i) / sr));
+  return Float32Array.from(
+    { length: Math.round(seconds * sr) },
+    (_, i) => amplitude * Math.sin((2 * Math.PI * freq * i) / sr),
+  );
 }
 
 /** A harmonic tone (fundamental + decaying partials), like an instrument note. */
@@ -41,7 +49,8 @@ export function clicks(times: number[], seconds: number, sr: number, seed = 7): 
   const len = Math.round(0.03 * sr);
   for (const t of times) {
     const s = Math.round(t * sr);
-    for (let i = 0; i < len && s + i < y.length; i++) y[s + i] += (r() * 2 - 1) * 0.8 * Math.exp(-i / (0.005 * sr));
+    for (let i = 0; i < len && s + i < y.length; i++)
+      y[s + i] += (r() * 2 - 1) * 0.8 * Math.exp(-i / (0.005 * sr));
   }
   return y;
 }
@@ -54,17 +63,4 @@ export function concat(parts: Float32Array[]): Float32Array {
     o += p.length;
   }
   return out;
-}
-
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`length mismatch ${a.length} vs ${b.length}`);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
-export function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
 }

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs everything filmscore needs on Debian 12 (idempotent), builds it, makes the demo
+# clip and runs the main job on it. Run from anywhere: bash scripts/setup.sh
+#   --no-demo   install and build only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: ffmpeg for media I/O; torch/torchaudio/scipy/aubio/mir_eval are the
+# independent references of the tests (and, later, training); OpenBLAS makes torch 50× faster.
+PACKAGES=(ffmpeg python3-numpy python3-torch python3-torchaudio python3-scipy python3-aubio
+  python3-mir-eval libopenblas0-pthread fonts-dejavu-core)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# onnxruntime-node's install script would download CUDA files; package.json denies it
+# ("allowScripts"), and this keeps older npm from running it too.
+export ONNXRUNTIME_NODE_INSTALL=skip
+npm ci --no-audit --no-fund
+npm run build
+
+if [ "${1:-}" != "--no-demo" ]; then
+  node dist/scripts/make-demo.js examples/demo.mp4
+  node dist/src/cli/main.js analyze examples/demo.mp4 --png examples/demo.analysis.png
+fi
