@@ -1,16 +1,17 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { trackBeats } from '../features/beats.js';
-import { DYNAMICS, frameEnergyDb, smoothDynamics, spectrumEnergyDb } from '../features/dynamics.js';
-import { chromagram, MELODY_CHROMA } from '../features/chroma.js';
-import { AUDIOLDM_MEL, logCompress, melProjector, melSpectrogram } from '../features/mel.js';
+import { DYNAMICS, smoothDynamics } from '../features/dynamics.js';
+import { AUDIOLDM_MEL, logCompress } from '../features/mel.js';
 import { melodyPitchClasses } from '../features/melody.js';
-import { detectOnsetFrames, LIBROSA_ONSET, onsetStrength } from '../features/onset.js';
-import { resample } from '../features/resample.js';
-import { forEachStftFrame, frameCount, type Spectrogram } from '../features/stft.js';
+import { detectOnsetFrames, LIBROSA_ONSET, onsetEnvelopeFromMelPower } from '../features/onset.js';
+import type { Spectrogram } from '../features/stft.js';
 import { estimateTempo } from '../features/tempo.js';
 import { decodeAudio } from '../media/audio-decode.js';
 import { probe, type MediaInfo } from '../media/probe.js';
 import type { Bpm, Hertz, Seconds } from '../units.js';
-
+import { allocateFrontEnd, framesShare, resampleShare, type FrontEndBuffers } from './front-end.js';
+import type { FrontEndJob } from './front-end-worker.js';
 /** Everything the paper's audio front end says about a piece, on one 100 frames/s clock. */
 export interface MusicAnalysis {
   durationS: Seconds;
@@ -37,39 +38,68 @@ export type AnalysisProgress =
   | { stage: 'done' };
 
 /**
- * Mel and frame energy share AudioLDM's STFT (n_fft 1024, hop 160), so one pass computes both:
- * the same values as melSpectrogram and frameEnergyDb, at the cost of one transform.
- */
-function melAndEnergy(x: Float32Array): { mel: Spectrogram; energyDb: Float32Array } {
-  const same = (['nFft', 'hopLength', 'winLength', 'center', 'padMode'] as const).every(
-    (k) => AUDIOLDM_MEL[k] === DYNAMICS[k],
-  );
-  if (!same) return { mel: melSpectrogram(x, AUDIOLDM_MEL), energyDb: frameEnergyDb(x, DYNAMICS) };
-  const frames = frameCount(x.length, AUDIOLDM_MEL);
-  const mel = new Float32Array(frames * AUDIOLDM_MEL.nMels);
-  const energyDb = new Float32Array(frames);
-  const project = melProjector(AUDIOLDM_MEL);
-  const bins = AUDIOLDM_MEL.nFft / 2 + 1;
-  forEachStftFrame(x, AUDIOLDM_MEL, (t, s) => {
-    project(t, s, mel);
-    energyDb[t] = spectrumEnergyDb(s, bins, DYNAMICS.floorDb);
-  });
-  return { mel: { frames, bins: AUDIOLDM_MEL.nMels, data: mel }, energyDb };
-}
-
-/**
  * Analyse mono audio at 22,050 Hz (the rhythm metrics' rate). The model-side features are
  * computed from a 16 kHz copy made by our torchaudio-equivalent resampler, so one decode
- * serves both clocks.
+ * serves both clocks. Single-threaded; `analyzeSignalParallel` gives the same result faster.
  */
 export function analyzeSignal(x22k: Float32Array): MusicAnalysis {
+  const b = allocateFrontEnd(x22k, false);
+  resampleShare(b, 0, 1);
+  framesShare(b, 0, 1);
+  return finishAnalysis(b);
+}
+
+/** Below this length a worker's start-up (~50 ms) costs more than it saves. */
+const PARALLEL_MIN_SECONDS = 20;
+
+/**
+ * `analyzeSignal` with the frame-wise work split between this thread and `threads − 1`
+ * workers over shared memory. The result is identical to the single-threaded one.
+ */
+export async function analyzeSignalParallel(
+  x22k: Float32Array,
+  threads = Math.min(2, availableParallelism()),
+): Promise<MusicAnalysis> {
+  if (threads < 2 || x22k.length < PARALLEL_MIN_SECONDS * LIBROSA_ONSET.sampleRate) {
+    return analyzeSignal(x22k);
+  }
+  const b = allocateFrontEnd(x22k, true);
+  const workers = Array.from(
+    { length: threads - 1 },
+    () => new Worker(new URL('./front-end-worker.js', import.meta.url)),
+  );
+  const run = (w: Worker, job: FrontEndJob): Promise<void> =>
+    new Promise((resolve, reject) => {
+      w.once('message', (m: { ok: boolean; error?: string }) =>
+        m.ok ? resolve() : reject(new Error(`front-end worker: ${m.error}`)),
+      );
+      w.once('error', reject);
+      w.postMessage(job);
+    });
+  try {
+    for (const phase of ['resample', 'frames'] as const) {
+      const share = phase === 'resample' ? resampleShare : framesShare;
+      const others = workers.map((w, i) =>
+        run(w, { phase, buffers: b, index: i + 1, count: threads }),
+      );
+      share(b, 0, threads);
+      await Promise.all(others);
+    }
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return finishAnalysis(b);
+}
+
+/** The whole-piece steps after the frame-wise work: log, argmax, smoothing, rhythm. */
+function finishAnalysis(b: FrontEndBuffers): MusicAnalysis {
   const rhythmRate = LIBROSA_ONSET.sampleRate;
-  const x = resample(x22k, rhythmRate, AUDIOLDM_MEL.sampleRate);
-  const { mel, energyDb } = melAndEnergy(x);
-  const logMel = logCompress(mel);
-  const melody = melodyPitchClasses(chromagram(x, MELODY_CHROMA));
-  const dynamics = smoothDynamics(energyDb, DYNAMICS);
-  const envelope = onsetStrength(x22k, LIBROSA_ONSET);
+  const t16 = b.energyDb.length;
+  const logMel = logCompress({ frames: t16, bins: AUDIOLDM_MEL.nMels, data: b.mel });
+  const melody = melodyPitchClasses({ frames: b.chroma.length / 12, bins: 12, data: b.chroma });
+  const dynamics = smoothDynamics(b.energyDb, DYNAMICS);
+  const t22 = b.onsetMel.length / LIBROSA_ONSET.nMels;
+  const envelope = onsetEnvelopeFromMelPower(b.onsetMel, t22, LIBROSA_ONSET);
   const envelopeRate = rhythmRate / LIBROSA_ONSET.hopLength;
   const onsets = detectOnsetFrames(envelope).map((f) => f / envelopeRate);
   const tempo = estimateTempo(envelope, { frameRate: envelopeRate });
@@ -77,7 +107,7 @@ export function analyzeSignal(x22k: Float32Array): MusicAnalysis {
     (f) => f / envelopeRate,
   );
   return {
-    durationS: x22k.length / rhythmRate,
+    durationS: b.x22.length / rhythmRate,
     sampleRate: AUDIOLDM_MEL.sampleRate,
     frameRate: AUDIOLDM_MEL.sampleRate / AUDIOLDM_MEL.hopLength,
     logMel,
@@ -99,7 +129,7 @@ export async function analyzeFile(
   onProgress({ stage: 'decoding', durationS: source.durationS });
   const audio = await decodeAudio(path, { sampleRate: LIBROSA_ONSET.sampleRate, channels: 1 });
   onProgress({ stage: 'features' });
-  const music = analyzeSignal(audio.channels[0]);
+  const music = await analyzeSignalParallel(audio.channels[0]);
   onProgress({ stage: 'done' });
   return { source, music };
 }

@@ -1,5 +1,11 @@
 import type { Hertz } from '../units.js';
-import { forEachStftFrame, frameCount, type Spectrogram, type StftOptions } from './stft.js';
+import {
+  forEachStftFrame,
+  frameCount,
+  type IndexRange,
+  type Spectrogram,
+  type StftOptions,
+} from './stft.js';
 
 export interface ChromaOptions extends StftOptions {
   sampleRate: Hertz;
@@ -107,18 +113,34 @@ function flatten(bank: BinWeights[]): FlatBank {
  * 1 (librosa's norm=∞); silent frames stay all zero.
  */
 export function chromagram(x: Float32Array, opts: ChromaOptions = MELODY_CHROMA): Spectrogram {
+  const frames = frameCount(x.length, opts);
+  const data = new Float32Array(frames * 12);
+  chromaFramesInto(x, opts, data, { start: 0, end: frames });
+  return { frames, bins: 12, data };
+}
+
+/** Frames [range.start, range.end) of `chromagram` into `out` (T × 12, full length). */
+export function chromaFramesInto(
+  x: Float32Array,
+  opts: ChromaOptions,
+  out: Float32Array,
+  range: IndexRange,
+): void {
   const { bins, classes, weights, span } = flatten(chromaFilterBank(opts.sampleRate, opts.nFft));
-  const data = new Float32Array(frameCount(x.length, opts) * 12);
   const power = new Float64Array(span);
   const acc = new Float64Array(12);
-  const frames = forEachStftFrame(x, opts, (t, s) => {
-    for (let k = 0; k < span; k++) power[k] = s[2 * k] * s[2 * k] + s[2 * k + 1] * s[2 * k + 1];
-    acc.fill(0);
-    for (let i = 0; i < bins.length; i++) acc[classes[i]] += weights[i] * power[bins[i]];
-    let max = 0;
-    for (let c = 0; c < 12; c++) max = Math.max(max, acc[c]);
-    const o = t * 12;
-    if (max > 0) for (let c = 0; c < 12; c++) data[o + c] = acc[c] / max;
-  });
-  return { frames, bins: 12, data };
+  forEachStftFrame(
+    x,
+    opts,
+    (t, s) => {
+      for (let k = 0; k < span; k++) power[k] = s[2 * k] * s[2 * k] + s[2 * k + 1] * s[2 * k + 1];
+      acc.fill(0);
+      for (let i = 0; i < bins.length; i++) acc[classes[i]] += weights[i] * power[bins[i]];
+      let max = 0;
+      for (let c = 0; c < 12; c++) max = Math.max(max, acc[c]);
+      const o = t * 12;
+      for (let c = 0; c < 12; c++) out[o + c] = max > 0 ? acc[c] / max : 0;
+    },
+    range,
+  );
 }

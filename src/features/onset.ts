@@ -1,7 +1,7 @@
 import type { Hertz, Seconds } from '../units.js';
 import { melProjector } from './mel.js';
 import { peakPick, type PeakPickOptions } from './peak-pick.js';
-import { forEachStftFrame, frameCount, type StftOptions } from './stft.js';
+import { forEachStftFrame, frameCount, type IndexRange, type StftOptions } from './stft.js';
 
 export interface OnsetStrengthOptions extends StftOptions {
   sampleRate: Hertz;
@@ -45,10 +45,33 @@ export function onsetStrength(
   x: Float32Array,
   opts: OnsetStrengthOptions = LIBROSA_ONSET,
 ): Float32Array {
-  const project = melProjector({ ...opts, fMin: 0, fMax: opts.sampleRate / 2, power: 2 });
   const frames = frameCount(x.length, opts);
-  const db = new Float32Array(frames * opts.nMels);
-  forEachStftFrame(x, opts, (t, s) => project(t, s, db));
+  const melPower = new Float32Array(frames * opts.nMels);
+  onsetMelPowerInto(x, opts, melPower, { start: 0, end: frames });
+  return onsetEnvelopeFromMelPower(melPower, frames, opts);
+}
+
+/** Stage 1, per frame: mel power of frames [range.start, range.end) into `out` (T × nMels). */
+export function onsetMelPowerInto(
+  x: Float32Array,
+  opts: OnsetStrengthOptions,
+  out: Float32Array,
+  range: IndexRange,
+): void {
+  const project = melProjector({ ...opts, fMin: 0, fMax: opts.sampleRate / 2, power: 2 });
+  forEachStftFrame(x, opts, (t, s) => project(t, s, out), range);
+}
+
+/**
+ * Stage 2, over the whole piece (the 80 dB floor is relative to the global maximum):
+ * dB, positive flux, mean over bands, shift. Overwrites `melPower` with its dB values.
+ */
+export function onsetEnvelopeFromMelPower(
+  melPower: Float32Array,
+  frames: number,
+  opts: OnsetStrengthOptions,
+): Float32Array {
+  const db = melPower;
   let max = -Infinity;
   for (let i = 0; i < db.length; i++) {
     db[i] = 10 * Math.log10(Math.max(1e-10, db[i]));

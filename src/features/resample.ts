@@ -1,4 +1,5 @@
 import type { Hertz } from '../units.js';
+import type { IndexRange } from './stft.js';
 
 export interface ResampleOptions {
   /** Zero crossings of the sinc on each side (sharper cut-off, longer kernel). */
@@ -25,10 +26,37 @@ export function resample(
   toRate: Hertz,
   opts: ResampleOptions = {},
 ): Float32Array {
+  const y = new Float32Array(resampledLength(x.length, fromRate, toRate));
+  resampleInto(x, fromRate, toRate, y, { start: 0, end: y.length }, opts);
+  return y;
+}
+
+/** Output length of `resample`: ceil(n · to / from). */
+export function resampledLength(n: number, fromRate: Hertz, toRate: Hertz): number {
+  const g = gcd(fromRate, toRate);
+  return Math.ceil(((toRate / g) * n) / (fromRate / g));
+}
+
+/**
+ * Compute output samples [range.start, range.end) of `resample(x, fromRate, toRate)` into
+ * `y` (which has the full output length): output samples are independent, so threads can
+ * share the work.
+ */
+export function resampleInto(
+  x: Float32Array,
+  fromRate: Hertz,
+  toRate: Hertz,
+  y: Float32Array,
+  range: IndexRange,
+  opts: ResampleOptions = {},
+): void {
   if (!(Number.isInteger(fromRate) && Number.isInteger(toRate) && fromRate > 0 && toRate > 0)) {
     throw new RangeError(`sample rates must be positive integers, got ${fromRate} → ${toRate}`);
   }
-  if (fromRate === toRate) return Float32Array.from(x);
+  if (fromRate === toRate) {
+    y.set(x.subarray(range.start, range.end), range.start);
+    return;
+  }
   const g = gcd(fromRate, toRate);
   const orig = fromRate / g;
   const next = toRate / g;
@@ -57,18 +85,25 @@ export function resample(
     kernels.push({ first, taps: k.slice(first, last + 1) });
   }
   const n = x.length;
-  const outLength = Math.ceil((next * n) / orig);
-  const y = new Float32Array(outLength);
+  const end = Math.min(range.end, resampledLength(n, fromRate, toRate));
   // Output sample j = f·next + p reads input samples f·orig − width … f·orig − width + taps − 1.
-  for (let j = 0; j < outLength; j++) {
-    const f = Math.floor(j / next);
-    const { first, taps: k } = kernels[j - f * next];
+  let f = Math.floor(range.start / next);
+  let p = range.start - f * next;
+  for (let j = range.start; j < end; j++) {
+    const { first, taps: k } = kernels[p];
     const start = f * orig - width + first;
     let acc = 0;
-    const i0 = Math.max(0, -start);
-    const i1 = Math.min(k.length, n - start);
-    for (let i = i0; i < i1; i++) acc += k[i] * x[start + i];
+    if (start >= 0 && start + k.length <= n) {
+      for (let i = 0; i < k.length; i++) acc += k[i] * x[start + i];
+    } else {
+      const i0 = Math.max(0, -start);
+      const i1 = Math.min(k.length, n - start);
+      for (let i = i0; i < i1; i++) acc += k[i] * x[start + i];
+    }
     y[j] = acc;
+    if (++p === next) {
+      p = 0;
+      f++;
+    }
   }
-  return y;
 }

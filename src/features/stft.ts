@@ -63,15 +63,24 @@ function paddedSample(x: Float32Array, i: number, reflect: boolean): number {
   return x[j];
 }
 
+/** A half-open span of frame (or sample) indices [start, end): one thread's share of a job. */
+export interface IndexRange {
+  start: number;
+  end: number;
+}
+
 /**
  * Visit each windowed STFT frame's spectrum. `visit(t, spectrum)` receives the interleaved
  * complex bins 0..nFft/2 in a reused buffer. One function for every spectral feature, so
- * framing and padding are defined once.
+ * framing and padding are defined once. `range` limits the visit to frames [start, end) —
+ * frames are independent, so threads can split a signal's frames between them. Returns the
+ * signal's total frame count.
  */
 export function forEachStftFrame(
   x: Float32Array,
   opts: StftOptions,
   visit: (t: number, spectrum: Float64Array) => void,
+  range?: IndexRange,
 ): number {
   validate(x.length, opts);
   const { nFft, hopLength } = opts;
@@ -82,7 +91,8 @@ export function forEachStftFrame(
   const frame = fft.frame;
   const frames = frameCount(x.length, opts);
   const offset = center ? Math.floor(nFft / 2) : 0;
-  for (let t = 0; t < frames; t++) {
+  const last = Math.min(frames, range?.end ?? frames);
+  for (let t = Math.max(0, range?.start ?? 0); t < last; t++) {
     const start = t * hopLength - offset;
     if (start >= 0 && start + nFft <= x.length) {
       for (let i = 0; i < nFft; i++) frame[i] = x[start + i] * window[i];

@@ -1,0 +1,88 @@
+import { chromaFramesInto, MELODY_CHROMA } from '../features/chroma.js';
+import { DYNAMICS, spectrumEnergyDb } from '../features/dynamics.js';
+import { AUDIOLDM_MEL, melProjector } from '../features/mel.js';
+import { LIBROSA_ONSET, onsetMelPowerInto } from '../features/onset.js';
+import { resampledLength, resampleInto } from '../features/resample.js';
+import { forEachStftFrame, frameCount, type IndexRange } from '../features/stft.js';
+
+/**
+ * The frame-wise work of the music front end, laid out in shared memory so that threads can
+ * each fill a share of every buffer. Every frame (and every resampled sample) depends only on
+ * the input, so splitting changes nothing in the result; what needs the whole piece (log,
+ * argmax, smoothing, the onset envelope's global floor) happens afterwards, on one thread.
+ */
+export interface FrontEndBuffers {
+  /** Mono input at 22,050 Hz (the rhythm clock). */
+  x22: Float32Array;
+  /** The same at 16 kHz (the model clock). */
+  x16: Float32Array;
+  /** AudioLDM mel magnitude, T16 × 64. */
+  mel: Float32Array;
+  /** Unsmoothed frame energy in dB, T16. */
+  energyDb: Float32Array;
+  /** Chroma (max-normalised), T16 × 12. */
+  chroma: Float32Array;
+  /** librosa-style mel power for onsets, T22 × 128. */
+  onsetMel: Float32Array;
+}
+
+/** Mel and dynamics share one STFT pass, which holds only while their framing is the same. */
+const SHARED_STFT = (['nFft', 'hopLength', 'winLength', 'center', 'padMode'] as const).every(
+  (k) => AUDIOLDM_MEL[k] === DYNAMICS[k],
+);
+if (!SHARED_STFT) throw new Error('front end: AUDIOLDM_MEL and DYNAMICS must share STFT framing');
+
+function shared(length: number, shareMemory: boolean): Float32Array {
+  return shareMemory
+    ? new Float32Array(new SharedArrayBuffer(length * 4))
+    : new Float32Array(length);
+}
+
+export function allocateFrontEnd(x22: Float32Array, shareMemory: boolean): FrontEndBuffers {
+  const n16 = resampledLength(x22.length, LIBROSA_ONSET.sampleRate, AUDIOLDM_MEL.sampleRate);
+  const t16 = frameCount(n16, AUDIOLDM_MEL);
+  const t22 = frameCount(x22.length, LIBROSA_ONSET);
+  const input = shared(x22.length, shareMemory);
+  input.set(x22);
+  return {
+    x22: input,
+    x16: shared(n16, shareMemory),
+    mel: shared(t16 * AUDIOLDM_MEL.nMels, shareMemory),
+    energyDb: shared(t16, shareMemory),
+    chroma: shared(frameCount(n16, MELODY_CHROMA) * 12, shareMemory),
+    onsetMel: shared(t22 * LIBROSA_ONSET.nMels, shareMemory),
+  };
+}
+
+/** Share `index` of `count` equal parts of [0, total). */
+export function shareOf(total: number, index: number, count: number): IndexRange {
+  return {
+    start: Math.floor((total * index) / count),
+    end: Math.floor((total * (index + 1)) / count),
+  };
+}
+
+/** Phase 1: this share of the 22.05 → 16 kHz resampling. */
+export function resampleShare(b: FrontEndBuffers, index: number, count: number): void {
+  const range = shareOf(b.x16.length, index, count);
+  resampleInto(b.x22, LIBROSA_ONSET.sampleRate, AUDIOLDM_MEL.sampleRate, b.x16, range);
+}
+
+/** Phase 2 (after every share of phase 1): this share of every frame-wise product. */
+export function framesShare(b: FrontEndBuffers, index: number, count: number): void {
+  const t16 = b.energyDb.length;
+  const project = melProjector(AUDIOLDM_MEL);
+  const bins = AUDIOLDM_MEL.nFft / 2 + 1;
+  forEachStftFrame(
+    b.x16,
+    AUDIOLDM_MEL,
+    (t, s) => {
+      project(t, s, b.mel);
+      b.energyDb[t] = spectrumEnergyDb(s, bins, DYNAMICS.floorDb);
+    },
+    shareOf(t16, index, count),
+  );
+  chromaFramesInto(b.x16, MELODY_CHROMA, b.chroma, shareOf(b.chroma.length / 12, index, count));
+  const t22 = b.onsetMel.length / LIBROSA_ONSET.nMels;
+  onsetMelPowerInto(b.x22, LIBROSA_ONSET, b.onsetMel, shareOf(t22, index, count));
+}
