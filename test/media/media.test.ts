@@ -1,6 +1,5 @@
 // Media I/O through ffmpeg: probe, streamed decode, frames, WAV, mux, and the typed errors.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, truncateSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -97,18 +96,7 @@ describe('decodeAudio', () => {
 
   it('streams in fixed chunks with flat memory on a 20-minute file', async () => {
     const long = join(dir, 'long.flac');
-    execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=f=220:r=48000:d=1200',
-      '-ac',
-      '2',
-      long,
-    ]);
+    makeClip(long, { durationS: 1200, toneHz: 220, sampleRate: 48000, channels: 2 });
     const before = process.memoryUsage().rss;
     let frames = 0;
     let peak = 0;
