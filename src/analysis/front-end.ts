@@ -1,5 +1,5 @@
 import { chromaFramesInto, MELODY_CHROMA } from '../features/chroma.js';
-import { DYNAMICS, spectrumEnergyDb } from '../features/dynamics.js';
+import { DYNAMICS, frameEnergyDbOf } from '../features/dynamics.js';
 import { AUDIOLDM_MEL, melProjector } from '../features/mel.js';
 import { LIBROSA_ONSET, onsetMelPowerInto } from '../features/onset.js';
 import { resampledLength, resampleInto } from '../features/resample.js';
@@ -72,13 +72,12 @@ export function resampleShare(b: FrontEndBuffers, index: number, count: number):
 export function framesShare(b: FrontEndBuffers, index: number, count: number): void {
   const t16 = b.energyDb.length;
   const project = melProjector(AUDIOLDM_MEL);
-  const bins = AUDIOLDM_MEL.nFft / 2 + 1;
   forEachStftFrame(
     b.x16,
     AUDIOLDM_MEL,
-    (t, s) => {
-      project(t, s, b.mel);
-      b.energyDb[t] = spectrumEnergyDb(s, bins, DYNAMICS.floorDb);
+    (t, _s, power) => {
+      project(t, power, b.mel);
+      b.energyDb[t] = frameEnergyDbOf(power, DYNAMICS.floorDb);
     },
     shareOf(t16, index, count),
   );

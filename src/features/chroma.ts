@@ -84,8 +84,6 @@ interface FlatBank {
   bins: Int32Array;
   classes: Uint8Array;
   weights: Float32Array;
-  /** Highest bin used, +1. */
-  span: number;
 }
 
 function flatten(bank: BinWeights[]): FlatBank {
@@ -94,7 +92,6 @@ function flatten(bank: BinWeights[]): FlatBank {
     bins: new Int32Array(n),
     classes: new Uint8Array(n),
     weights: new Float32Array(n),
-    span: 0,
   };
   let i = 0;
   for (const { bin, chroma, weight } of bank) {
@@ -103,7 +100,6 @@ function flatten(bank: BinWeights[]): FlatBank {
       flat.classes[i] = chroma[j];
       flat.weights[i] = weight[j];
     }
-    flat.span = bin + 1;
   }
   return flat;
 }
@@ -126,14 +122,12 @@ export function chromaFramesInto(
   out: Float32Array,
   range: IndexRange,
 ): void {
-  const { bins, classes, weights, span } = flatten(chromaFilterBank(opts.sampleRate, opts.nFft));
-  const power = new Float64Array(span);
+  const { bins, classes, weights } = flatten(chromaFilterBank(opts.sampleRate, opts.nFft));
   const acc = new Float64Array(12);
   forEachStftFrame(
     x,
     opts,
-    (t, s) => {
-      for (let k = 0; k < span; k++) power[k] = s[2 * k] * s[2 * k] + s[2 * k + 1] * s[2 * k + 1];
+    (t, _s, power) => {
       acc.fill(0);
       for (let i = 0; i < bins.length; i++) acc[classes[i]] += weights[i] * power[bins[i]];
       let max = 0;

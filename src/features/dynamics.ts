@@ -32,19 +32,17 @@ export const DYNAMICS: Readonly<DynamicsOptions> = Object.freeze({
   floorDb: -100,
 });
 
-/** Energy of one STFT frame (interleaved complex bins 0..nFft/2) in dB, floored. */
-export function spectrumEnergyDb(spectrum: Float64Array, bins: number, floorDb: number): number {
+/** Energy Σ|X|² of one STFT frame (its power spectrum, bins 0..nFft/2) in dB, floored. */
+export function frameEnergyDbOf(power: Float64Array, floorDb: number): number {
   let e = 0;
-  for (let k = 0; k < bins; k++)
-    e += spectrum[2 * k] * spectrum[2 * k] + spectrum[2 * k + 1] * spectrum[2 * k + 1];
+  for (let k = 0; k < power.length; k++) e += power[k];
   return 10 * Math.log10(Math.max(e, 10 ** (floorDb / 10)));
 }
 
 /** Unsmoothed frame energy in dB (10·log10 Σ|X|², floored). */
 export function frameEnergyDb(x: Float32Array, opts: DynamicsOptions = DYNAMICS): Float32Array {
-  const bins = opts.nFft / 2 + 1;
   const out = new Float32Array(frameCount(x.length, opts));
-  forEachStftFrame(x, opts, (t, s) => (out[t] = spectrumEnergyDb(s, bins, opts.floorDb)));
+  forEachStftFrame(x, opts, (t, _s, p) => (out[t] = frameEnergyDbOf(p, opts.floorDb)));
   return out;
 }
 

@@ -100,20 +100,18 @@ export function applyMelFilters(
 }
 
 /**
- * Per-frame mel projection for use inside an STFT pass: `project(t, spectrum, out)` writes
- * frame t's mel bands (of |X| or |X|², per `power`) into out[t·nMels …].
+ * Per-frame mel projection for use inside an STFT pass: `project(t, power, out)` takes frame
+ * t's power spectrum |X|² and writes its mel bands (of |X| or |X|², per `power`) into
+ * out[t·nMels …].
  */
 export function melProjector(
   opts: MelOptions,
-): (t: number, spectrum: Float64Array, out: Float32Array) => void {
+): (t: number, power: Float64Array, out: Float32Array) => void {
   const filters = melFilterBank(opts);
-  const bins = opts.nFft / 2 + 1;
-  const mag = new Float64Array(bins);
-  return (t, s, out) => {
-    for (let k = 0; k < bins; k++) {
-      const p = s[2 * k] * s[2 * k] + s[2 * k + 1] * s[2 * k + 1];
-      mag[k] = opts.power === 2 ? p : Math.sqrt(p);
-    }
+  if (opts.power === 2) return (t, p, out) => applyMelFilters(filters, p, out, t * opts.nMels);
+  const mag = new Float64Array(opts.nFft / 2 + 1);
+  return (t, p, out) => {
+    for (let k = 0; k < mag.length; k++) mag[k] = Math.sqrt(p[k]);
     applyMelFilters(filters, mag, out, t * opts.nMels);
   };
 }
@@ -122,7 +120,7 @@ export function melProjector(
 export function melSpectrogram(x: Float32Array, opts: MelOptions = AUDIOLDM_MEL): Spectrogram {
   const project = melProjector(opts);
   const data = new Float32Array(frameCount(x.length, opts) * opts.nMels);
-  const frames = forEachStftFrame(x, opts, (t, s) => project(t, s, data));
+  const frames = forEachStftFrame(x, opts, (t, _s, p) => project(t, p, data));
   return { frames, bins: opts.nMels, data };
 }
 

@@ -59,7 +59,7 @@ export function onsetMelPowerInto(
   range: IndexRange,
 ): void {
   const project = melProjector({ ...opts, fMin: 0, fMax: opts.sampleRate / 2, power: 2 });
-  forEachStftFrame(x, opts, (t, s) => project(t, s, out), range);
+  forEachStftFrame(x, opts, (t, _s, p) => project(t, p, out), range);
 }
 
 /**

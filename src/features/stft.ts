@@ -70,8 +70,8 @@ export interface IndexRange {
 }
 
 /**
- * Visit each windowed STFT frame's spectrum. `visit(t, spectrum)` receives the interleaved
- * complex bins 0..nFft/2 in a reused buffer. One function for every spectral feature, so
+ * Visit each windowed STFT frame's spectrum. `visit(t, spectrum, power)` receives the
+ * interleaved complex bins 0..nFft/2 and their |X|², in reused buffers. One function for every spectral feature, so
  * framing and padding are defined once. `range` limits the visit to frames [start, end) —
  * frames are independent, so threads can split a signal's frames between them. Returns the
  * signal's total frame count.
@@ -79,7 +79,7 @@ export interface IndexRange {
 export function forEachStftFrame(
   x: Float32Array,
   opts: StftOptions,
-  visit: (t: number, spectrum: Float64Array) => void,
+  visit: (t: number, spectrum: Float64Array, power: Float64Array) => void,
   range?: IndexRange,
 ): number {
   validate(x.length, opts);
@@ -88,18 +88,20 @@ export function forEachStftFrame(
   const reflect = (opts.padMode ?? 'reflect') === 'reflect';
   const window = hannWindow(opts.winLength ?? nFft, nFft);
   const fft = new RealFft(nFft);
+  fft.loadSignal(x, window);
   const frame = fft.frame;
+  const power = fft.power;
   const frames = frameCount(x.length, opts);
   const offset = center ? Math.floor(nFft / 2) : 0;
   const last = Math.min(frames, range?.end ?? frames);
   for (let t = Math.max(0, range?.start ?? 0); t < last; t++) {
     const start = t * hopLength - offset;
     if (start >= 0 && start + nFft <= x.length) {
-      for (let i = 0; i < nFft; i++) frame[i] = x[start + i] * window[i];
+      visit(t, fft.forwardAt(start), power);
     } else {
       for (let i = 0; i < nFft; i++) frame[i] = paddedSample(x, start + i, reflect) * window[i];
+      visit(t, fft.forward(), power);
     }
-    visit(t, fft.forward());
   }
   return frames;
 }
@@ -128,12 +130,9 @@ export function spectrogram(x: Float32Array, opts: StftOptions & { power?: 1 | 2
   const frames = frameCount(x.length, opts);
   const data = new Float32Array(frames * bins);
   const power = opts.power ?? 2;
-  forEachStftFrame(x, opts, (t, s) => {
+  forEachStftFrame(x, opts, (t, _s, p) => {
     const o = t * bins;
-    for (let k = 0; k < bins; k++) {
-      const p = s[2 * k] * s[2 * k] + s[2 * k + 1] * s[2 * k + 1];
-      data[o + k] = power === 2 ? p : Math.sqrt(p);
-    }
+    for (let k = 0; k < bins; k++) data[o + k] = power === 2 ? p[k] : Math.sqrt(p[k]);
   });
   return { frames, bins, data };
 }

@@ -1,0 +1,209 @@
+// The FFT behind every spectral feature, in AssemblyScript → WebAssembly (SIMD, f64).
+// Built by `npm run build` into dist/wasm/fft.wasm; src/features/fft.ts wraps it. A real FFT
+// of n points runs as a complex FFT of n/2 points (even samples real, odd imaginary) and a
+// final untangling step; 2.5x faster than fft.js at n = 2048 (see BENCHMARKS.md).
+//
+// Memory layout (all f64), set up by init(n):
+//   X    : input real frame, n values                  at xPtr
+//   Z    : complex work, n/2 complex (interleaved)     at zPtr
+//   OUT  : one-sided spectrum, n/2+1 complex           at outPtr
+//   TW   : per-stage twiddles as (c,c) and (-s,s) pairs, for the half-size complex FFT
+//   W    : post-processing twiddles exp(-2πik/n), k=0..n/2 as (c, s)
+//   REV  : bit-reversal permutation (u32), n/2 entries
+let n: i32 = 0;
+let half: i32 = 0;
+let xPtr: usize = 0;
+let zPtr: usize = 0;
+let outPtr: usize = 0;
+let twPtr: usize = 0;
+let wPtr: usize = 0;
+let revPtr: usize = 0;
+let winPtr: usize = 0;
+let powPtr: usize = 0;
+let sigPtr: usize = 0;
+let sigLen: i32 = 0;
+
+export function init(size: i32): usize {
+  n = size;
+  half = size >> 1;
+  const bits = 31 - clz<i32>(half);
+  let p: usize = 1024;
+  xPtr = p;
+  p += <usize>n * 8;
+  zPtr = p;
+  p += <usize>half * 16;
+  outPtr = p;
+  p += <usize>(half + 1) * 16;
+  twPtr = p;
+  p += <usize>half * 32;
+  wPtr = p;
+  p += <usize>(half + 1) * 16;
+  revPtr = p;
+  p += <usize>half * 4;
+  winPtr = p;
+  p += <usize>n * 8;
+  powPtr = p;
+  p += <usize>(half + 1) * 8;
+  sigPtr = (p + 15) & ~15;
+  sigLen = 0;
+  const need = <i32>((p + 65535) >> 16);
+  const have = memory.size();
+  if (need > have) memory.grow(need - have);
+  for (let i = 0; i < half; i++) {
+    let r = 0;
+    for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
+    store<u32>(revPtr + ((<usize>i) << 2), r);
+  }
+  // Stage with half-size h uses twiddles W_{2h}^j, j < h, stored at index h (pairs of v128).
+  for (let h = 1; h < half; h <<= 1) {
+    for (let j = 0; j < h; j++) {
+      const a = (-2.0 * Math.PI * <f64>j) / <f64>(2 * h);
+      const c = Math.cos(a);
+      const s = Math.sin(a);
+      const q = twPtr + ((<usize>(h + j)) << 5);
+      store<f64>(q, c);
+      store<f64>(q + 8, c);
+      store<f64>(q + 16, -s);
+      store<f64>(q + 24, s);
+    }
+  }
+  for (let k = 0; k <= half; k++) {
+    const a = (-2.0 * Math.PI * <f64>k) / <f64>n;
+    store<f64>(wPtr + ((<usize>k) << 4), Math.cos(a));
+    store<f64>(wPtr + ((<usize>k) << 4) + 8, Math.sin(a));
+  }
+  return xPtr;
+}
+
+export function outPointer(): usize {
+  return outPtr;
+}
+export function windowPointer(): usize {
+  return winPtr;
+}
+export function powerPointer(): usize {
+  return powPtr;
+}
+
+/** Make room for a float32 signal of `length` samples; returns where to copy it. */
+export function reserveSignal(length: i32): usize {
+  const end = sigPtr + <usize>length * 4;
+  const need = <i32>((end + 65535) >> 16);
+  const have = memory.size();
+  if (need > have) memory.grow(need - have);
+  sigLen = length;
+  return sigPtr;
+}
+
+/** Frame X = signal[start .. start+n) · window, for frames wholly inside the signal. */
+export function loadFrame(start: i32): void {
+  const src = sigPtr + ((<usize>start) << 2);
+  for (let i = 0; i < n; i++) {
+    const o = (<usize>i) << 3;
+    store<f64>(xPtr + o, <f64>load<f32>(src + ((<usize>i) << 2)) * load<f64>(winPtr + o));
+  }
+}
+
+/** |X[k]|² of the last transform into POWER (n/2+1 values). */
+export function power(): void {
+  for (let k = 0; k <= half; k++) {
+    const v = v128.load(outPtr + ((<usize>k) << 4));
+    const sq = f64x2.mul(v, v);
+    store<f64>(powPtr + ((<usize>k) << 3), f64x2.extract_lane(sq, 0) + f64x2.extract_lane(sq, 1));
+  }
+}
+
+/** In-place radix-2 decimation-in-time over Z (input already in bit-reversed order). */
+function butterflies(): void {
+  // First stage (h = 1): butterflies with twiddle 1.
+  for (let a = 0; a < half; a += 2) {
+    const pa = zPtr + ((<usize>a) << 4);
+    const u = v128.load(pa);
+    const v = v128.load(pa + 16);
+    v128.store(pa, f64x2.add(u, v));
+    v128.store(pa + 16, f64x2.sub(u, v));
+  }
+  // Remaining stages.
+  for (let h = 2; h < half; h <<= 1) {
+    const size = h << 1;
+    const tw = twPtr + ((<usize>h) << 5);
+    for (let start = 0; start < half; start += size) {
+      let pa = zPtr + ((<usize>start) << 4);
+      let pb = pa + ((<usize>h) << 4);
+      let pt = tw;
+      for (let j = 0; j < h; j++) {
+        const b = v128.load(pb);
+        const cc = v128.load(pt);
+        const ss = v128.load(pt + 16);
+        const swapped = i64x2.shuffle(b, b, 1, 0);
+        const t = f64x2.add(f64x2.mul(b, cc), f64x2.mul(swapped, ss));
+        const u = v128.load(pa);
+        v128.store(pa, f64x2.add(u, t));
+        v128.store(pb, f64x2.sub(u, t));
+        pa += 16;
+        pb += 16;
+        pt += 32;
+      }
+    }
+  }
+}
+
+export function forward(): void {
+  // 1. Pack even/odd samples as complex, in bit-reversed order.
+  for (let k = 0; k < half; k++) {
+    const j = <usize>load<u32>(revPtr + ((<usize>k) << 2));
+    v128.store(zPtr + (j << 4), v128.load(xPtr + ((<usize>k) << 4)));
+  }
+  butterflies();
+  // 3. Untangle the two real transforms: X[k] = E[k] + W^k O[k].
+  for (let k = 0; k <= half; k++) {
+    const k1 = k == half ? 0 : k;
+    const k2 = k == 0 ? 0 : half - k;
+    const ar = load<f64>(zPtr + ((<usize>k1) << 4));
+    const ai = load<f64>(zPtr + ((<usize>k1) << 4) + 8);
+    const cr = load<f64>(zPtr + ((<usize>k2) << 4));
+    const ci = -load<f64>(zPtr + ((<usize>k2) << 4) + 8);
+    const er = 0.5 * (ar + cr);
+    const ei = 0.5 * (ai + ci);
+    const or = 0.5 * (ai - ci);
+    const oi = -0.5 * (ar - cr);
+    const wr = load<f64>(wPtr + ((<usize>k) << 4));
+    const wi = load<f64>(wPtr + ((<usize>k) << 4) + 8);
+    store<f64>(outPtr + ((<usize>k) << 4), er + wr * or - wi * oi);
+    store<f64>(outPtr + ((<usize>k) << 4) + 8, ei + wr * oi + wi * or);
+  }
+}
+
+/**
+ * Inverse of a one-sided spectrum placed at OUT (n/2+1 complex; the imaginary parts of DC and
+ * Nyquist are ignored) into X (n reals). Retangles E and O, then an inverse complex FFT of
+ * size n/2 done as conj(FFT(conj(Z))) / (n/2).
+ */
+export function inverse(): void {
+  store<f64>(outPtr + 8, 0.0);
+  store<f64>(outPtr + ((<usize>half) << 4) + 8, 0.0);
+  for (let k = 0; k < half; k++) {
+    const xr = load<f64>(outPtr + ((<usize>k) << 4));
+    const xi = load<f64>(outPtr + ((<usize>k) << 4) + 8);
+    const yr = load<f64>(outPtr + ((<usize>(half - k)) << 4));
+    const yi = -load<f64>(outPtr + ((<usize>(half - k)) << 4) + 8);
+    const er = 0.5 * (xr + yr);
+    const ei = 0.5 * (xi + yi);
+    const dr = 0.5 * (xr - yr);
+    const di = 0.5 * (xi - yi);
+    const wr = load<f64>(wPtr + ((<usize>k) << 4));
+    const wi = -load<f64>(wPtr + ((<usize>k) << 4) + 8);
+    const or = dr * wr - di * wi;
+    const oi = dr * wi + di * wr;
+    // Z = E + i·O, stored conjugated, bit-reversed.
+    const j = <usize>load<u32>(revPtr + ((<usize>k) << 2));
+    store<f64>(zPtr + (j << 4), er - oi);
+    store<f64>(zPtr + (j << 4) + 8, -(ei + or));
+  }
+  butterflies();
+  const scale = 1.0 / <f64>half;
+  for (let m = 0; m < half; m++) {
+    store<f64>(xPtr + ((<usize>m) << 4), load<f64>(zPtr + ((<usize>m) << 4)) * scale);
+    store<f64>(xPtr + ((<usize>m) << 4) + 8, -load<f64>(zPtr + ((<usize>m) << 4) + 8) * scale);
+  }
+}
