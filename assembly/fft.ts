@@ -20,8 +20,22 @@ let wPtr: usize = 0;
 let revPtr: usize = 0;
 let winPtr: usize = 0;
 let powPtr: usize = 0;
-let sigPtr: usize = 0;
-let sigLen: i32 = 0;
+let magPtr: usize = 0;
+let heapTop: usize = 0;
+
+function ensureMemory(end: usize): void {
+  const need = <i32>((end + 65535) >> 16);
+  const have = memory.size();
+  if (need > have) memory.grow(need - have);
+}
+
+/** Bump allocation of 16-byte-aligned scratch (signal copies, projections, their outputs). */
+export function alloc(bytes: i32): usize {
+  const at = heapTop;
+  heapTop = (at + <usize>bytes + 15) & ~15;
+  ensureMemory(heapTop);
+  return at;
+}
 
 export function init(size: i32): usize {
   n = size;
@@ -44,11 +58,10 @@ export function init(size: i32): usize {
   p += <usize>n * 8;
   powPtr = p;
   p += <usize>(half + 1) * 8;
-  sigPtr = (p + 15) & ~15;
-  sigLen = 0;
-  const need = <i32>((p + 65535) >> 16);
-  const have = memory.size();
-  if (need > have) memory.grow(need - have);
+  magPtr = p;
+  p += <usize>(half + 1) * 8;
+  heapTop = (p + 15) & ~15;
+  ensureMemory(heapTop);
   for (let i = 0; i < half; i++) {
     let r = 0;
     for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
@@ -85,19 +98,9 @@ export function powerPointer(): usize {
   return powPtr;
 }
 
-/** Make room for a float32 signal of `length` samples; returns where to copy it. */
-export function reserveSignal(length: i32): usize {
-  const end = sigPtr + <usize>length * 4;
-  const need = <i32>((end + 65535) >> 16);
-  const have = memory.size();
-  if (need > have) memory.grow(need - have);
-  sigLen = length;
-  return sigPtr;
-}
-
-/** Frame X = signal[start .. start+n) · window, for frames wholly inside the signal. */
-export function loadFrame(start: i32): void {
-  const src = sigPtr + ((<usize>start) << 2);
+/** Frame X = signal[start .. start+n) · window, for frames wholly inside a float32 signal. */
+export function loadFrame(signal: usize, start: i32): void {
+  const src = signal + ((<usize>start) << 2);
   for (let i = 0; i < n; i++) {
     const o = (<usize>i) << 3;
     store<f64>(xPtr + o, <f64>load<f32>(src + ((<usize>i) << 2)) * load<f64>(winPtr + o));
@@ -205,5 +208,37 @@ export function inverse(): void {
   for (let m = 0; m < half; m++) {
     store<f64>(xPtr + ((<usize>m) << 4), load<f64>(zPtr + ((<usize>m) << 4)) * scale);
     store<f64>(xPtr + ((<usize>m) << 4) + 8, -load<f64>(zPtr + ((<usize>m) << 4) + 8) * scale);
+  }
+}
+
+/** |X[k]| from POWER into MAG, for projections of the magnitude (AudioLDM's mel). */
+export function magnitude(): void {
+  for (let k = 0; k <= half; k++) {
+    store<f64>(magPtr + ((<usize>k) << 3), Math.sqrt(load<f64>(powPtr + ((<usize>k) << 3))));
+  }
+}
+
+/**
+ * out[r] = Σ weight·spectrum[bin] over the `count` (bin, row, weight) entries of a sparse
+ * projection at `base` (count i32 bins, count i32 rows, then count f64 weights, each block
+ * 16-byte aligned), entries sorted by row: mel filters, chroma filters, total energy.
+ * `ofMagnitude` picks MAG over POWER as the spectrum. Rows with no entries stay 0.
+ */
+export function project(base: usize, count: i32, out: usize, rows: i32, ofMagnitude: bool): void {
+  const spectrum = ofMagnitude ? magPtr : powPtr;
+  for (let r = 0; r < rows; r++) store<f64>(out + ((<usize>r) << 3), 0.0);
+  const binsAt = base;
+  const rowsAt = (base + ((<usize>count) << 2) + 15) & ~15;
+  const weightsAt = (rowsAt + ((<usize>count) << 2) + 15) & ~15;
+  let i = 0;
+  while (i < count) {
+    const row = load<i32>(rowsAt + ((<usize>i) << 2));
+    let acc = 0.0;
+    while (i < count && load<i32>(rowsAt + ((<usize>i) << 2)) == row) {
+      const bin = <usize>load<i32>(binsAt + ((<usize>i) << 2));
+      acc += load<f64>(weightsAt + ((<usize>i) << 3)) * load<f64>(spectrum + (bin << 3));
+      i++;
+    }
+    store<f64>(out + ((<usize>row) << 3), acc);
   }
 }

@@ -1,6 +1,6 @@
 import { chromaFramesInto, MELODY_CHROMA } from '../features/chroma.js';
-import { DYNAMICS, frameEnergyDbOf } from '../features/dynamics.js';
-import { AUDIOLDM_MEL, melProjector } from '../features/mel.js';
+import { DYNAMICS, energyProjection, energyToDb } from '../features/dynamics.js';
+import { AUDIOLDM_MEL, melProjection } from '../features/mel.js';
 import { LIBROSA_ONSET, onsetMelPowerInto } from '../features/onset.js';
 import { resampledLength, resampleInto } from '../features/resample.js';
 import { forEachStftFrame, frameCount, type IndexRange } from '../features/stft.js';
@@ -71,15 +71,17 @@ export function resampleShare(b: FrontEndBuffers, index: number, count: number):
 /** Phase 2 (after every share of phase 1): this share of every frame-wise product. */
 export function framesShare(b: FrontEndBuffers, index: number, count: number): void {
   const t16 = b.energyDb.length;
-  const project = melProjector(AUDIOLDM_MEL);
   forEachStftFrame(
     b.x16,
     AUDIOLDM_MEL,
-    (t, _s, power) => {
-      project(t, power, b.mel);
-      b.energyDb[t] = frameEnergyDbOf(power, DYNAMICS.floorDb);
+    (t, { projected: [mel, energy] }) => {
+      b.mel.set(mel, t * AUDIOLDM_MEL.nMels);
+      b.energyDb[t] = energyToDb(energy[0], DYNAMICS.floorDb);
     },
-    shareOf(t16, index, count),
+    {
+      range: shareOf(t16, index, count),
+      projections: [melProjection(AUDIOLDM_MEL), energyProjection(AUDIOLDM_MEL.nFft)],
+    },
   );
   chromaFramesInto(b.x16, MELODY_CHROMA, b.chroma, shareOf(b.chroma.length / 12, index, count));
   const t22 = b.onsetMel.length / LIBROSA_ONSET.nMels;

@@ -1,4 +1,5 @@
 import type { Hertz } from '../units.js';
+import type { SpectralProjection } from './fft.js';
 import {
   forEachStftFrame,
   frameCount,
@@ -79,29 +80,25 @@ export function chromaFilterBank(sampleRate: Hertz, nFft: number): BinWeights[] 
   return out.filter((b) => b.weight.length > 0);
 }
 
-/** The bank as flat (bin, class, weight) triples in bin order, for the per-frame hot loop. */
-interface FlatBank {
-  bins: Int32Array;
-  classes: Uint8Array;
-  weights: Float32Array;
-}
-
-function flatten(bank: BinWeights[]): FlatBank {
-  const n = bank.reduce((s, b) => s + b.weight.length, 0);
-  const flat: FlatBank = {
-    bins: new Int32Array(n),
-    classes: new Uint8Array(n),
-    weights: new Float32Array(n),
-  };
-  let i = 0;
-  for (const { bin, chroma, weight } of bank) {
-    for (let j = 0; j < chroma.length; j++, i++) {
-      flat.bins[i] = bin;
-      flat.classes[i] = chroma[j];
-      flat.weights[i] = weight[j];
-    }
+/** The bank as a projection of the power spectrum applied inside the FFT. */
+export function chromaProjection(sampleRate: Hertz, nFft: number): SpectralProjection {
+  const bins: number[] = [];
+  const targets: number[] = [];
+  const weights: number[] = [];
+  for (const { bin, chroma, weight } of chromaFilterBank(sampleRate, nFft)) {
+    chroma.forEach((c, j) => {
+      bins.push(bin);
+      targets.push(c);
+      weights.push(weight[j]);
+    });
   }
-  return flat;
+  return {
+    rows: 12,
+    bins: Int32Array.from(bins),
+    targets: Int32Array.from(targets),
+    weights: Float64Array.from(weights),
+    ofMagnitude: false,
+  };
 }
 
 /**
@@ -122,19 +119,15 @@ export function chromaFramesInto(
   out: Float32Array,
   range: IndexRange,
 ): void {
-  const { bins, classes, weights } = flatten(chromaFilterBank(opts.sampleRate, opts.nFft));
-  const acc = new Float64Array(12);
   forEachStftFrame(
     x,
     opts,
-    (t, _s, power) => {
-      acc.fill(0);
-      for (let i = 0; i < bins.length; i++) acc[classes[i]] += weights[i] * power[bins[i]];
+    (t, { projected: [chroma] }) => {
       let max = 0;
-      for (let c = 0; c < 12; c++) max = Math.max(max, acc[c]);
+      for (let c = 0; c < 12; c++) max = Math.max(max, chroma[c]);
       const o = t * 12;
-      for (let c = 0; c < 12; c++) out[o + c] = max > 0 ? acc[c] / max : 0;
+      for (let c = 0; c < 12; c++) out[o + c] = max > 0 ? chroma[c] / max : 0;
     },
-    range,
+    { range, projections: [chromaProjection(opts.sampleRate, opts.nFft)] },
   );
 }

@@ -1,3 +1,4 @@
+import type { SpectralProjection } from './fft.js';
 import { savgolFilter, type SavgolMode } from './savgol.js';
 import { forEachStftFrame, frameCount, type StftOptions } from './stft.js';
 
@@ -32,17 +33,29 @@ export const DYNAMICS: Readonly<DynamicsOptions> = Object.freeze({
   floorDb: -100,
 });
 
-/** Energy Σ|X|² of one STFT frame (its power spectrum, bins 0..nFft/2) in dB, floored. */
-export function frameEnergyDbOf(power: Float64Array, floorDb: number): number {
-  let e = 0;
-  for (let k = 0; k < power.length; k++) e += power[k];
-  return 10 * Math.log10(Math.max(e, 10 ** (floorDb / 10)));
+/** Σ_f |X_t(f)|² as a one-row projection over bins 0..nFft/2. */
+export function energyProjection(nFft: number): SpectralProjection {
+  const bins = nFft / 2 + 1;
+  return {
+    rows: 1,
+    bins: Int32Array.from({ length: bins }, (_, k) => k),
+    targets: new Int32Array(bins),
+    weights: new Float64Array(bins).fill(1),
+    ofMagnitude: false,
+  };
+}
+
+/** A frame energy in dB, floored so silence stays finite. */
+export function energyToDb(energy: number, floorDb: number): number {
+  return 10 * Math.log10(Math.max(energy, 10 ** (floorDb / 10)));
 }
 
 /** Unsmoothed frame energy in dB (10·log10 Σ|X|², floored). */
 export function frameEnergyDb(x: Float32Array, opts: DynamicsOptions = DYNAMICS): Float32Array {
   const out = new Float32Array(frameCount(x.length, opts));
-  forEachStftFrame(x, opts, (t, _s, p) => (out[t] = frameEnergyDbOf(p, opts.floorDb)));
+  forEachStftFrame(x, opts, (t, { projected: [e] }) => (out[t] = energyToDb(e[0], opts.floorDb)), {
+    projections: [energyProjection(opts.nFft)],
+  });
   return out;
 }
 

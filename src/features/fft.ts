@@ -25,11 +25,42 @@ interface FftExports {
   outPointer(): number;
   windowPointer(): number;
   powerPointer(): number;
-  reserveSignal(length: number): number;
-  loadFrame(start: number): void;
+  alloc(bytes: number): number;
+  loadFrame(signal: number, start: number): void;
+  magnitude(): void;
+  project(base: number, count: number, out: number, rows: number, ofMagnitude: boolean): void;
   forward(): void;
   power(): void;
   inverse(): void;
+}
+
+/**
+ * A linear map from one frame's power spectrum |X|² (or magnitude |X|) to `rows` values,
+ * stored as sparse (bin → row, weight) entries: mel filter banks, chroma filter banks, total
+ * energy. Applied inside the WebAssembly FFT, next to the spectrum.
+ */
+export interface SpectralProjection {
+  rows: number;
+  bins: Int32Array;
+  targets: Int32Array;
+  weights: Float64Array;
+  ofMagnitude: boolean;
+}
+
+/** A projection placed in one RealFft's memory; `values` holds its output after `project`. */
+interface PlacedProjection {
+  spec: SpectralProjection;
+  base: number;
+  out: number;
+  values: Float64Array;
+}
+
+/** Byte offsets of a projection's three blocks, each 16-byte aligned (as assembly/fft.ts reads). */
+function projectionLayout(count: number): { rows: number; weights: number; bytes: number } {
+  const align = (v: number): number => (v + 15) & ~15;
+  const rows = align(count * 4);
+  const weights = align(rows + count * 4);
+  return { rows, weights, bytes: weights + count * 8 };
 }
 
 /**
@@ -41,6 +72,8 @@ export class RealFft {
   readonly bins: number;
   private readonly wasm: FftExports;
   private readonly x: number;
+  private readonly placed: PlacedProjection[] = [];
+  private signal = -1;
   private views!: {
     frame: Float64Array;
     out: Float64Array;
@@ -74,6 +107,44 @@ export class RealFft {
       power: new Float64Array(buf, this.wasm.powerPointer(), this.bins),
       window: new Float64Array(buf, this.wasm.windowPointer(), this.size),
     };
+    for (const p of this.placed) p.values = new Float64Array(buf, p.out, p.spec.rows);
+  }
+
+  /**
+   * Copy a projection into this FFT's memory. Returns its output values (length `rows`),
+   * recomputed by each `project()`; the array is replaced if memory grows, so read it
+   * through the returned accessor.
+   */
+  addProjection(spec: SpectralProjection): () => Float64Array {
+    const count = spec.bins.length;
+    const layout = projectionLayout(count);
+    const base = this.wasm.alloc(layout.bytes);
+    const out = this.wasm.alloc(spec.rows * 8);
+    const placed: PlacedProjection = { spec, base, out, values: new Float64Array(0) };
+    this.placed.push(placed);
+    this.refreshViews();
+    // Entries go in row order: the kernel then sums each row in a register.
+    const order = Array.from({ length: count }, (_, i) => i).sort(
+      (a, b) => spec.targets[a] - spec.targets[b] || spec.bins[a] - spec.bins[b],
+    );
+    const buf = this.wasm.memory.buffer;
+    const bins = new Int32Array(buf, base, count);
+    const rows = new Int32Array(buf, base + layout.rows, count);
+    const weights = new Float64Array(buf, base + layout.weights, count);
+    order.forEach((from, to) => {
+      bins[to] = spec.bins[from];
+      rows[to] = spec.targets[from];
+      weights[to] = spec.weights[from];
+    });
+    return () => placed.values;
+  }
+
+  /** Apply every added projection to the last transform. */
+  project(): void {
+    if (this.placed.some((p) => p.spec.ofMagnitude)) this.wasm.magnitude();
+    for (const p of this.placed) {
+      this.wasm.project(p.base, p.spec.bins.length, p.out, p.spec.rows, p.spec.ofMagnitude);
+    }
   }
 
   /** The input frame: fill it, then call `forward()`. */
@@ -98,15 +169,16 @@ export class RealFft {
 
   /** Keep a copy of `signal` and `window` inside the FFT's memory, for `forwardAt`. */
   loadSignal(signal: Float32Array, window: Float64Array): void {
-    const at = this.wasm.reserveSignal(signal.length);
+    this.signal = this.wasm.alloc(signal.length * 4);
     this.refreshViews();
-    new Float32Array(this.wasm.memory.buffer, at, signal.length).set(signal);
+    new Float32Array(this.wasm.memory.buffer, this.signal, signal.length).set(signal);
     this.views.window.set(window);
   }
 
   /** Window the loaded signal's samples [start, start + n) — wholly inside it — and transform. */
   forwardAt(start: number): Float64Array {
-    this.wasm.loadFrame(start);
+    if (this.signal < 0) throw new Error('RealFft.forwardAt before loadSignal');
+    this.wasm.loadFrame(this.signal, start);
     return this.forward();
   }
 

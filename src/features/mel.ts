@@ -1,5 +1,12 @@
 import type { Hertz } from '../units.js';
-import { forEachStftFrame, frameCount, type Spectrogram, type StftOptions } from './stft.js';
+import type { SpectralProjection } from './fft.js';
+import {
+  forEachStftFrame,
+  frameCount,
+  type IndexRange,
+  type Spectrogram,
+  type StftOptions,
+} from './stft.js';
 
 /** Slaney's mel scale (librosa htk=False, torchaudio mel_scale="slaney"): linear to 1 kHz, log above. */
 const F_SP = 200 / 3;
@@ -84,43 +91,45 @@ export function melFilterBank(
   return filters;
 }
 
-/** Apply filters to one spectrum frame (|X| or |X|² per bin) into out[o..o+nMels). */
-export function applyMelFilters(
-  filters: readonly MelFilter[],
-  spectrum: ArrayLike<number>,
-  out: Float32Array,
-  o: number,
-): void {
-  for (let m = 0; m < filters.length; m++) {
-    const { start, weights } = filters[m];
-    let acc = 0;
-    for (let j = 0; j < weights.length; j++) acc += weights[j] * spectrum[start + j];
-    out[o + m] = acc;
-  }
+/** The filter bank as a projection applied inside the FFT (of |X| when power is 1). */
+export function melProjection(opts: MelOptions): SpectralProjection {
+  const filters = melFilterBank(opts);
+  const bins: number[] = [];
+  const targets: number[] = [];
+  const weights: number[] = [];
+  filters.forEach(({ start, weights: w }, m) => {
+    w.forEach((v, j) => {
+      bins.push(start + j);
+      targets.push(m);
+      weights.push(v);
+    });
+  });
+  return {
+    rows: opts.nMels,
+    bins: Int32Array.from(bins),
+    targets: Int32Array.from(targets),
+    weights: Float64Array.from(weights),
+    ofMagnitude: opts.power === 1,
+  };
 }
 
-/**
- * Per-frame mel projection for use inside an STFT pass: `project(t, power, out)` takes frame
- * t's power spectrum |X|² and writes its mel bands (of |X| or |X|², per `power`) into
- * out[t·nMels …].
- */
-export function melProjector(
+/** Frames [range.start, range.end) of the mel spectrogram into `out` (T × nMels, full length). */
+export function melFramesInto(
+  x: Float32Array,
   opts: MelOptions,
-): (t: number, power: Float64Array, out: Float32Array) => void {
-  const filters = melFilterBank(opts);
-  if (opts.power === 2) return (t, p, out) => applyMelFilters(filters, p, out, t * opts.nMels);
-  const mag = new Float64Array(opts.nFft / 2 + 1);
-  return (t, p, out) => {
-    for (let k = 0; k < mag.length; k++) mag[k] = Math.sqrt(p[k]);
-    applyMelFilters(filters, mag, out, t * opts.nMels);
-  };
+  out: Float32Array,
+  range?: IndexRange,
+): number {
+  return forEachStftFrame(x, opts, (t, { projected: [mel] }) => out.set(mel, t * opts.nMels), {
+    range,
+    projections: [melProjection(opts)],
+  });
 }
 
 /** Mel spectrogram (linear amplitude), frame-major T × nMels. */
 export function melSpectrogram(x: Float32Array, opts: MelOptions = AUDIOLDM_MEL): Spectrogram {
-  const project = melProjector(opts);
   const data = new Float32Array(frameCount(x.length, opts) * opts.nMels);
-  const frames = forEachStftFrame(x, opts, (t, _s, p) => project(t, p, data));
+  const frames = melFramesInto(x, opts, data);
   return { frames, bins: opts.nMels, data };
 }
 

@@ -1,7 +1,7 @@
 import type { Hertz, Seconds } from '../units.js';
-import { melProjector } from './mel.js';
+import { melFramesInto } from './mel.js';
 import { peakPick, type PeakPickOptions } from './peak-pick.js';
-import { forEachStftFrame, frameCount, type IndexRange, type StftOptions } from './stft.js';
+import { frameCount, type IndexRange, type StftOptions } from './stft.js';
 
 export interface OnsetStrengthOptions extends StftOptions {
   sampleRate: Hertz;
@@ -58,8 +58,7 @@ export function onsetMelPowerInto(
   out: Float32Array,
   range: IndexRange,
 ): void {
-  const project = melProjector({ ...opts, fMin: 0, fMax: opts.sampleRate / 2, power: 2 });
-  forEachStftFrame(x, opts, (t, _s, p) => project(t, p, out), range);
+  melFramesInto(x, { ...opts, fMin: 0, fMax: opts.sampleRate / 2, power: 2 }, out, range);
 }
 
 /**

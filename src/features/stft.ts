@@ -1,4 +1,4 @@
-import { RealFft } from './fft.js';
+import { RealFft, type SpectralProjection } from './fft.js';
 import { hannWindow } from './window.js';
 
 export interface StftOptions {
@@ -69,18 +69,32 @@ export interface IndexRange {
   end: number;
 }
 
+/** What a frame visitor receives, in buffers reused from frame to frame. */
+export interface StftFrame {
+  /** Interleaved complex bins 0..nFft/2 (re, im, re, im, …). */
+  spectrum: Float64Array;
+  /** |X|² of bins 0..nFft/2. */
+  power: Float64Array;
+  /** The outputs of the requested projections, in the order given. */
+  projected: Float64Array[];
+}
+
+export interface FrameVisitOptions {
+  /** Visit only frames [start, end): frames are independent, so threads can share a signal. */
+  range?: IndexRange;
+  /** Linear maps of the power/magnitude spectrum computed next to the FFT (mel, chroma, …). */
+  projections?: SpectralProjection[];
+}
+
 /**
- * Visit each windowed STFT frame's spectrum. `visit(t, spectrum, power)` receives the
- * interleaved complex bins 0..nFft/2 and their |X|², in reused buffers. One function for every spectral feature, so
- * framing and padding are defined once. `range` limits the visit to frames [start, end) —
- * frames are independent, so threads can split a signal's frames between them. Returns the
- * signal's total frame count.
+ * Visit each windowed STFT frame: `visit(t, frame)`. One function for every spectral feature,
+ * so framing and padding are defined once. Returns the signal's total frame count.
  */
 export function forEachStftFrame(
   x: Float32Array,
   opts: StftOptions,
-  visit: (t: number, spectrum: Float64Array, power: Float64Array) => void,
-  range?: IndexRange,
+  visit: (t: number, frame: StftFrame) => void,
+  visitOptions: FrameVisitOptions = {},
 ): number {
   validate(x.length, opts);
   const { nFft, hopLength } = opts;
@@ -88,20 +102,26 @@ export function forEachStftFrame(
   const reflect = (opts.padMode ?? 'reflect') === 'reflect';
   const window = hannWindow(opts.winLength ?? nFft, nFft);
   const fft = new RealFft(nFft);
+  const outputs = (visitOptions.projections ?? []).map((p) => fft.addProjection(p));
   fft.loadSignal(x, window);
-  const frame = fft.frame;
-  const power = fft.power;
+  // The memory no longer grows from here on, so these views stay valid for the whole loop.
+  const projected = outputs.map((o) => o());
   const frames = frameCount(x.length, opts);
   const offset = center ? Math.floor(nFft / 2) : 0;
+  const { range } = visitOptions;
   const last = Math.min(frames, range?.end ?? frames);
   for (let t = Math.max(0, range?.start ?? 0); t < last; t++) {
     const start = t * hopLength - offset;
+    let spectrum: Float64Array;
     if (start >= 0 && start + nFft <= x.length) {
-      visit(t, fft.forwardAt(start), power);
+      spectrum = fft.forwardAt(start);
     } else {
+      const frame = fft.frame;
       for (let i = 0; i < nFft; i++) frame[i] = paddedSample(x, start + i, reflect) * window[i];
-      visit(t, fft.forward(), power);
+      spectrum = fft.forward();
     }
+    if (outputs.length) fft.project();
+    visit(t, { spectrum, power: fft.power, projected });
   }
   return frames;
 }
@@ -112,7 +132,7 @@ export function stft(x: Float32Array, opts: StftOptions): ComplexSpectrogram {
   const frames = frameCount(x.length, opts);
   const re = new Float32Array(frames * bins);
   const im = new Float32Array(frames * bins);
-  forEachStftFrame(x, opts, (t, s) => {
+  forEachStftFrame(x, opts, (t, { spectrum: s }) => {
     const o = t * bins;
     for (let k = 0; k < bins; k++) {
       re[o + k] = s[2 * k];
@@ -130,7 +150,7 @@ export function spectrogram(x: Float32Array, opts: StftOptions & { power?: 1 | 2
   const frames = frameCount(x.length, opts);
   const data = new Float32Array(frames * bins);
   const power = opts.power ?? 2;
-  forEachStftFrame(x, opts, (t, _s, p) => {
+  forEachStftFrame(x, opts, (t, { power: p }) => {
     const o = t * bins;
     for (let k = 0; k < bins; k++) data[o + k] = power === 2 ? p[k] : Math.sqrt(p[k]);
   });
