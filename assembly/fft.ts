@@ -1,13 +1,14 @@
-// The FFT behind every spectral feature, in AssemblyScript → WebAssembly (SIMD, f64).
+// The FFT behind every spectral feature, in AssemblyScript → WebAssembly (SIMD; float32
+// butterflies, float64 input and output).
 // Built by `npm run build` into dist/wasm/fft.wasm; src/features/fft.ts wraps it. A real FFT
 // of n points runs as a complex FFT of n/2 points (even samples real, odd imaginary) and a
-// final untangling step; 2.5x faster than fft.js at n = 2048 (see BENCHMARKS.md).
+// final untangling step.
 //
 // Memory layout (all f64), set up by init(n):
 //   X    : input real frame, n values                  at xPtr
-//   Z    : complex work, n/2 complex (interleaved)     at zPtr
+//   Z    : complex work, n/2 float32 complex (interleaved) at zPtr
 //   OUT  : one-sided spectrum, n/2+1 complex           at outPtr
-//   TW   : per-stage twiddles as (c,c) and (-s,s) pairs, for the half-size complex FFT
+//   TW   : per-stage float32 twiddles, for the half-size complex FFT
 //   W    : post-processing twiddles exp(-2πik/n), k=0..n/2 as (c, s)
 //   REV  : bit-reversal permutation (u32), n/2 entries
 let n: i32 = 0;
@@ -45,7 +46,7 @@ export function init(size: i32): usize {
   xPtr = p;
   p += <usize>n * 8;
   zPtr = p;
-  p += <usize>half * 16;
+  p += <usize>half * 8;
   outPtr = p;
   p += <usize>(half + 1) * 16;
   twPtr = p;
@@ -67,17 +68,20 @@ export function init(size: i32): usize {
     for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
     store<u32>(revPtr + ((<usize>i) << 2), r);
   }
-  // Stage with half-size h uses twiddles W_{2h}^j, j < h, stored at index h (pairs of v128).
-  for (let h = 1; h < half; h <<= 1) {
-    for (let j = 0; j < h; j++) {
-      const a = (-2.0 * Math.PI * <f64>j) / <f64>(2 * h);
-      const c = Math.cos(a);
-      const s = Math.sin(a);
-      const q = twPtr + ((<usize>(h + j)) << 5);
-      store<f64>(q, c);
-      store<f64>(q + 8, c);
-      store<f64>(q + 16, -s);
-      store<f64>(q + 24, s);
+  // Stage with half-size h ≥ 2 uses twiddles W_{2h}^j, j < h, two butterflies per vector:
+  // at byte offset h·16, for each pair (j, j+1): (c_j, c_j, c_j+1, c_j+1), (−s_j, s_j, −s_j+1, s_j+1).
+  for (let h = 2; h < half; h <<= 1) {
+    for (let j = 0; j < h; j += 2) {
+      const q = twPtr + ((<usize>h) << 4) + ((<usize>j) << 4);
+      for (let d = 0; d < 2; d++) {
+        const a = (-2.0 * Math.PI * <f64>(j + d)) / <f64>(2 * h);
+        const c = <f32>Math.cos(a);
+        const s = <f32>Math.sin(a);
+        store<f32>(q + (<usize>d << 3), c);
+        store<f32>(q + (<usize>d << 3) + 4, c);
+        store<f32>(q + 16 + (<usize>d << 3), -s);
+        store<f32>(q + 16 + (<usize>d << 3) + 4, s);
+      }
     }
   }
   for (let k = 0; k <= half; k++) {
@@ -116,33 +120,38 @@ export function power(): void {
   }
 }
 
-/** In-place radix-2 decimation-in-time over Z (input already in bit-reversed order). */
+/**
+ * In-place radix-2 decimation-in-time over Z (float32 complex, input in bit-reversed order),
+ * two butterflies per f32x4 vector. Float32 as torch.stft computes: the error stays near
+ * 1e-7 of the spectrum's peak.
+ */
 function butterflies(): void {
-  // First stage (h = 1): butterflies with twiddle 1.
+  // First stage (h = 1): each vector holds a butterfly's two inputs (a, b) → (a + b, a − b).
+  const sign = f32x4(1, 1, -1, -1);
   for (let a = 0; a < half; a += 2) {
-    const pa = zPtr + ((<usize>a) << 4);
-    const u = v128.load(pa);
-    const v = v128.load(pa + 16);
-    v128.store(pa, f64x2.add(u, v));
-    v128.store(pa + 16, f64x2.sub(u, v));
+    const pa = zPtr + ((<usize>a) << 3);
+    const v = v128.load(pa);
+    const lo = v128.shuffle<f32>(v, v, 0, 1, 0, 1);
+    const hi = v128.shuffle<f32>(v, v, 2, 3, 2, 3);
+    v128.store(pa, f32x4.add(lo, f32x4.mul(hi, sign)));
   }
-  // Remaining stages.
+  // Remaining stages, two butterflies (j, j + 1) per vector.
   for (let h = 2; h < half; h <<= 1) {
     const size = h << 1;
-    const tw = twPtr + ((<usize>h) << 5);
+    const tw = twPtr + ((<usize>h) << 4);
     for (let start = 0; start < half; start += size) {
-      let pa = zPtr + ((<usize>start) << 4);
-      let pb = pa + ((<usize>h) << 4);
+      let pa = zPtr + ((<usize>start) << 3);
+      let pb = pa + ((<usize>h) << 3);
       let pt = tw;
-      for (let j = 0; j < h; j++) {
+      for (let j = 0; j < h; j += 2) {
         const b = v128.load(pb);
         const cc = v128.load(pt);
         const ss = v128.load(pt + 16);
-        const swapped = i64x2.shuffle(b, b, 1, 0);
-        const t = f64x2.add(f64x2.mul(b, cc), f64x2.mul(swapped, ss));
+        const swapped = v128.shuffle<f32>(b, b, 1, 0, 3, 2);
+        const t = f32x4.add(f32x4.mul(b, cc), f32x4.mul(swapped, ss));
         const u = v128.load(pa);
-        v128.store(pa, f64x2.add(u, t));
-        v128.store(pb, f64x2.sub(u, t));
+        v128.store(pa, f32x4.add(u, t));
+        v128.store(pb, f32x4.sub(u, t));
         pa += 16;
         pb += 16;
         pt += 32;
@@ -155,17 +164,18 @@ export function forward(): void {
   // 1. Pack even/odd samples as complex, in bit-reversed order.
   for (let k = 0; k < half; k++) {
     const j = <usize>load<u32>(revPtr + ((<usize>k) << 2));
-    v128.store(zPtr + (j << 4), v128.load(xPtr + ((<usize>k) << 4)));
+    store<f32>(zPtr + (j << 3), <f32>load<f64>(xPtr + ((<usize>k) << 4)));
+    store<f32>(zPtr + (j << 3) + 4, <f32>load<f64>(xPtr + ((<usize>k) << 4) + 8));
   }
   butterflies();
   // 3. Untangle the two real transforms: X[k] = E[k] + W^k O[k].
   for (let k = 0; k <= half; k++) {
     const k1 = k == half ? 0 : k;
     const k2 = k == 0 ? 0 : half - k;
-    const ar = load<f64>(zPtr + ((<usize>k1) << 4));
-    const ai = load<f64>(zPtr + ((<usize>k1) << 4) + 8);
-    const cr = load<f64>(zPtr + ((<usize>k2) << 4));
-    const ci = -load<f64>(zPtr + ((<usize>k2) << 4) + 8);
+    const ar = <f64>load<f32>(zPtr + ((<usize>k1) << 3));
+    const ai = <f64>load<f32>(zPtr + ((<usize>k1) << 3) + 4);
+    const cr = <f64>load<f32>(zPtr + ((<usize>k2) << 3));
+    const ci = -(<f64>load<f32>(zPtr + ((<usize>k2) << 3) + 4));
     const er = 0.5 * (ar + cr);
     const ei = 0.5 * (ai + ci);
     const or = 0.5 * (ai - ci);
@@ -200,14 +210,14 @@ export function inverse(): void {
     const oi = dr * wi + di * wr;
     // Z = E + i·O, stored conjugated, bit-reversed.
     const j = <usize>load<u32>(revPtr + ((<usize>k) << 2));
-    store<f64>(zPtr + (j << 4), er - oi);
-    store<f64>(zPtr + (j << 4) + 8, -(ei + or));
+    store<f32>(zPtr + (j << 3), <f32>(er - oi));
+    store<f32>(zPtr + (j << 3) + 4, <f32>-(ei + or));
   }
   butterflies();
   const scale = 1.0 / <f64>half;
   for (let m = 0; m < half; m++) {
-    store<f64>(xPtr + ((<usize>m) << 4), load<f64>(zPtr + ((<usize>m) << 4)) * scale);
-    store<f64>(xPtr + ((<usize>m) << 4) + 8, -load<f64>(zPtr + ((<usize>m) << 4) + 8) * scale);
+    store<f64>(xPtr + ((<usize>m) << 4), <f64>load<f32>(zPtr + ((<usize>m) << 3)) * scale);
+    store<f64>(xPtr + ((<usize>m) << 4) + 8, -(<f64>load<f32>(zPtr + ((<usize>m) << 3) + 4)) * scale);
   }
 }
 

@@ -1,29 +1,29 @@
 import { chromaFramesInto, MELODY_CHROMA } from '../features/chroma.js';
 import { DYNAMICS, energyProjection, energyToDb } from '../features/dynamics.js';
-import { AUDIOLDM_MEL, melProjection } from '../features/mel.js';
-import { LIBROSA_ONSET, onsetMelPowerInto } from '../features/onset.js';
+import { AUDIOLDM_LOG_FLOOR, AUDIOLDM_MEL, melProjection } from '../features/mel.js';
+import { LIBROSA_ONSET, onsetMelDbInto } from '../features/onset.js';
 import { resampledLength, resampleInto } from '../features/resample.js';
 import { forEachStftFrame, frameCount, type IndexRange } from '../features/stft.js';
 
 /**
  * The frame-wise work of the music front end, laid out in shared memory so that threads can
  * each fill a share of every buffer. Every frame (and every resampled sample) depends only on
- * the input, so splitting changes nothing in the result; what needs the whole piece (log,
- * argmax, smoothing, the onset envelope's global floor) happens afterwards, on one thread.
+ * the input, so splitting changes nothing in the result; what needs the whole piece (argmax,
+ * smoothing, the onset envelope's global floor) happens afterwards, on one thread.
  */
 export interface FrontEndBuffers {
   /** Mono input at 22,050 Hz (the rhythm clock). */
   x22: Float32Array;
   /** The same at 16 kHz (the model clock). */
   x16: Float32Array;
-  /** AudioLDM mel magnitude, T16 × 64. */
-  mel: Float32Array;
+  /** AudioLDM log-mel, T16 × 64. */
+  logMel: Float32Array;
   /** Unsmoothed frame energy in dB, T16. */
   energyDb: Float32Array;
   /** Chroma (max-normalised), T16 × 12. */
   chroma: Float32Array;
-  /** librosa-style mel power for onsets, T22 × 128. */
-  onsetMel: Float32Array;
+  /** librosa-style mel power in dB (before the global 80 dB floor) for onsets, T22 × 128. */
+  onsetMelDb: Float32Array;
 }
 
 /** Mel and dynamics share one STFT pass, which holds only while their framing is the same. */
@@ -47,10 +47,10 @@ export function allocateFrontEnd(x22: Float32Array, shareMemory: boolean): Front
   return {
     x22: input,
     x16: shared(n16, shareMemory),
-    mel: shared(t16 * AUDIOLDM_MEL.nMels, shareMemory),
+    logMel: shared(t16 * AUDIOLDM_MEL.nMels, shareMemory),
     energyDb: shared(t16, shareMemory),
     chroma: shared(frameCount(n16, MELODY_CHROMA) * 12, shareMemory),
-    onsetMel: shared(t22 * LIBROSA_ONSET.nMels, shareMemory),
+    onsetMelDb: shared(t22 * LIBROSA_ONSET.nMels, shareMemory),
   };
 }
 
@@ -75,7 +75,10 @@ export function framesShare(b: FrontEndBuffers, index: number, count: number): v
     b.x16,
     AUDIOLDM_MEL,
     (t, { projected: [mel, energy] }) => {
-      b.mel.set(mel, t * AUDIOLDM_MEL.nMels);
+      // fround: the same float32 mel that melSpectrogram stores, so both paths agree exactly.
+      const o = t * AUDIOLDM_MEL.nMels;
+      for (let m = 0; m < mel.length; m++)
+        b.logMel[o + m] = Math.log(Math.max(Math.fround(mel[m]), AUDIOLDM_LOG_FLOOR));
       b.energyDb[t] = energyToDb(energy[0], DYNAMICS.floorDb);
     },
     {
@@ -84,6 +87,6 @@ export function framesShare(b: FrontEndBuffers, index: number, count: number): v
     },
   );
   chromaFramesInto(b.x16, MELODY_CHROMA, b.chroma, shareOf(b.chroma.length / 12, index, count));
-  const t22 = b.onsetMel.length / LIBROSA_ONSET.nMels;
-  onsetMelPowerInto(b.x22, LIBROSA_ONSET, b.onsetMel, shareOf(t22, index, count));
+  const t22 = b.onsetMelDb.length / LIBROSA_ONSET.nMels;
+  onsetMelDbInto(b.x22, LIBROSA_ONSET, b.onsetMelDb, shareOf(t22, index, count));
 }

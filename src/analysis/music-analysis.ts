@@ -2,9 +2,9 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { trackBeats } from '../features/beats.js';
 import { DYNAMICS, smoothDynamics } from '../features/dynamics.js';
-import { AUDIOLDM_MEL, logCompress } from '../features/mel.js';
+import { AUDIOLDM_MEL } from '../features/mel.js';
 import { melodyPitchClasses } from '../features/melody.js';
-import { detectOnsetFrames, LIBROSA_ONSET, onsetEnvelopeFromMelPower } from '../features/onset.js';
+import { detectOnsetFrames, LIBROSA_ONSET, onsetEnvelopeFromMelDb } from '../features/onset.js';
 import type { Spectrogram } from '../features/stft.js';
 import { estimateTempo } from '../features/tempo.js';
 import { decodeAudio } from '../media/audio-decode.js';
@@ -91,15 +91,15 @@ export async function analyzeSignalParallel(
   return finishAnalysis(b);
 }
 
-/** The whole-piece steps after the frame-wise work: log, argmax, smoothing, rhythm. */
+/** The whole-piece steps after the frame-wise work: argmax, smoothing, rhythm. */
 function finishAnalysis(b: FrontEndBuffers): MusicAnalysis {
   const rhythmRate = LIBROSA_ONSET.sampleRate;
   const t16 = b.energyDb.length;
-  const logMel = logCompress({ frames: t16, bins: AUDIOLDM_MEL.nMels, data: b.mel });
+  const logMel = { frames: t16, bins: AUDIOLDM_MEL.nMels, data: b.logMel };
   const melody = melodyPitchClasses({ frames: b.chroma.length / 12, bins: 12, data: b.chroma });
   const dynamics = smoothDynamics(b.energyDb, DYNAMICS);
-  const t22 = b.onsetMel.length / LIBROSA_ONSET.nMels;
-  const envelope = onsetEnvelopeFromMelPower(b.onsetMel, t22, LIBROSA_ONSET);
+  const t22 = b.onsetMelDb.length / LIBROSA_ONSET.nMels;
+  const envelope = onsetEnvelopeFromMelDb(b.onsetMelDb, t22, LIBROSA_ONSET);
   const envelopeRate = rhythmRate / LIBROSA_ONSET.hopLength;
   const onsets = detectOnsetFrames(envelope).map((f) => f / envelopeRate);
   const tempo = estimateTempo(envelope, { frameRate: envelopeRate });

@@ -133,8 +133,11 @@ export function melSpectrogram(x: Float32Array, opts: MelOptions = AUDIOLDM_MEL)
   return { frames, bins: opts.nMels, data };
 }
 
+/** The floor of AudioLDM's log compression (its spectral_normalize clamps at 1e-5). */
+export const AUDIOLDM_LOG_FLOOR = 1e-5;
+
 /** AudioLDM's dynamic-range compression: natural log of the mel magnitude, floored at 1e-5. */
-export function logCompress(mel: Spectrogram, floor = 1e-5): Spectrogram {
+export function logCompress(mel: Spectrogram, floor = AUDIOLDM_LOG_FLOOR): Spectrogram {
   const data = new Float32Array(mel.data.length);
   for (let i = 0; i < data.length; i++) data[i] = Math.log(Math.max(mel.data[i], floor));
   return { frames: mel.frames, bins: mel.bins, data };

@@ -46,36 +46,40 @@ export function onsetStrength(
   opts: OnsetStrengthOptions = LIBROSA_ONSET,
 ): Float32Array {
   const frames = frameCount(x.length, opts);
-  const melPower = new Float32Array(frames * opts.nMels);
-  onsetMelPowerInto(x, opts, melPower, { start: 0, end: frames });
-  return onsetEnvelopeFromMelPower(melPower, frames, opts);
+  const melDb = new Float32Array(frames * opts.nMels);
+  onsetMelDbInto(x, opts, melDb, { start: 0, end: frames });
+  return onsetEnvelopeFromMelDb(melDb, frames, opts);
 }
 
-/** Stage 1, per frame: mel power of frames [range.start, range.end) into `out` (T × nMels). */
-export function onsetMelPowerInto(
+/**
+ * Stage 1, frame by frame: 10·log10(max(10⁻¹⁰, mel power)) of frames [range.start, range.end)
+ * into `out` (T × nMels, full length).
+ */
+export function onsetMelDbInto(
   x: Float32Array,
   opts: OnsetStrengthOptions,
   out: Float32Array,
   range: IndexRange,
 ): void {
-  melFramesInto(x, { ...opts, fMin: 0, fMax: opts.sampleRate / 2, power: 2 }, out, range);
+  const melOpts = { ...opts, fMin: 0, fMax: opts.sampleRate / 2, power: 2 as const };
+  melFramesInto(x, melOpts, out, range);
+  const end = Math.min(range.end, out.length / opts.nMels) * opts.nMels;
+  for (let i = range.start * opts.nMels; i < end; i++)
+    out[i] = 10 * Math.log10(Math.max(1e-10, out[i]));
 }
 
 /**
- * Stage 2, over the whole piece (the 80 dB floor is relative to the global maximum):
- * dB, positive flux, mean over bands, shift. Overwrites `melPower` with its dB values.
+ * Stage 2, over the whole piece (librosa's 80 dB floor is relative to the global maximum):
+ * floor, positive flux, mean over bands, shift. Overwrites `melDb` with the floored values.
  */
-export function onsetEnvelopeFromMelPower(
-  melPower: Float32Array,
+export function onsetEnvelopeFromMelDb(
+  melDb: Float32Array,
   frames: number,
   opts: OnsetStrengthOptions,
 ): Float32Array {
-  const db = melPower;
+  const db = melDb;
   let max = -Infinity;
-  for (let i = 0; i < db.length; i++) {
-    db[i] = 10 * Math.log10(Math.max(1e-10, db[i]));
-    if (db[i] > max) max = db[i];
-  }
+  for (let i = 0; i < db.length; i++) if (db[i] > max) max = db[i];
   const floor = max - 80;
   for (let i = 0; i < db.length; i++) if (db[i] < floor) db[i] = floor;
 
