@@ -1,3 +1,5 @@
+import { alloc } from './memory';
+
 // The FFT behind every spectral feature, in AssemblyScript → WebAssembly (SIMD; float32
 // butterflies, float64 input and output).
 // Built by `npm run build` into dist/wasm/fft.wasm; src/features/fft.ts wraps it. A real FFT
@@ -22,27 +24,12 @@ let revPtr: usize = 0;
 let winPtr: usize = 0;
 let powPtr: usize = 0;
 let magPtr: usize = 0;
-let heapTop: usize = 0;
-
-function ensureMemory(end: usize): void {
-  const need = <i32>((end + 65535) >> 16);
-  const have = memory.size();
-  if (need > have) memory.grow(need - have);
-}
-
-/** Bump allocation of 16-byte-aligned scratch (signal copies, projections, their outputs). */
-export function alloc(bytes: i32): usize {
-  const at = heapTop;
-  heapTop = (at + <usize>bytes + 15) & ~15;
-  ensureMemory(heapTop);
-  return at;
-}
 
 export function init(size: i32): usize {
   n = size;
   half = size >> 1;
   const bits = 31 - clz<i32>(half);
-  let p: usize = 1024;
+  let p: usize = alloc(0);
   xPtr = p;
   p += <usize>n * 8;
   zPtr = p;
@@ -61,8 +48,7 @@ export function init(size: i32): usize {
   p += <usize>(half + 1) * 8;
   magPtr = p;
   p += <usize>(half + 1) * 8;
-  heapTop = (p + 15) & ~15;
-  ensureMemory(heapTop);
+  alloc(<i32>(p - xPtr));
   for (let i = 0; i < half; i++) {
     let r = 0;
     for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
@@ -77,10 +63,10 @@ export function init(size: i32): usize {
         const a = (-2.0 * Math.PI * <f64>(j + d)) / <f64>(2 * h);
         const c = <f32>Math.cos(a);
         const s = <f32>Math.sin(a);
-        store<f32>(q + (<usize>d << 3), c);
-        store<f32>(q + (<usize>d << 3) + 4, c);
-        store<f32>(q + 16 + (<usize>d << 3), -s);
-        store<f32>(q + 16 + (<usize>d << 3) + 4, s);
+        store<f32>(q + ((<usize>d) << 3), c);
+        store<f32>(q + ((<usize>d) << 3) + 4, c);
+        store<f32>(q + 16 + ((<usize>d) << 3), -s);
+        store<f32>(q + 16 + ((<usize>d) << 3) + 4, s);
       }
     }
   }
@@ -217,7 +203,10 @@ export function inverse(): void {
   const scale = 1.0 / <f64>half;
   for (let m = 0; m < half; m++) {
     store<f64>(xPtr + ((<usize>m) << 4), <f64>load<f32>(zPtr + ((<usize>m) << 3)) * scale);
-    store<f64>(xPtr + ((<usize>m) << 4) + 8, -(<f64>load<f32>(zPtr + ((<usize>m) << 3) + 4)) * scale);
+    store<f64>(
+      xPtr + ((<usize>m) << 4) + 8,
+      -(<f64>load<f32>(zPtr + ((<usize>m) << 3) + 4)) * scale,
+    );
   }
 }
 

@@ -1,38 +1,4 @@
-import { readFileSync } from 'node:fs';
-
-/** The compiled FFT (assembly/fft.ts), loaded once per thread; each RealFft gets an instance. */
-let compiled: WebAssembly.Module | undefined;
-
-function fftModule(): WebAssembly.Module {
-  if (!compiled) {
-    const url = new URL('../../wasm/fft.wasm', import.meta.url);
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(url);
-    } catch {
-      throw new Error(
-        `${url.pathname} is missing: run \`npm run build\` (it compiles assembly/fft.ts)`,
-      );
-    }
-    compiled = new WebAssembly.Module(bytes);
-  }
-  return compiled;
-}
-
-interface FftExports {
-  memory: WebAssembly.Memory;
-  init(size: number): number;
-  outPointer(): number;
-  windowPointer(): number;
-  powerPointer(): number;
-  alloc(bytes: number): number;
-  loadFrame(signal: number, start: number): void;
-  magnitude(): void;
-  project(base: number, count: number, out: number, rows: number, ofMagnitude: boolean): void;
-  forward(): void;
-  power(): void;
-  inverse(): void;
-}
+import { dspInstance, type DspExports } from './wasm.js';
 
 /**
  * A linear map from one frame's power spectrum |X|² (or magnitude |X|) to `rows` values,
@@ -70,7 +36,7 @@ function projectionLayout(count: number): { rows: number; weights: number; bytes
 export class RealFft {
   readonly size: number;
   readonly bins: number;
-  private readonly wasm: FftExports;
+  private readonly wasm: DspExports;
   private readonly x: number;
   private readonly placed: PlacedProjection[] = [];
   private signal = -1;
@@ -87,13 +53,7 @@ export class RealFft {
     }
     this.size = size;
     this.bins = size / 2 + 1;
-    this.wasm = new WebAssembly.Instance(fftModule(), {
-      env: {
-        abort: () => {
-          throw new Error('fft.wasm aborted');
-        },
-      },
-    }).exports as unknown as FftExports;
+    this.wasm = dspInstance();
     this.x = this.wasm.init(size);
     this.refreshViews();
   }

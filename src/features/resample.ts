@@ -1,5 +1,6 @@
 import type { Hertz } from '../units.js';
 import type { IndexRange } from './stft.js';
+import { dspInstance } from './wasm.js';
 
 export interface ResampleOptions {
   /** Zero crossings of the sinc on each side (sharper cut-off, longer kernel). */
@@ -66,44 +67,51 @@ export function resampleInto(
   const width = Math.ceil((zeros * orig) / base);
   const taps = 2 * width + orig;
   // Each phase's kernel, trimmed to its non-zero span (the windowed sinc vanishes beyond
-  // ±zeros crossings, so of the orig + 2·width taps only ~2·width are non-zero).
-  const kernels: { first: number; taps: Float64Array }[] = [];
+  // ±zeros crossings, so of the orig + 2·width taps only ~2·width are non-zero), stored as
+  // rows of one float32 grid zero-padded to a multiple of 4 taps for the SIMD kernel.
+  const rows: { first: number; taps: number[] }[] = [];
   for (let p = 0; p < next; p++) {
-    const k = new Float64Array(taps);
+    const k: number[] = [];
     let first = -1;
-    let last = -1;
     for (let i = 0; i < taps; i++) {
       // Time of input tap i relative to output phase p, in input periods, scaled to the cut-off.
       const t = ((i - width) / orig - p / next) * base;
-      if (Math.abs(t) >= zeros) continue; // the window is zero there (cos²(±π/2))
+      if (Math.abs(t) >= zeros) {
+        if (first >= 0) break; // past the support: the rest are zero too
+        continue; // the window is zero there (cos²(±π/2))
+      }
+      if (first < 0) first = i;
       const win = Math.cos((t * Math.PI) / zeros / 2) ** 2;
       const u = t * Math.PI;
-      k[i] = (u === 0 ? 1 : Math.sin(u) / u) * win * (base / orig);
-      if (first < 0) first = i;
-      last = i;
+      k.push((u === 0 ? 1 : Math.sin(u) / u) * win * (base / orig));
     }
-    kernels.push({ first, taps: k.slice(first, last + 1) });
+    rows.push({ first, taps: k });
   }
-  const n = x.length;
-  const end = Math.min(range.end, resampledLength(n, fromRate, toRate));
-  // Output sample j = f·next + p reads input samples f·orig − width … f·orig − width + taps − 1.
-  let f = Math.floor(range.start / next);
-  let p = range.start - f * next;
-  for (let j = range.start; j < end; j++) {
-    const { first, taps: k } = kernels[p];
-    const start = f * orig - width + first;
-    let acc = 0;
-    if (start >= 0 && start + k.length <= n) {
-      for (let i = 0; i < k.length; i++) acc += k[i] * x[start + i];
-    } else {
-      const i0 = Math.max(0, -start);
-      const i1 = Math.min(k.length, n - start);
-      for (let i = i0; i < i1; i++) acc += k[i] * x[start + i];
-    }
-    y[j] = acc;
-    if (++p === next) {
-      p = 0;
-      f++;
-    }
-  }
+  const stride = Math.ceil(Math.max(...rows.map((r) => r.taps.length)) / 4) * 4;
+  const end = Math.min(range.end, resampledLength(x.length, fromRate, toRate));
+  if (end <= range.start) return;
+
+  // The input span these outputs read, copied with zeros outside the signal and `stride`
+  // samples of slack, so the kernel needs no edge cases.
+  const fFirst = Math.floor(range.start / next);
+  const fLast = Math.floor((end - 1) / next);
+  const lo = fFirst * orig - width;
+  const hi = fLast * orig - width + taps + stride;
+  const dsp = dspInstance();
+  const input = dsp.alloc((hi - lo) * 4);
+  const grid = dsp.alloc(next * stride * 4);
+  const first = dsp.alloc(next * 4);
+  const out = dsp.alloc((end - range.start) * 4);
+  const buf = dsp.memory.buffer;
+  const a = Math.max(0, lo);
+  const b = Math.min(x.length, hi);
+  if (b > a) new Float32Array(buf, input, hi - lo).set(x.subarray(a, b), a - lo);
+  const gridView = new Float32Array(buf, grid, next * stride);
+  const firstView = new Int32Array(buf, first, next);
+  rows.forEach((r, p) => {
+    gridView.set(r.taps, p * stride);
+    firstView[p] = r.first;
+  });
+  dsp.resampleRange(input, lo, grid, first, stride, next, orig, width, range.start, end, out);
+  y.set(new Float32Array(buf, out, end - range.start), range.start);
 }
