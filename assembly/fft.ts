@@ -2,7 +2,7 @@ import { alloc } from './memory';
 
 // The FFT behind every spectral feature, in AssemblyScript → WebAssembly (SIMD; float32
 // butterflies, float64 input and output).
-// Built by `npm run build` into dist/wasm/fft.wasm; src/features/fft.ts wraps it. A real FFT
+// Part of dist/wasm/dsp.wasm (assembly/index.ts); src/features/fft.ts wraps it. A real FFT
 // of n points runs as a complex FFT of n/2 points (even samples real, odd imaginary) and a
 // final untangling step.
 //

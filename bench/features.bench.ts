@@ -11,6 +11,7 @@ import { DYNAMICS, dynamicsControl } from '../src/features/dynamics.js';
 import { logMelSpectrogram } from '../src/features/mel.js';
 import { melodyPitchClasses } from '../src/features/melody.js';
 import { detectOnsetFrames, onsetStrength } from '../src/features/onset.js';
+import { RealFft } from '../src/features/fft.js';
 import { resample } from '../src/features/resample.js';
 import { decodeAudio } from '../src/media/audio-decode.js';
 
@@ -53,6 +54,13 @@ const ours = {
   onsets: best(() => detectOnsetFrames(onsetStrength(x22))),
   analyzeSignal: best(() => analyzeSignal(x22)),
   analyzeSignalParallel: 0,
+  rfft2048x20000: best(() => {
+    const fft = new RealFft(2048);
+    for (let i = 0; i < 20000; i++) {
+      fft.frame[i & 2047] = i; // vary the input a little
+      fft.forward();
+    }
+  }),
 };
 ours.analyzeSignalParallel = Infinity;
 for (let i = 0; i < RUNS; i++) {
@@ -106,5 +114,8 @@ console.log(
 );
 console.log(
   `| analyzeSignalParallel (the same on 2 threads, what \`filmscore analyze\` runs) | ${fmt(ours.analyzeSignalParallel)} (${(SECONDS / ours.analyzeSignalParallel).toFixed(0)}× real time) | | ${(ours.analyzeSignalParallel / refTotal).toFixed(2)} |`,
+);
+console.log(
+  `| 20,000 real FFTs of 2048 points (+ power) | ${fmt(ours.rfft2048x20000)} | ${fmt(reference.rfft2048x20000)} (torch.fft.rfft, batched) | ${(ours.rfft2048x20000 / reference.rfft2048x20000).toFixed(2)} |`,
 );
 console.log(`| aubio onsets (default, for scale) | | ${fmt(reference.aubioOnsets)} | |`);

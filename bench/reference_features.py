@@ -54,5 +54,9 @@ def aubio_onsets():
         n += int(bool(o(a[i:i + 512])))
     return n
 timed("aubioOnsets", aubio_onsets)
+# One 2048-point real FFT, for the FFT row of the table (batched as torch.stft would).
+frames = torch.randn(20000, 2048, dtype=torch.float32)
+t["rfft2048x20000"] = 0.0
+timed("rfft2048x20000", lambda: torch.fft.rfft(frames, dim=1))
 t["total"] = t["resample"] + t["mel"] + t["melody"] + t["dynamics"] + t["onsetStrength"]
 json.dump(t, sys.stdout)
