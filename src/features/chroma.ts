@@ -1,5 +1,5 @@
 import type { Hertz } from '../units.js';
-import type { SpectralProjection } from './fft.js';
+import { sparseProjection, type SpectralProjection } from './fft.js';
 import {
   forEachStftFrame,
   frameCount,
@@ -82,23 +82,10 @@ export function chromaFilterBank(sampleRate: Hertz, nFft: number): BinWeights[] 
 
 /** The bank as a projection of the power spectrum applied inside the FFT. */
 export function chromaProjection(sampleRate: Hertz, nFft: number): SpectralProjection {
-  const bins: number[] = [];
-  const targets: number[] = [];
-  const weights: number[] = [];
-  for (const { bin, chroma, weight } of chromaFilterBank(sampleRate, nFft)) {
-    chroma.forEach((c, j) => {
-      bins.push(bin);
-      targets.push(c);
-      weights.push(weight[j]);
-    });
-  }
-  return {
-    rows: 12,
-    bins: Int32Array.from(bins),
-    targets: Int32Array.from(targets),
-    weights: Float64Array.from(weights),
-    ofMagnitude: false,
-  };
+  const entries = chromaFilterBank(sampleRate, nFft).flatMap(({ bin, chroma, weight }) =>
+    Array.from(chroma, (row, j) => ({ bin, row, weight: weight[j] })),
+  );
+  return sparseProjection(12, false, entries);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { SpectralProjection } from './fft.js';
+import { sparseProjection, type SpectralProjection } from './fft.js';
 import { savgolFilter, type SavgolMode } from './savgol.js';
 import { forEachStftFrame, frameCount, type StftOptions } from './stft.js';
 
@@ -35,14 +35,8 @@ export const DYNAMICS: Readonly<DynamicsOptions> = Object.freeze({
 
 /** Σ_f |X_t(f)|² as a one-row projection over bins 0..nFft/2. */
 export function energyProjection(nFft: number): SpectralProjection {
-  const bins = nFft / 2 + 1;
-  return {
-    rows: 1,
-    bins: Int32Array.from({ length: bins }, (_, k) => k),
-    targets: new Int32Array(bins),
-    weights: new Float64Array(bins).fill(1),
-    ofMagnitude: false,
-  };
+  const entries = Array.from({ length: nFft / 2 + 1 }, (_, bin) => ({ bin, row: 0, weight: 1 }));
+  return sparseProjection(1, false, entries);
 }
 
 /** A frame energy in dB, floored so silence stays finite. */

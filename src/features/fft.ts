@@ -13,6 +13,28 @@ export interface SpectralProjection {
   ofMagnitude: boolean;
 }
 
+/** One weight of a projection: spectrum bin → output row. */
+export interface ProjectionEntry {
+  bin: number;
+  row: number;
+  weight: number;
+}
+
+/** Build a projection from its non-zero entries. */
+export function sparseProjection(
+  rows: number,
+  ofMagnitude: boolean,
+  entries: readonly ProjectionEntry[],
+): SpectralProjection {
+  return {
+    rows,
+    bins: Int32Array.from(entries, (e) => e.bin),
+    targets: Int32Array.from(entries, (e) => e.row),
+    weights: Float64Array.from(entries, (e) => e.weight),
+    ofMagnitude,
+  };
+}
+
 /** A projection placed in one RealFft's memory; `values` holds its output after `project`. */
 interface PlacedProjection {
   spec: SpectralProjection;

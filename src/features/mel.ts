@@ -1,5 +1,5 @@
 import type { Hertz } from '../units.js';
-import type { SpectralProjection } from './fft.js';
+import { sparseProjection, type SpectralProjection } from './fft.js';
 import {
   forEachStftFrame,
   frameCount,
@@ -93,24 +93,10 @@ export function melFilterBank(
 
 /** The filter bank as a projection applied inside the FFT (of |X| when power is 1). */
 export function melProjection(opts: MelOptions): SpectralProjection {
-  const filters = melFilterBank(opts);
-  const bins: number[] = [];
-  const targets: number[] = [];
-  const weights: number[] = [];
-  filters.forEach(({ start, weights: w }, m) => {
-    w.forEach((v, j) => {
-      bins.push(start + j);
-      targets.push(m);
-      weights.push(v);
-    });
-  });
-  return {
-    rows: opts.nMels,
-    bins: Int32Array.from(bins),
-    targets: Int32Array.from(targets),
-    weights: Float64Array.from(weights),
-    ofMagnitude: opts.power === 1,
-  };
+  const entries = melFilterBank(opts).flatMap(({ start, weights }, row) =>
+    Array.from(weights, (weight, j) => ({ bin: start + j, row, weight })),
+  );
+  return sparseProjection(opts.nMels, opts.power === 1, entries);
 }
 
 /** Frames [range.start, range.end) of the mel spectrogram into `out` (T × nMels, full length). */
