@@ -161,7 +161,7 @@ export function renderAnalysisFigure(m: MusicAnalysis, title: string): Buffer {
       axisY + 18,
     );
   }
-  g.fillText('time (s)', LEFT + plotW / 2 - 20, axisY + 36);
+  g.fillText(m.durationS >= 60 ? 'time (m:ss)' : 'time (s)', LEFT + plotW / 2 - 20, axisY + 36);
   return canvas.toBuffer('image/png');
 }
 
