@@ -21,6 +21,10 @@ export interface MusicAnalysis {
   frameRate: number;
   /** AudioLDM log-mel, T × 64. */
   logMel: Spectrogram;
+  /** The 16 kHz mono signal the model-side features were computed from. */
+  audio: Float32Array;
+  /** Chromagram T × 12 (max-normalised per frame), the melody control's source. */
+  chroma: Spectrogram;
   /** Melody control: pitch class 0–11 per frame. */
   melody: Uint8Array;
   /** Dynamics control: smoothed frame energy in dB per frame. */
@@ -96,7 +100,8 @@ function finishAnalysis(b: FrontEndBuffers): MusicAnalysis {
   const rhythmRate = LIBROSA_ONSET.sampleRate;
   const t16 = b.energyDb.length;
   const logMel = { frames: t16, bins: AUDIOLDM_MEL.nMels, data: b.logMel };
-  const melody = melodyPitchClasses({ frames: b.chroma.length / 12, bins: 12, data: b.chroma });
+  const chroma = { frames: b.chroma.length / 12, bins: 12, data: b.chroma };
+  const melody = melodyPitchClasses(chroma);
   const dynamics = smoothDynamics(b.energyDb, DYNAMICS);
   const t22 = b.onsetMelDb.length / LIBROSA_ONSET.nMels;
   const envelope = onsetEnvelopeFromMelDb(b.onsetMelDb, t22, LIBROSA_ONSET);
@@ -110,7 +115,9 @@ function finishAnalysis(b: FrontEndBuffers): MusicAnalysis {
     durationS: b.x22.length / rhythmRate,
     sampleRate: AUDIOLDM_MEL.sampleRate,
     frameRate: AUDIOLDM_MEL.sampleRate / AUDIOLDM_MEL.hopLength,
+    audio: b.x16,
     logMel,
+    chroma,
     melody,
     dynamics,
     onsets,
