@@ -2,7 +2,10 @@
 import { Command } from 'commander';
 import { createRequire } from 'node:module';
 import { MediaError } from '../media/errors.js';
+import { UsageError } from '../util/errors.js';
 import { runAnalyze } from './analyze-command.js';
+import { parseRatios, runDatasetBuild } from './dataset-command.js';
+import { datasetStats, statsText, writeStatsFigure } from '../dataset/stats.js';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -37,8 +40,58 @@ program
     },
   );
 
+const dataset = program
+  .command('dataset')
+  .description('Build and inspect FilmScoreDB-style datasets (10 s clips with cached features).');
+
+dataset
+  .command('build')
+  .description(
+    'Cut each manifest segment into clips, split whole films into train/val/test, and cache each ' +
+      "clip's audio, log-mel, melody, dynamics, affect descriptors (and, for video, the film " +
+      "encoder's frames). Resumable: a rerun skips finished clips and rebuilds stale ones.",
+  )
+  .argument(
+    '<manifest>',
+    'JSON Lines manifest (see README: film, soundtrack, composer, genres, media, start, end[, emotion])',
+  )
+  .requiredOption('-o, --out <dir>', 'dataset folder (created if missing)')
+  .option('--clip-seconds <s>', 'clip length in seconds', (v) => Number(v), 10)
+  .option(
+    '--ratios <train,val,test>',
+    "split ratios by clip count (default: the paper's 26730,2895,2895)",
+    parseRatios,
+  )
+  .option('--seed <text>', 'salt of the deterministic film → split assignment', 'filmscore')
+  .option('--json', 'print the build summary as one JSON object')
+  .option('-q, --quiet', 'no progress on stderr')
+  .action(async (manifest: string, opts) => {
+    process.exitCode = await runDatasetBuild(manifest, opts);
+  });
+
+dataset
+  .command('stats')
+  .description(
+    'Clips, hours, splits and the per-composer / per-genre distributions of a built dataset.',
+  )
+  .argument('<dir>', 'a folder made by `filmscore dataset build`')
+  .option('--json', 'print one JSON object')
+  .option('--png <path>', 'where to write the bar charts (default: <dir>/stats.png)')
+  .option('--no-png', 'do not draw the charts')
+  .action(async (dir: string, opts: { json?: boolean; png?: string | boolean }) => {
+    const stats = datasetStats(dir);
+    const png =
+      opts.png === false ? null : typeof opts.png === 'string' ? opts.png : `${dir}/stats.png`;
+    if (png) await writeStatsFigure(png, stats);
+    process.stdout.write(
+      opts.json
+        ? `${JSON.stringify(stats)}\n`
+        : `${statsText(stats)}${png ? `\nfigure: ${png}` : ''}\n`,
+    );
+  });
+
 program.parseAsync().catch((err: unknown) => {
-  if (err instanceof MediaError) {
+  if (err instanceof MediaError || err instanceof UsageError) {
     process.stderr.write(`\nfilmscore: ${err.message}\n`);
     process.exit(2);
   }

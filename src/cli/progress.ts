@@ -18,3 +18,51 @@ export class StageReporter {
     if (!this.quiet && this.tty) process.stderr.write('\n');
   }
 }
+
+function formatDuration(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  const m = Math.floor(s / 60);
+  return m > 0 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${s.toFixed(0)}s`;
+}
+
+/**
+ * A progress bar with rate and ETA on stderr. On a terminal it redraws in place (at most ten
+ * times a second); in a log it prints a line every 10 %.
+ */
+export class ProgressBar {
+  private readonly start = Date.now();
+  private readonly tty = Boolean(process.stderr.isTTY);
+  private lastDraw = 0;
+  private lastDecile = -1;
+
+  constructor(
+    private readonly label: string,
+    private readonly unit: string,
+    private readonly quiet: boolean,
+  ) {}
+
+  update(done: number, total: number): void {
+    if (this.quiet || total <= 0) return;
+    const now = Date.now();
+    const decile = Math.floor((10 * done) / total);
+    if (this.tty ? now - this.lastDraw < 100 && done < total : decile === this.lastDecile) return;
+    this.lastDraw = now;
+    this.lastDecile = decile;
+    const elapsed = (now - this.start) / 1000;
+    const rate = done / Math.max(elapsed, 1e-3);
+    const eta = done > 0 ? (total - done) / rate : Infinity;
+    const width = 30;
+    const filled = Math.round((width * done) / total);
+    const bar =
+      '='.repeat(filled) +
+      (filled < width ? '>' : '') +
+      ' '.repeat(Math.max(0, width - filled - 1));
+    const line = `${this.label} [${bar}] ${done}/${total} ${this.unit} · ${(rate * 60).toFixed(0)}/min · ETA ${formatDuration(eta)}`;
+    if (this.tty) process.stderr.write(`\r\x1b[2K${line}`);
+    else process.stderr.write(`${line}\n`);
+  }
+
+  done(): void {
+    if (!this.quiet && this.tty) process.stderr.write('\n');
+  }
+}

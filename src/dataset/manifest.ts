@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Seconds } from '../units.js';
+import { UsageError } from '../util/errors.js';
 
 /** The six emotion classes of EmoMV, the optional label of a segment. */
 export const EMOTIONS = ['exciting', 'fearful', 'tense', 'sad', 'relaxing', 'neutral'] as const;
@@ -146,7 +147,15 @@ export function parseManifest(text: string, baseDir: string): ParsedManifest {
 }
 
 export async function readManifest(path: string): Promise<ParsedManifest> {
-  return parseManifest(await readFile(path, 'utf8'), dirname(resolve(path)));
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new UsageError(
+      `${path}: manifest file is missing or unreadable. Give a JSON Lines file (see README).`,
+    );
+  }
+  return parseManifest(text, dirname(resolve(path)));
 }
 
 /** One manifest line for a row (what corpus builders write). */

@@ -9,6 +9,10 @@ export interface VideoFrameOptions {
   /** Output size in pixels; the picture is scaled to exactly this size. Default: the source's. */
   width?: number;
   height?: number;
+  /** Sample only from this time on … */
+  startS?: Seconds;
+  /** … for at most this long. */
+  durationS?: Seconds;
 }
 
 export interface VideoFrame {
@@ -54,18 +58,10 @@ export async function* videoFrames(
       );
     }
   }
-  const args = [
-    '-nostdin',
-    '-v',
-    'error',
-    '-i',
-    path,
-    '-map',
-    `0:${info.video.index}`,
-    '-an',
-    '-sn',
-    '-dn',
-  ];
+  const args = ['-nostdin', '-v', 'error'];
+  if (opts.startS !== undefined) args.push('-ss', String(opts.startS));
+  if (opts.durationS !== undefined) args.push('-t', String(opts.durationS));
+  args.push('-i', path, '-map', `0:${info.video.index}`, '-an', '-sn', '-dn');
   args.push(
     '-vf',
     `fps=${opts.fps},scale=${width}:${height}:flags=area`,
@@ -83,7 +79,8 @@ export async function* videoFrames(
     describeFailure: (stderr) => describeInputFailure(path, stderr),
   })) {
     if (record.length < frameBytes) break; // a cut-off last frame is not a frame
-    yield { index, timeS: index / opts.fps, width, height, rgb: new Uint8Array(record) };
+    const timeS = (opts.startS ?? 0) + index / opts.fps;
+    yield { index, timeS, width, height, rgb: new Uint8Array(record) };
     index++;
   }
   if (index === 0) {

@@ -1,0 +1,365 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { analyzeSignal } from '../analysis/music-analysis.js';
+import { affectVector } from '../conditions/affect.js';
+import { musicAffect } from '../conditions/music-affect.js';
+import { LIBROSA_ONSET } from '../features/onset.js';
+import { decodeAudio } from '../media/audio-decode.js';
+import { MediaError } from '../media/errors.js';
+import { probe, type MediaInfo } from '../media/probe.js';
+import { videoFrames } from '../media/video-frames.js';
+import type { Seconds } from '../units.js';
+import { CacheIndex, type ClipRecord } from './cache-index.js';
+import { featureVersion, FILM_INPUTS } from './feature-version.js';
+import { readManifest, type ManifestRow } from './manifest.js';
+import { npyArray, writeNpy, type NpyArray } from './npy.js';
+import { PAPER_RATIOS, SPLITS, splitByFilm, type SplitName } from './split.js';
+
+export interface BuildOptions {
+  manifest: string;
+  out: string;
+  /** Clip length (the paper: 10 s). Segments shorter than one clip are dropped. */
+  clipS?: Seconds;
+  ratios?: Readonly<Record<SplitName, number>>;
+  seed?: string;
+  onProgress?: (event: BuildProgress) => void;
+}
+
+export type BuildProgress =
+  | { stage: 'planning'; done: number; total: number }
+  | { stage: 'building'; done: number; total: number; clip: string }
+  | { stage: 'done' };
+
+/** A manifest row that could not be used, with its line number and why. */
+export interface RowProblem {
+  line: number;
+  field: string | null;
+  message: string;
+}
+
+export interface BuildSummary {
+  out: string;
+  featureVersion: string;
+  clipS: Seconds;
+  rows: number;
+  problems: RowProblem[];
+  /** Segments shorter than one clip, dropped as the paper does. */
+  droppedShort: { line: number; lengthS: Seconds }[];
+  clipsPlanned: number;
+  clipsBuilt: number;
+  /** Complete clips of this feature version found from an earlier run. */
+  clipsResumed: number;
+  /** Clips of an older feature version, rebuilt. */
+  clipsStale: number;
+  clipsRemoved: number;
+  splits: Record<SplitName, number>;
+  hours: number;
+  vocalRemoval: 'off';
+  elapsedS: Seconds;
+}
+
+/** The model-side audio rate of the cache (AudioLDM's 16 kHz). */
+export const CLIP_AUDIO_RATE = 16000;
+
+interface PlannedClip {
+  id: string;
+  row: ManifestRow;
+  index: number;
+  startS: Seconds;
+  split: SplitName;
+}
+
+interface PlannedSegment {
+  row: ManifestRow;
+  info: MediaInfo;
+  clips: PlannedClip[];
+}
+
+/** Stable clip identity: the media file, the clip's start and its length. */
+function clipId(media: string, startS: Seconds, clipS: Seconds): string {
+  return createHash('sha256')
+    .update(`${media}\0${startS.toFixed(3)}\0${clipS}`)
+    .digest('hex')
+    .slice(0, 16);
+}
+
+function problemFromError(row: ManifestRow, err: unknown): RowProblem {
+  if (err instanceof MediaError) {
+    const message =
+      err.kind === 'missing-file'
+        ? `${row.media}: media file is missing`
+        : err.kind === 'no-audio'
+          ? `${row.media}: no audio stream, so no music to learn from`
+          : `${row.media}: unreadable audio (${err.message})`;
+    return { line: row.line, field: 'media', message };
+  }
+  return { line: row.line, field: 'media', message: `${row.media}: ${(err as Error).message}` };
+}
+
+/** Files written for one clip, in checksum order. */
+function clipArrays(
+  audio: Float32Array,
+  analysis: ReturnType<typeof analyzeSignal>,
+  affect: Float32Array,
+): Record<string, NpyArray> {
+  const T = analysis.logMel.frames;
+  return {
+    'audio.npy': npyArray(
+      'int16',
+      [audio.length],
+      Float32Array.from(audio, (v) => v * 32767),
+    ),
+    'mel.npy': npyArray('float16', [T, analysis.logMel.bins], analysis.logMel.data),
+    'melody.npy': npyArray('uint8', [T], analysis.melody),
+    'dynamics.npy': npyArray('float32', [T], analysis.dynamics),
+    'affect.npy': npyArray('float32', [affect.length], affect),
+  };
+}
+
+async function filmInputs(
+  media: string,
+  startS: Seconds,
+  clipS: Seconds,
+): Promise<Record<string, NpyArray>> {
+  const out: Record<string, NpyArray> = {};
+  for (const [name, cfg] of Object.entries(FILM_INPUTS)) {
+    const frames: Uint8Array[] = [];
+    for await (const f of videoFrames(media, { ...cfg, startS, durationS: clipS }))
+      frames.push(f.rgb);
+    const data = new Uint8Array(frames.reduce((s, f) => s + f.length, 0));
+    frames.reduce((o, f) => (data.set(f, o), o + f.length), 0);
+    out[`frames_${name}.npy`] = {
+      dtype: 'uint8',
+      shape: [frames.length, cfg.height, cfg.width, 3],
+      data,
+    };
+  }
+  return out;
+}
+
+async function isComplete(
+  dir: string,
+  rec: ClipRecord | undefined,
+  version: string,
+): Promise<boolean> {
+  if (!rec || rec.featureVersion !== version) return false;
+  for (const f of rec.files) {
+    try {
+      await stat(join(dir, f));
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** Leftovers of writes that an interrupted run never renamed into place. */
+async function sweepPartials(clipsDir: string): Promise<void> {
+  if (!existsSync(clipsDir)) return;
+  for (const id of await readdir(clipsDir)) {
+    const dir = join(clipsDir, id);
+    for (const f of await readdir(dir).catch(() => [] as string[])) {
+      if (f.includes('.partial')) await rm(join(dir, f), { force: true });
+    }
+  }
+}
+
+/**
+ * Build (or resume) a dataset from a manifest: plan 10 s clips per segment, split whole films
+ * between train/val/test, and write each clip's features to `out/clips/<id>/` with a row in
+ * `out/index.sqlite`. Unusable rows are reported and skipped.
+ */
+export async function buildDataset(opts: BuildOptions): Promise<BuildSummary> {
+  const t0 = Date.now();
+  const clipS = opts.clipS ?? 10;
+  if (!(clipS > 0)) throw new RangeError(`clip length must be positive, got ${clipS}`);
+  const out = resolve(opts.out);
+  const clipsDir = join(out, 'clips');
+  await mkdir(clipsDir, { recursive: true });
+  const version = featureVersion(clipS);
+  const progress = opts.onProgress ?? (() => {});
+
+  // 1. Read and check the manifest; probe each row's media.
+  const parsed = await readManifest(opts.manifest);
+  const problems: RowProblem[] = [...parsed.problems];
+  const droppedShort: BuildSummary['droppedShort'] = [];
+  const segments: PlannedSegment[] = [];
+  for (const [i, row] of parsed.rows.entries()) {
+    progress({ stage: 'planning', done: i, total: parsed.rows.length });
+    let info: MediaInfo;
+    try {
+      info = await probe(row.media);
+      if (!info.audio) throw new MediaError('no-audio', row.media, 'no audio');
+    } catch (err) {
+      problems.push(problemFromError(row, err));
+      continue;
+    }
+    const available = info.audio.durationS;
+    if (row.end > available + 0.05) {
+      problems.push({
+        line: row.line,
+        field: 'end',
+        message: `"end" (${row.end} s) is past the end of ${row.media} (${available.toFixed(2)} s)`,
+      });
+      continue;
+    }
+    const n = Math.floor((row.end - row.start) / clipS + 1e-9);
+    if (n === 0) {
+      droppedShort.push({ line: row.line, lengthS: row.end - row.start });
+      continue;
+    }
+    const clips = Array.from({ length: n }, (_, k) => {
+      const startS = row.start + k * clipS;
+      return {
+        id: clipId(row.media, startS, clipS),
+        row,
+        index: k,
+        startS,
+        split: 'train' as SplitName,
+      };
+    });
+    segments.push({ row, info, clips });
+  }
+  problems.sort((a, b) => a.line - b.line);
+
+  // 2. Split whole films.
+  const perFilm = new Map<string, number>();
+  for (const s of segments)
+    perFilm.set(s.row.film, (perFilm.get(s.row.film) ?? 0) + s.clips.length);
+  const filmSplit = splitByFilm(perFilm, opts.ratios ?? PAPER_RATIOS, opts.seed);
+  for (const s of segments) for (const c of s.clips) c.split = filmSplit.get(s.row.film)!;
+
+  // 3. Build what is missing or stale; keep what is complete.
+  await sweepPartials(clipsDir);
+  const index = new CacheIndex(join(out, 'index.sqlite'));
+  const summary: BuildSummary = {
+    out,
+    featureVersion: version,
+    clipS,
+    rows: parsed.rows.length + parsed.problems.length,
+    problems,
+    droppedShort,
+    clipsPlanned: segments.reduce((s, g) => s + g.clips.length, 0),
+    clipsBuilt: 0,
+    clipsResumed: 0,
+    clipsStale: 0,
+    clipsRemoved: 0,
+    splits: { train: 0, val: 0, test: 0 },
+    hours: 0,
+    vocalRemoval: 'off',
+    elapsedS: 0,
+  };
+  try {
+    index.setMeta('clipS', String(clipS));
+    index.setMeta('featureVersion', version);
+    index.setMeta('vocalRemoval', 'off');
+    let done = 0;
+    const kept = new Set<string>();
+    for (const seg of segments) {
+      const todo: PlannedClip[] = [];
+      for (const c of seg.clips) {
+        const rec = index.get(c.id);
+        if (await isComplete(join(clipsDir, c.id), rec, version)) {
+          index.updateMetadata({
+            id: c.id,
+            split: c.split,
+            film: c.row.film,
+            soundtrack: c.row.soundtrack,
+            composers: c.row.composers,
+            genres: c.row.genres,
+            emotion: c.row.emotion ?? null,
+            manifestLine: c.row.line,
+          });
+          summary.clipsResumed++;
+          kept.add(c.id);
+          progress({ stage: 'building', done: ++done, total: summary.clipsPlanned, clip: c.id });
+        } else {
+          if (rec) summary.clipsStale++;
+          todo.push(c);
+        }
+      }
+      if (todo.length === 0) continue;
+      let audio: Float32Array;
+      try {
+        const span = seg.clips.length * clipS;
+        audio = (
+          await decodeAudio(seg.row.media, {
+            sampleRate: LIBROSA_ONSET.sampleRate,
+            channels: 1,
+            startS: seg.row.start,
+            durationS: span,
+          })
+        ).channels[0];
+      } catch (err) {
+        problems.push(problemFromError(seg.row, err));
+        done += todo.length;
+        continue;
+      }
+      const perClip = Math.round(clipS * LIBROSA_ONSET.sampleRate);
+      for (const c of todo) {
+        const from = c.index * perClip;
+        const x = new Float32Array(perClip);
+        x.set(audio.subarray(from, Math.min(audio.length, from + perClip)));
+        const analysis = analyzeSignal(x);
+        const affect = musicAffect(analysis);
+        const arrays = clipArrays(analysis.audio, analysis, affectVector(affect));
+        if (seg.info.video) Object.assign(arrays, await filmInputs(seg.row.media, c.startS, clipS));
+        const dir = join(clipsDir, c.id);
+        await mkdir(dir, { recursive: true });
+        const hash = createHash('sha256');
+        const files = Object.keys(arrays);
+        for (const f of files) hash.update(await writeNpy(join(dir, f), arrays[f]));
+        // The row goes in last: a row always means a complete clip.
+        index.put({
+          id: c.id,
+          split: c.split,
+          film: c.row.film,
+          soundtrack: c.row.soundtrack,
+          composers: c.row.composers,
+          genres: c.row.genres,
+          emotion: c.row.emotion ?? null,
+          media: c.row.media,
+          manifestLine: c.row.line,
+          startS: c.startS,
+          durationS: clipS,
+          hasVideo: Boolean(seg.info.video),
+          featureVersion: version,
+          checksum: hash.digest('hex'),
+          files,
+          affect,
+        });
+        summary.clipsBuilt++;
+        kept.add(c.id);
+        progress({ stage: 'building', done: ++done, total: summary.clipsPlanned, clip: c.id });
+      }
+    }
+    // Clips no longer in the manifest (or of rows that failed) leave the index and the disk.
+    for (const id of index.retain(kept)) {
+      await rm(join(clipsDir, id), { recursive: true, force: true });
+      summary.clipsRemoved++;
+    }
+    for (const rec of index.all()) summary.splits[rec.split]++;
+  } finally {
+    index.close();
+  }
+  problems.sort((a, b) => a.line - b.line);
+  summary.hours = (SPLITS.reduce((s, k) => s + summary.splits[k], 0) * clipS) / 3600;
+  summary.elapsedS = (Date.now() - t0) / 1000;
+  progress({ stage: 'done' });
+  return summary;
+}
+
+/** Recompute a clip's checksum from its files (true when they are intact). */
+export async function verifyClip(out: string, rec: ClipRecord): Promise<boolean> {
+  const hash = createHash('sha256');
+  for (const f of rec.files) {
+    try {
+      hash.update(await readFile(join(resolve(out), 'clips', rec.id, f)));
+    } catch {
+      return false;
+    }
+  }
+  return hash.digest('hex') === rec.checksum;
+}
