@@ -114,6 +114,25 @@ def mir_eval_scores(req, p):
 COMMANDS = {f.__name__: f for f in [stft, mel, resample, griffinlim, savgol, aubio_onsets,
                                      aubio_tempo, mir_eval_scores]}
 
+
+
+def npy_check(req, p):
+    """Load .npy files with numpy and report dtype, shape and values; and numpy's own float16
+    rounding of the given floats."""
+    out = {}
+    for name, path in p.get("files", {}).items():
+        a = np.load(path)
+        out[name] = {"dtype": str(a.dtype), "shape": list(a.shape),
+                     "values": a.astype(np.float64).ravel().tolist()}
+    if "half" in p:
+        h = np.array(p["half"], dtype=np.float64).astype(np.float16)
+        out["halfBits"] = h.view(np.uint16).tolist()
+    return out
+
+
+COMMANDS["npy_check"] = npy_check
+
+
 if __name__ == "__main__":
     req = json.load(sys.stdin)
     json.dump(COMMANDS[sys.argv[1]](req, req.get("params", {})), sys.stdout)
