@@ -27,7 +27,7 @@ function countSorted(values: string[]): Record<string, number> {
 export function datasetStats(dir: string): DatasetStats {
   const path = join(resolve(dir), 'index.sqlite');
   if (!existsSync(path)) {
-    throw new Error(
+    throw new UsageError(
       `${dir} is not a built dataset (no index.sqlite): run \`filmscore dataset build\` first.`,
     );
   }
