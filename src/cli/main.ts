@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { MediaError } from '../media/errors.js';
 import { UsageError } from '../util/errors.js';
 import { runAnalyze } from './analyze-command.js';
+import { runCorpusDebian } from './corpus-command.js';
 import { parseRatios, runDatasetBuild } from './dataset-command.js';
 import { datasetStats, statsText, writeStatsFigure } from '../dataset/stats.js';
 
@@ -88,6 +89,31 @@ dataset
         ? `${JSON.stringify(stats)}\n`
         : `${statsText(stats)}${png ? `\nfigure: ${png}` : ''}\n`,
     );
+  });
+
+program
+  .command('corpus')
+  .description('Built-in corpora.')
+  .command('debian')
+  .description(
+    "Fetch Debian's cinematic game soundtracks (apt-get download: wesnoth-1.16-music, ufoai-music, " +
+      'warzone2100-music, nexuiz-music; ~530 MB), unpack them, write a manifest whose composers and ' +
+      "licences come from each package's copyright file (and album metadata), and build the dataset.",
+  )
+  .option(
+    '-o, --out <dir>',
+    'where the packages, the manifest and the dataset go',
+    '.cache/debian-corpus',
+  )
+  .option('--packages <list>', 'comma-separated subset of the packages', (v) =>
+    v.split(',').map((s) => s.trim()),
+  )
+  .option('--no-build', 'stop after writing the manifest')
+  .option('--clip-seconds <s>', 'clip length in seconds', (v) => Number(v), 10)
+  .option('--json', 'print one JSON object')
+  .option('-q, --quiet', 'no progress on stderr')
+  .action(async (opts) => {
+    process.exitCode = await runCorpusDebian(opts);
   });
 
 program.parseAsync().catch((err: unknown) => {
