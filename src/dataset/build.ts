@@ -2,9 +2,6 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { analyzeSignal } from '../analysis/music-analysis.js';
-import { affectVector } from '../conditions/affect.js';
-import { musicAffect } from '../conditions/music-affect.js';
 import { LIBROSA_ONSET } from '../features/onset.js';
 import { decodeAudio } from '../media/audio-decode.js';
 import { MediaError } from '../media/errors.js';
@@ -14,7 +11,10 @@ import type { Seconds } from '../units.js';
 import { CacheIndex, type ClipRecord } from './cache-index.js';
 import { featureVersion, FILM_INPUTS } from './feature-version.js';
 import { readManifest, type ManifestRow } from './manifest.js';
-import { npyArray, writeNpy, type NpyArray } from './npy.js';
+import { encodeNpy } from './npy.js';
+import { writeFileAtomically } from '../util/atomic-file.js';
+import { WorkerPool } from '../util/worker-pool.js';
+import type { ClipFeatures } from './clip-features.js';
 import { PAPER_RATIOS, SPLITS, splitByFilm, type SplitName } from './split.js';
 
 export interface BuildOptions {
@@ -25,6 +25,8 @@ export interface BuildOptions {
   ratios?: Readonly<Record<SplitName, number>>;
   seed?: string;
   onProgress?: (event: BuildProgress) => void;
+  /** Worker threads computing clip features (default: one per core). */
+  threads?: number;
 }
 
 export type BuildProgress =
@@ -98,43 +100,22 @@ function problemFromError(row: ManifestRow, err: unknown): RowProblem {
   return { line: row.line, field: 'media', message: `${row.media}: ${(err as Error).message}` };
 }
 
-/** Files written for one clip, in checksum order. */
-function clipArrays(
-  audio: Float32Array,
-  analysis: ReturnType<typeof analyzeSignal>,
-  affect: Float32Array,
-): Record<string, NpyArray> {
-  const T = analysis.logMel.frames;
-  return {
-    'audio.npy': npyArray(
-      'int16',
-      [audio.length],
-      Float32Array.from(audio, (v) => v * 32767),
-    ),
-    'mel.npy': npyArray('float16', [T, analysis.logMel.bins], analysis.logMel.data),
-    'melody.npy': npyArray('uint8', [T], analysis.melody),
-    'dynamics.npy': npyArray('float32', [T], analysis.dynamics),
-    'affect.npy': npyArray('float32', [affect.length], affect),
-  };
-}
-
+/** The film encoder's frame inputs of a clip's picture, as .npy files. */
 async function filmInputs(
   media: string,
   startS: Seconds,
   clipS: Seconds,
-): Promise<Record<string, NpyArray>> {
-  const out: Record<string, NpyArray> = {};
+): Promise<[string, Uint8Array][]> {
+  const out: [string, Uint8Array][] = [];
   for (const [name, cfg] of Object.entries(FILM_INPUTS)) {
     const frames: Uint8Array[] = [];
-    for await (const f of videoFrames(media, { ...cfg, startS, durationS: clipS }))
+    for await (const f of videoFrames(media, { ...cfg, startS, durationS: clipS })) {
       frames.push(f.rgb);
+    }
     const data = new Uint8Array(frames.reduce((s, f) => s + f.length, 0));
     frames.reduce((o, f) => (data.set(f, o), o + f.length), 0);
-    out[`frames_${name}.npy`] = {
-      dtype: 'uint8',
-      shape: [frames.length, cfg.height, cfg.width, 3],
-      data,
-    };
+    const shape = [frames.length, cfg.height, cfg.width, 3];
+    out.push([`frames_${name}.npy`, encodeNpy({ dtype: 'uint8', shape, data })]);
   }
   return out;
 }
@@ -234,6 +215,10 @@ export async function buildDataset(opts: BuildOptions): Promise<BuildSummary> {
   // 3. Build what is missing or stale; keep what is complete.
   await sweepPartials(clipsDir);
   const index = new CacheIndex(join(out, 'index.sqlite'));
+  const pool = new WorkerPool<Float32Array, ClipFeatures>(
+    new URL('./clip-worker.js', import.meta.url),
+    opts.threads,
+  );
   const summary: BuildSummary = {
     out,
     featureVersion: version,
@@ -298,19 +283,20 @@ export async function buildDataset(opts: BuildOptions): Promise<BuildSummary> {
         continue;
       }
       const perClip = Math.round(clipS * LIBROSA_ONSET.sampleRate);
-      for (const c of todo) {
+      const buildOne = async (c: PlannedClip): Promise<void> => {
         const from = c.index * perClip;
         const x = new Float32Array(perClip);
         x.set(audio.subarray(from, Math.min(audio.length, from + perClip)));
-        const analysis = analyzeSignal(x);
-        const affect = musicAffect(analysis);
-        const arrays = clipArrays(analysis.audio, analysis, affectVector(affect));
-        if (seg.info.video) Object.assign(arrays, await filmInputs(seg.row.media, c.startS, clipS));
+        const features = await pool.run(x, [x.buffer]);
+        const files = [...features.files];
+        if (seg.info.video) files.push(...(await filmInputs(seg.row.media, c.startS, clipS)));
         const dir = join(clipsDir, c.id);
         await mkdir(dir, { recursive: true });
         const hash = createHash('sha256');
-        const files = Object.keys(arrays);
-        for (const f of files) hash.update(await writeNpy(join(dir, f), arrays[f]));
+        for (const [name, bytes] of files) {
+          await writeFileAtomically(join(dir, name), bytes);
+          hash.update(bytes);
+        }
         // The row goes in last: a row always means a complete clip.
         index.put({
           id: c.id,
@@ -327,12 +313,16 @@ export async function buildDataset(opts: BuildOptions): Promise<BuildSummary> {
           hasVideo: Boolean(seg.info.video),
           featureVersion: version,
           checksum: hash.digest('hex'),
-          files,
-          affect,
+          files: files.map(([name]) => name),
+          affect: features.affect,
         });
         summary.clipsBuilt++;
         kept.add(c.id);
         progress({ stage: 'building', done: ++done, total: summary.clipsPlanned, clip: c.id });
+      };
+      // A few clips in flight per worker keeps every core busy without holding much memory.
+      for (let i = 0; i < todo.length; i += 2 * pool.size) {
+        await Promise.all(todo.slice(i, i + 2 * pool.size).map(buildOne));
       }
     }
     // Clips no longer in the manifest (or of rows that failed) leave the index and the disk.
@@ -343,6 +333,7 @@ export async function buildDataset(opts: BuildOptions): Promise<BuildSummary> {
     for (const rec of index.all()) summary.splits[rec.split]++;
   } finally {
     index.close();
+    await pool.close();
   }
   problems.sort((a, b) => a.line - b.line);
   summary.hours = (SPLITS.reduce((s, k) => s + summary.splits[k], 0) * clipS) / 3600;
