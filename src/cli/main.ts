@@ -7,6 +7,7 @@ import { runAnalyze } from './analyze-command.js';
 import { runCorpusDebian } from './corpus-command.js';
 import { parseRatios, runDatasetBuild } from './dataset-command.js';
 import { datasetStats, statsText, writeStatsFigure } from '../dataset/stats.js';
+import { writeSyntheticPairs } from '../dataset/synthetic-pairs.js';
 
 const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
 
@@ -68,6 +69,24 @@ dataset
   .option('-q, --quiet', 'no progress on stderr')
   .action(async (manifest: string, opts) => {
     process.exitCode = await runDatasetBuild(manifest, opts);
+  });
+
+dataset
+  .command('synth-pairs')
+  .description(
+    'Write a small paired (video, music) set whose picture (pace, brightness, cuts) and music ' +
+      '(tempo, loudness, mode) follow the same known parameters, with its manifest: test data ' +
+      'for the video path without real films.',
+  )
+  .requiredOption('-o, --out <dir>', 'folder for the clips, pairs.json and manifest.jsonl')
+  .option('--count <n>', 'number of pairs', (v) => Number(v), 9)
+  .option('--seconds <s>', 'length of each pair', (v) => Number(v), 10.5)
+  .action(async (opts: { out: string; count: number; seconds: number }) => {
+    if (!(Number.isInteger(opts.count) && opts.count > 0))
+      throw new UsageError('--count must be a positive integer');
+    if (!(opts.seconds > 0)) throw new UsageError('--seconds must be positive');
+    const { manifest, pairs } = await writeSyntheticPairs(opts.out, opts.count, opts.seconds);
+    process.stdout.write(`${pairs.length} pairs in ${opts.out}; manifest ${manifest}\n`);
   });
 
 dataset
