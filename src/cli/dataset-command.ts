@@ -10,6 +10,12 @@ export interface DatasetBuildCommandOptions {
   seed?: string;
   json?: boolean;
   quiet?: boolean;
+  removeVocals?: string;
+  separatorRate: number;
+  separatorChannels: number;
+  separatorSources: string[];
+  separatorVocals: string;
+  separatorChunkSeconds?: number;
 }
 
 /** "26730,2895,2895" or "0.8,0.1,0.1" → ratios (any positive scale). */
@@ -53,6 +59,16 @@ export async function runDatasetBuild(
     clipS: opts.clipSeconds,
     ratios: opts.ratios,
     seed: opts.seed,
+    separator: opts.removeVocals
+      ? {
+          model: opts.removeVocals,
+          sampleRate: opts.separatorRate,
+          channels: opts.separatorChannels,
+          sources: opts.separatorSources,
+          vocals: opts.separatorVocals,
+          chunkS: opts.separatorChunkSeconds,
+        }
+      : undefined,
     onProgress: (e) => {
       if (e.stage === 'planning') stages.stage(`checking manifest row ${e.done + 1}/${e.total}`);
       if (e.stage === 'building') bar.update(e.done, e.total);

@@ -65,6 +65,29 @@ dataset
     parseRatios,
   )
   .option('--seed <text>', 'salt of the deterministic film → split assignment', 'filmscore')
+  .option(
+    '--remove-vocals <model.onnx>',
+    'run this ONNX source-separation model (e.g. a Demucs export) on each clip and keep the accompaniment (default: off)',
+  )
+  .option(
+    '--separator-rate <Hz>',
+    'sample rate the separation model expects',
+    (v) => Number(v),
+    44100,
+  )
+  .option('--separator-channels <n>', 'channels the separation model expects', (v) => Number(v), 2)
+  .option(
+    '--separator-sources <list>',
+    "the model's output sources, in order",
+    (v) => v.split(','),
+    ['drums', 'bass', 'other', 'vocals'],
+  )
+  .option('--separator-vocals <name>', 'which source is the voice', 'vocals')
+  .option(
+    '--separator-chunk-seconds <s>',
+    'run the model on chunks this long (fixed-length exports)',
+    (v) => Number(v),
+  )
   .option('--json', 'print the build summary as one JSON object')
   .option('-q, --quiet', 'no progress on stderr')
   .action(async (manifest: string, opts) => {

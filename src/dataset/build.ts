@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { LIBROSA_ONSET } from '../features/onset.js';
-import { decodeAudio } from '../media/audio-decode.js';
+import { decodeAudioStream } from '../media/audio-decode.js';
 import { MediaError } from '../media/errors.js';
 import { probe, type MediaInfo } from '../media/probe.js';
 import { videoFrames } from '../media/video-frames.js';
@@ -14,6 +14,8 @@ import { readManifest, type ManifestRow } from './manifest.js';
 import { encodeNpy } from './npy.js';
 import { writeFileAtomically } from '../util/atomic-file.js';
 import { WorkerPool } from '../util/worker-pool.js';
+import { resample } from '../features/resample.js';
+import { VocalRemover, type SeparatorOptions } from './vocal-removal.js';
 import type { ClipFeatures } from './clip-features.js';
 import { PAPER_RATIOS, SPLITS, splitByFilm, type SplitName } from './split.js';
 
@@ -27,6 +29,8 @@ export interface BuildOptions {
   onProgress?: (event: BuildProgress) => void;
   /** Worker threads computing clip features (default: one per core). */
   threads?: number;
+  /** Remove vocals with this ONNX source-separation model first (default: off). */
+  separator?: SeparatorOptions;
 }
 
 export type BuildProgress =
@@ -58,8 +62,11 @@ export interface BuildSummary {
   clipsRemoved: number;
   splits: Record<SplitName, number>;
   hours: number;
-  vocalRemoval: 'off';
+  /** 'off', or the model used. */
+  vocalRemoval: string;
   elapsedS: Seconds;
+  /** Peak resident memory of this process (worker threads included; ffmpeg is separate). */
+  peakRssMiB: number;
 }
 
 /** The model-side audio rate of the cache (AudioLDM's 16 kHz). */
@@ -159,7 +166,12 @@ export async function buildDataset(opts: BuildOptions): Promise<BuildSummary> {
   const out = resolve(opts.out);
   const clipsDir = join(out, 'clips');
   await mkdir(clipsDir, { recursive: true });
-  const version = featureVersion(clipS);
+  const remover = opts.separator ? await VocalRemover.load(opts.separator) : undefined;
+  const separation = remover && { ...remover.options, model: remover.modelHash };
+  const version = featureVersion(clipS, separation ?? null);
+  const vocalRemoval = remover
+    ? `on: ${remover.options.model} (sha256 ${remover.modelHash})`
+    : 'off';
   const progress = opts.onProgress ?? (() => {});
 
   // 1. Read and check the manifest; probe each row's media.
@@ -233,13 +245,14 @@ export async function buildDataset(opts: BuildOptions): Promise<BuildSummary> {
     clipsRemoved: 0,
     splits: { train: 0, val: 0, test: 0 },
     hours: 0,
-    vocalRemoval: 'off',
+    vocalRemoval,
     elapsedS: 0,
+    peakRssMiB: 0,
   };
   try {
     index.setMeta('clipS', String(clipS));
     index.setMeta('featureVersion', version);
-    index.setMeta('vocalRemoval', 'off');
+    index.setMeta('vocalRemoval', vocalRemoval);
     let done = 0;
     const kept = new Set<string>();
     for (const seg of segments) {
@@ -266,28 +279,24 @@ export async function buildDataset(opts: BuildOptions): Promise<BuildSummary> {
         }
       }
       if (todo.length === 0) continue;
-      let audio: Float32Array;
-      try {
-        const span = seg.clips.length * clipS;
-        audio = (
-          await decodeAudio(seg.row.media, {
-            sampleRate: LIBROSA_ONSET.sampleRate,
-            channels: 1,
-            startS: seg.row.start,
-            durationS: span,
-          })
-        ).channels[0];
-      } catch (err) {
-        problems.push(problemFromError(seg.row, err));
-        done += todo.length;
-        continue;
-      }
-      const perClip = Math.round(clipS * LIBROSA_ONSET.sampleRate);
-      const buildOne = async (c: PlannedClip): Promise<void> => {
-        const from = c.index * perClip;
-        const x = new Float32Array(perClip);
-        x.set(audio.subarray(from, Math.min(audio.length, from + perClip)));
-        const features = await pool.run(x, [x.buffer]);
+      // Without vocal removal: mono at the rhythm clock. With it: the separator's own rate and
+      // channels, then accompaniment → mono → 22,050 Hz per clip.
+      const rate = remover?.options.sampleRate ?? LIBROSA_ONSET.sampleRate;
+      const channels = remover?.options.channels ?? 1;
+      const perClip = Math.round(clipS * rate);
+      const toRhythmClock = async (span: Float32Array[]): Promise<Float32Array> => {
+        if (!remover) return span[0];
+        const acc = await remover.accompaniment(span);
+        const mono = new Float32Array(perClip);
+        for (const ch of acc) for (let i = 0; i < perClip; i++) mono[i] += ch[i] / acc.length;
+        return resample(mono, rate, LIBROSA_ONSET.sampleRate).slice(
+          0,
+          Math.round(clipS * LIBROSA_ONSET.sampleRate),
+        );
+      };
+      const buildOne = async (c: PlannedClip, span: Float32Array[]): Promise<void> => {
+        const x = await toRhythmClock(span);
+        const features = await pool.run(x, [x.buffer as ArrayBuffer]);
         const files = [...features.files];
         if (seg.info.video) files.push(...(await filmInputs(seg.row.media, c.startS, clipS)));
         const dir = join(clipsDir, c.id);
@@ -320,9 +329,51 @@ export async function buildDataset(opts: BuildOptions): Promise<BuildSummary> {
         kept.add(c.id);
         progress({ stage: 'building', done: ++done, total: summary.clipsPlanned, clip: c.id });
       };
-      // A few clips in flight per worker keeps every core busy without holding much memory.
-      for (let i = 0; i < todo.length; i += 2 * pool.size) {
-        await Promise.all(todo.slice(i, i + 2 * pool.size).map(buildOne));
+      // Stream the segment and cut it into clips as the samples arrive: memory holds a few
+      // clips in flight (two per worker), never the whole segment, whatever its length.
+      const wanted = new Map(todo.map((c) => [c.index, c]));
+      const inFlight = new Set<Promise<void>>();
+      let clipIndex = 0;
+      let filled = 0;
+      let span = Array.from({ length: channels }, () => new Float32Array(perClip));
+      const dispatch = async (): Promise<void> => {
+        const c = wanted.get(clipIndex);
+        if (c) {
+          const job: Promise<void> = buildOne(c, span).finally(() => inFlight.delete(job));
+          inFlight.add(job);
+          if (inFlight.size >= 2 * pool.size) await Promise.race(inFlight);
+        }
+        clipIndex++;
+        filled = 0;
+        span = Array.from({ length: channels }, () => new Float32Array(perClip));
+      };
+      try {
+        const stream = decodeAudioStream(seg.row.media, {
+          sampleRate: rate,
+          channels,
+          startS: seg.row.start,
+          durationS: seg.clips.length * clipS,
+        });
+        for await (const chunk of stream) {
+          const frames = chunk.length / channels;
+          let i = 0;
+          while (i < frames && clipIndex < seg.clips.length) {
+            const take = Math.min(frames - i, perClip - filled);
+            for (let ch = 0; ch < channels; ch++) {
+              const dst = span[ch];
+              for (let k = 0; k < take; k++) dst[filled + k] = chunk[(i + k) * channels + ch];
+            }
+            i += take;
+            filled += take;
+            if (filled === perClip) await dispatch();
+          }
+        }
+        // A last clip cut short by the decoder (a few samples) is padded with silence.
+        if (clipIndex < seg.clips.length && filled > 0) await dispatch();
+        await Promise.all(inFlight);
+      } catch (err) {
+        await Promise.allSettled(inFlight);
+        problems.push(problemFromError(seg.row, err));
       }
     }
     // Clips no longer in the manifest (or of rows that failed) leave the index and the disk.
@@ -334,10 +385,12 @@ export async function buildDataset(opts: BuildOptions): Promise<BuildSummary> {
   } finally {
     index.close();
     await pool.close();
+    await remover?.dispose();
   }
   problems.sort((a, b) => a.line - b.line);
   summary.hours = (SPLITS.reduce((s, k) => s + summary.splits[k], 0) * clipS) / 3600;
   summary.elapsedS = (Date.now() - t0) / 1000;
+  summary.peakRssMiB = process.resourceUsage().maxRSS / 1024;
   progress({ stage: 'done' });
   return summary;
 }

@@ -18,11 +18,12 @@ const CACHE_LAYOUT = 1;
 
 /**
  * A short hash of every parameter that shapes a cached clip: the feature front end, the
- * affect definitions, the film inputs and the layout. Change any of them and the version
+ * affect definitions, the film inputs, the layout and the vocal-removal model (if any). Change any of them and the version
  * changes, so `dataset build` recomputes the stale clips.
  */
-export function featureVersion(clipS: number): string {
+export function featureVersion(clipS: number, separation: unknown = null): string {
   const params = {
+    separation,
     CACHE_LAYOUT,
     clipS,
     AUDIOLDM_MEL,
