@@ -133,6 +133,26 @@ def npy_check(req, p):
 COMMANDS["npy_check"] = npy_check
 
 
+def export_separator(req, p):
+    """A stand-in for a Demucs export: [1, 2, S] -> [1, 4, 2, S] (drums, bass, other, vocals),
+    where "vocals" is the right channel on both sides and the rest share what is left."""
+    import torch
+
+    class StandIn(torch.nn.Module):
+        def forward(self, x):
+            vocals = x[:, 1:2, :].expand(-1, 2, -1)
+            rest = x - vocals
+            return torch.stack([0.5 * rest, 0.25 * rest, 0.25 * rest, vocals], dim=1)
+
+    x = torch.zeros(1, 2, 4410)
+    torch.onnx.export(StandIn(), (x,), p["path"], input_names=["mix"], output_names=["sources"],
+                      dynamic_axes={"mix": {2: "samples"}, "sources": {3: "samples"}}, opset_version=17)
+    return {"ok": True}
+
+
+COMMANDS["export_separator"] = export_separator
+
+
 if __name__ == "__main__":
     req = json.load(sys.stdin)
     json.dump(COMMANDS[sys.argv[1]](req, req.get("params", {})), sys.stdout)
