@@ -107,6 +107,54 @@ function problemFromError(row: ManifestRow, err: unknown): RowProblem {
   return { line: row.line, field: 'media', message: `${row.media}: ${(err as Error).message}` };
 }
 
+/** What the manifest says of a clip (stored in the index, updated on every build). */
+function manifestFields(c: PlannedClip) {
+  return {
+    id: c.id,
+    split: c.split,
+    film: c.row.film,
+    soundtrack: c.row.soundtrack,
+    composers: c.row.composers,
+    genres: c.row.genres,
+    emotion: c.row.emotion ?? null,
+    manifestLine: c.row.line,
+  };
+}
+
+/**
+ * Cut an interleaved sample stream into consecutive clips of `perClip` frames, planar, as
+ * [clip index, channels]. A last clip the decoder cut short by a few samples is padded with
+ * silence; at most `count` clips come out.
+ */
+async function* cutIntoClips(
+  stream: AsyncIterable<Float32Array>,
+  channels: number,
+  perClip: number,
+  count: number,
+): AsyncGenerator<[number, Float32Array[]]> {
+  let k = 0;
+  let filled = 0;
+  let span = Array.from({ length: channels }, () => new Float32Array(perClip));
+  for await (const chunk of stream) {
+    const frames = chunk.length / channels;
+    for (let i = 0; i < frames && k < count;) {
+      const take = Math.min(frames - i, perClip - filled);
+      for (let ch = 0; ch < channels; ch++) {
+        const dst = span[ch];
+        for (let j = 0; j < take; j++) dst[filled + j] = chunk[(i + j) * channels + ch];
+      }
+      i += take;
+      filled += take;
+      if (filled === perClip) {
+        yield [k++, span];
+        filled = 0;
+        span = Array.from({ length: channels }, () => new Float32Array(perClip));
+      }
+    }
+  }
+  if (k < count && filled > 0) yield [k, span];
+}
+
 /** The film encoder's frame inputs of a clip's picture, as .npy files. */
 async function filmInputs(
   media: string,
@@ -260,16 +308,7 @@ export async function buildDataset(opts: BuildOptions): Promise<BuildSummary> {
       for (const c of seg.clips) {
         const rec = index.get(c.id);
         if (await isComplete(join(clipsDir, c.id), rec, version)) {
-          index.updateMetadata({
-            id: c.id,
-            split: c.split,
-            film: c.row.film,
-            soundtrack: c.row.soundtrack,
-            composers: c.row.composers,
-            genres: c.row.genres,
-            emotion: c.row.emotion ?? null,
-            manifestLine: c.row.line,
-          });
+          index.updateMetadata(manifestFields(c));
           summary.clipsResumed++;
           kept.add(c.id);
           progress({ stage: 'building', done: ++done, total: summary.clipsPlanned, clip: c.id });
@@ -308,15 +347,8 @@ export async function buildDataset(opts: BuildOptions): Promise<BuildSummary> {
         }
         // The row goes in last: a row always means a complete clip.
         index.put({
-          id: c.id,
-          split: c.split,
-          film: c.row.film,
-          soundtrack: c.row.soundtrack,
-          composers: c.row.composers,
-          genres: c.row.genres,
-          emotion: c.row.emotion ?? null,
+          ...manifestFields(c),
           media: c.row.media,
-          manifestLine: c.row.line,
           startS: c.startS,
           durationS: clipS,
           hasVideo: Boolean(seg.info.video),
@@ -333,20 +365,6 @@ export async function buildDataset(opts: BuildOptions): Promise<BuildSummary> {
       // clips in flight (two per worker), never the whole segment, whatever its length.
       const wanted = new Map(todo.map((c) => [c.index, c]));
       const inFlight = new Set<Promise<void>>();
-      let clipIndex = 0;
-      let filled = 0;
-      let span = Array.from({ length: channels }, () => new Float32Array(perClip));
-      const dispatch = async (): Promise<void> => {
-        const c = wanted.get(clipIndex);
-        if (c) {
-          const job: Promise<void> = buildOne(c, span).finally(() => inFlight.delete(job));
-          inFlight.add(job);
-          if (inFlight.size >= 2 * pool.size) await Promise.race(inFlight);
-        }
-        clipIndex++;
-        filled = 0;
-        span = Array.from({ length: channels }, () => new Float32Array(perClip));
-      };
       try {
         const stream = decodeAudioStream(seg.row.media, {
           sampleRate: rate,
@@ -354,22 +372,13 @@ export async function buildDataset(opts: BuildOptions): Promise<BuildSummary> {
           startS: seg.row.start,
           durationS: seg.clips.length * clipS,
         });
-        for await (const chunk of stream) {
-          const frames = chunk.length / channels;
-          let i = 0;
-          while (i < frames && clipIndex < seg.clips.length) {
-            const take = Math.min(frames - i, perClip - filled);
-            for (let ch = 0; ch < channels; ch++) {
-              const dst = span[ch];
-              for (let k = 0; k < take; k++) dst[filled + k] = chunk[(i + k) * channels + ch];
-            }
-            i += take;
-            filled += take;
-            if (filled === perClip) await dispatch();
-          }
+        for await (const [k, span] of cutIntoClips(stream, channels, perClip, seg.clips.length)) {
+          const c = wanted.get(k);
+          if (!c) continue;
+          const job: Promise<void> = buildOne(c, span).finally(() => inFlight.delete(job));
+          inFlight.add(job);
+          if (inFlight.size >= 2 * pool.size) await Promise.race(inFlight);
         }
-        // A last clip cut short by the decoder (a few samples) is padded with silence.
-        if (clipIndex < seg.clips.length && filled > 0) await dispatch();
         await Promise.all(inFlight);
       } catch (err) {
         await Promise.allSettled(inFlight);
