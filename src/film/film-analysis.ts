@@ -1,0 +1,190 @@
+import { clip01 } from '../conditions/affect.js';
+import { probe } from '../media/probe.js';
+import { videoFrames } from '../media/video-frames.js';
+import type { Seconds } from '../units.js';
+import { frameStats, motionBetween, shotChange, type FrameStats } from './frame-stats.js';
+import { detectCuts } from './shot-cuts.js';
+
+/** The six EmoMV classes. */
+export const EMOTION_CLASSES = [
+  'exciting',
+  'fearful',
+  'tense',
+  'sad',
+  'relaxing',
+  'neutral',
+] as const;
+export type EmotionClass = (typeof EMOTION_CLASSES)[number];
+
+/** TAVAR's six visual attributes (0–1) and an overall score, from the 1 fps frames. */
+export interface AestheticScores {
+  light: number;
+  colour: number;
+  contrast: number;
+  sharpness: number;
+  composition: number;
+  subjectEmphasis: number;
+  overall: number;
+}
+
+/** The video side of the affect space (0–1, the scale of the music-side descriptors). */
+export interface VideoAffect {
+  brightness: number;
+  pace: number;
+  valence: number;
+  arousal: number;
+  tension: number;
+}
+
+export interface FilmAnalysis {
+  durationS: Seconds;
+  /** Frames per second of the per-frame series below (the semantic branch's 10 fps). */
+  fps: number;
+  cuts: Seconds[];
+  /** Per frame at `fps`: mean luma and motion (thumbnail change from the previous frame). */
+  brightness: Float32Array;
+  motion: Float32Array;
+  /** Per second (the aesthetic branch's 1 fps): overall aesthetic score. */
+  aestheticOverTime: Float32Array;
+  aesthetic: AestheticScores;
+  emotion: Record<EmotionClass, number>;
+  affect: VideoAffect;
+}
+
+/** Frame sizes the offline encoder reads (small: the statistics need no more). */
+const SEMANTIC = { fps: 10, width: 112, height: 63 };
+const AESTHETIC = { fps: 1, width: 224, height: 126 };
+
+function mean(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i];
+  return v.length ? s / v.length : 0;
+}
+
+/** TAVAR-style attributes of one frame, each 0–1. */
+export function aestheticOf(s: FrameStats): AestheticScores {
+  const light = clip01(1 - Math.abs(s.brightness - 0.5) * 2.2); // well exposed: mid-grey mean
+  const colour = clip01(0.6 * clip01(s.colourfulness / 0.8) + 0.4 * clip01(s.saturation / 0.6));
+  const contrast = clip01(s.contrast / 0.28);
+  const sharpness = clip01(Math.log10(1 + 1e4 * s.sharpness) / 2.5);
+  const composition = clip01(s.thirds / 0.6);
+  const subjectEmphasis = clip01(s.centreEmphasis);
+  const overall = (light + colour + contrast + sharpness + composition + subjectEmphasis) / 6;
+  return { light, colour, contrast, sharpness, composition, subjectEmphasis, overall };
+}
+
+/**
+ * Affect from the picture, on the music side's scales (src/conditions/music-affect.ts):
+ * - brightness: mean luma, 0.1 → 0 … 0.7 → 1;
+ * - pace: half motion energy (0 … 0.06 mean luma change per 0.1 s), half cut rate on a log
+ *   scale (0 … 30 cuts/min), as a film editor's tempo;
+ * - valence = 0.45·brightness + 0.30·saturation + 0.25·warmth;
+ * - arousal = 0.50·pace + 0.25·contrast + 0.25·colourfulness;
+ * - tension = 0.40·darkness + 0.30·cut rate + 0.30·contrast.
+ */
+export function videoAffect(
+  stats: FrameStats[],
+  motion: ArrayLike<number>,
+  cutsPerMinute: number,
+): VideoAffect {
+  const luma = mean(stats.map((s) => s.brightness));
+  const brightness = clip01((luma - 0.1) / 0.6);
+  const motionLevel = clip01(mean(motion) / 0.06);
+  const cutRate = clip01(Math.log2(1 + cutsPerMinute) / Math.log2(31));
+  const pace = 0.5 * motionLevel + 0.5 * cutRate;
+  const saturation = clip01(mean(stats.map((s) => s.saturation)) / 0.6);
+  const warmth = clip01(0.5 + mean(stats.map((s) => s.warmth)) * 2.5);
+  const contrast = clip01(mean(stats.map((s) => s.contrast)) / 0.28);
+  const colourfulness = clip01(mean(stats.map((s) => s.colourfulness)) / 0.8);
+  return {
+    brightness,
+    pace,
+    valence: clip01(0.45 * brightness + 0.3 * saturation + 0.25 * warmth),
+    arousal: clip01(0.5 * pace + 0.25 * contrast + 0.25 * colourfulness),
+    tension: clip01(0.4 * (1 - brightness) + 0.3 * cutRate + 0.3 * contrast),
+  };
+}
+
+/**
+ * Emotion probabilities from affective cues (no face model yet): each class has a score
+ * from valence and arousal (Russell's circumplex: exciting = +V +A, relaxing = +V −A,
+ * sad = −V −A, fearful / tense = −V +A, split by darkness and pace; neutral near the
+ * centre), turned into probabilities by a softmax (temperature 0.15).
+ */
+export function emotionFromAffect(a: VideoAffect): Record<EmotionClass, number> {
+  const v = a.valence - 0.5;
+  const r = a.arousal - 0.5;
+  const scores: Record<EmotionClass, number> = {
+    exciting: v + r,
+    relaxing: v - r,
+    sad: -v - r,
+    fearful: -v + r + (0.5 - a.brightness) * 0.5,
+    tense: -v + r + (a.pace - 0.5) * 0.5,
+    neutral: 0.25 - Math.abs(v) - Math.abs(r),
+  };
+  const t = 0.15;
+  const max = Math.max(...Object.values(scores));
+  const exp = EMOTION_CLASSES.map((k) => Math.exp((scores[k] - max) / t));
+  const sum = exp.reduce((s, e) => s + e, 0);
+  return Object.fromEntries(EMOTION_CLASSES.map((k, i) => [k, exp[i] / sum])) as Record<
+    EmotionClass,
+    number
+  >;
+}
+
+/**
+ * The offline film analysis: frames streamed from ffmpeg at 10 fps (motion, brightness,
+ * cuts) and 1 fps (aesthetics); memory holds per-frame statistics only, not frames.
+ */
+export async function analyzeFilm(path: string): Promise<FilmAnalysis> {
+  const info = await probe(path);
+  const stats: FrameStats[] = [];
+  const change: number[] = [0];
+  const motion: number[] = [0];
+  let prev: FrameStats | undefined;
+  for await (const f of videoFrames(path, SEMANTIC)) {
+    const s = frameStats(f);
+    if (prev) {
+      change.push(shotChange(prev, s));
+      motion.push(motionBetween(prev, s));
+    }
+    // Keep only what the later steps read; drop the thumbnail and histogram of old frames.
+    if (prev) {
+      prev.thumbnail = new Float32Array(0);
+      prev.histogram = new Float32Array(0);
+    }
+    stats.push(s);
+    prev = s;
+  }
+  const cuts = detectCuts(change, { fps: SEMANTIC.fps });
+  const aesthetics: AestheticScores[] = [];
+  for await (const f of videoFrames(path, AESTHETIC)) aesthetics.push(aestheticOf(frameStats(f)));
+  const durationS = info.video?.durationS ?? stats.length / SEMANTIC.fps;
+  // Motion across a cut is the cut, not movement: leave those frames out of motion energy.
+  const cutFrames = new Set(cuts.map((t) => Math.round(t * SEMANTIC.fps)));
+  const motionNoCuts = motion.filter((_, t) => t > 0 && !cutFrames.has(t));
+  const affect = videoAffect(stats, motionNoCuts, (cuts.length / Math.max(durationS, 1e-6)) * 60);
+  const keys = [
+    'light',
+    'colour',
+    'contrast',
+    'sharpness',
+    'composition',
+    'subjectEmphasis',
+    'overall',
+  ] as const;
+  const aesthetic = Object.fromEntries(
+    keys.map((k) => [k, mean(aesthetics.map((a) => a[k]))]),
+  ) as unknown as AestheticScores;
+  return {
+    durationS,
+    fps: SEMANTIC.fps,
+    cuts,
+    brightness: Float32Array.from(stats, (s) => s.brightness),
+    motion: Float32Array.from(motion),
+    aestheticOverTime: Float32Array.from(aesthetics, (a) => a.overall),
+    aesthetic,
+    emotion: emotionFromAffect(affect),
+    affect,
+  };
+}

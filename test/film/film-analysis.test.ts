@@ -1,0 +1,124 @@
+// The offline film analysis on clips with known content: dark still vs bright moving, a hard
+// cut at a known time, and the synthetic pairs whose pace / brightness / cuts are known.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { writeSyntheticPairs } from '../../src/dataset/synthetic-pairs.js';
+import { analyzeFilm, EMOTION_CLASSES } from '../../src/film/film-analysis.js';
+import { detectCuts } from '../../src/film/shot-cuts.js';
+import { MediaError } from '../../src/media/errors.js';
+import { tempDir } from '../helpers/media.js';
+
+const dir = tempDir();
+function lavfi(name: string, source: string, seconds: number): string {
+  const path = join(dir, name);
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    source,
+    '-t',
+    String(seconds),
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p',
+    path,
+  ]);
+  return path;
+}
+
+describe('detectCuts', () => {
+  it('finds isolated spikes and ignores steady high change (camera motion)', () => {
+    const quiet = Array.from({ length: 50 }, () => 0.02);
+    quiet[20] = 0.8;
+    assert.deepEqual(detectCuts(quiet, { fps: 10 }), [2]);
+    const panning = Array.from({ length: 50 }, () => 0.3);
+    assert.deepEqual(detectCuts(panning, { fps: 10 }), []);
+  });
+});
+
+describe('analyzeFilm', () => {
+  it('a dark still clip and a bright moving one differ the right way', async () => {
+    const dark = lavfi('dark.mp4', 'color=c=0x101018:s=160x90:r=25', 4);
+    const bright = lavfi('bright.mp4', 'testsrc2=s=160x90:r=25', 4);
+    const d = await analyzeFilm(dark);
+    const b = await analyzeFilm(bright);
+    assert.ok(d.affect.brightness < 0.1, `dark brightness ${d.affect.brightness}`);
+    assert.ok(b.affect.brightness > d.affect.brightness + 0.3);
+    assert.ok(d.affect.pace < 0.05, `still pace ${d.affect.pace}`);
+    assert.ok(b.affect.pace > d.affect.pace + 0.1, `moving pace ${b.affect.pace}`);
+    assert.ok(d.affect.valence < b.affect.valence && d.affect.arousal < b.affect.arousal);
+    assert.deepEqual(d.cuts, []);
+    for (const a of [d, b]) {
+      const total = EMOTION_CLASSES.reduce((s, k) => s + a.emotion[k], 0);
+      assert.ok(Math.abs(total - 1) < 1e-9, 'emotion sums to 1');
+      for (const v of Object.values(a.aesthetic)) assert.ok(v >= 0 && v <= 1);
+    }
+    assert.ok(b.aesthetic.colour > d.aesthetic.colour, 'test pattern is more colourful');
+    assert.ok(d.emotion.sad + d.emotion.fearful > b.emotion.sad + b.emotion.fearful);
+  });
+
+  it('finds a hard cut at a known time', async () => {
+    const path = join(dir, 'cut.mp4');
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=s=160x90:r=25:d=2.4',
+      '-f',
+      'lavfi',
+      '-i',
+      'mandelbrot=s=160x90:r=25',
+      '-filter_complex',
+      '[1:v]trim=duration=2.6,setpts=PTS-STARTPTS[b];[0:v][b]concat=n=2:v=1[v]',
+      '-map',
+      '[v]',
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
+      path,
+    ]);
+    const f = await analyzeFilm(path);
+    assert.equal(f.cuts.length, 1, `cuts ${f.cuts}`);
+    assert.ok(Math.abs(f.cuts[0] - 2.4) <= 0.1 + 1e-9, `cut at ${f.cuts[0]}`);
+  });
+
+  it('follows the synthetic pairs: pace, brightness and cut times', async () => {
+    const { pairs } = await writeSyntheticPairs(join(dir, 'pairs'), 4, 8);
+    const films = await Promise.all(
+      pairs.map((p) => analyzeFilm(join(dir, 'pairs', `${p.name}.mp4`))),
+    );
+    // Pairs: (pace, brightness) = (0,0), (1,0), (0,1), (1,1).
+    assert.ok(films[1].affect.pace > films[0].affect.pace + 0.2);
+    assert.ok(films[3].affect.pace > films[2].affect.pace + 0.2);
+    assert.ok(films[2].affect.brightness > films[0].affect.brightness + 0.3);
+    assert.ok(films[3].affect.brightness > films[1].affect.brightness + 0.3);
+    for (const [i, p] of pairs.entries()) {
+      const expected = p.cuts.filter((t) => t < 7.9);
+      assert.equal(
+        films[i].cuts.length,
+        expected.length,
+        `${p.name}: ${films[i].cuts} vs ${expected}`,
+      );
+      expected.forEach((t, k) =>
+        assert.ok(Math.abs(films[i].cuts[k] - t) <= 0.1 + 1e-9, `${p.name} cut ${t}`),
+      );
+    }
+  });
+
+  it('bad video input is a clear error', async () => {
+    await assert.rejects(
+      analyzeFilm(join(dir, 'none.mp4')),
+      (e: unknown) => e instanceof MediaError && e.kind === 'missing-file',
+    );
+  });
+});
