@@ -1,7 +1,7 @@
 // `filmscore analyze` end to end: the CLI as a user runs it, on audio and on video.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -62,11 +62,41 @@ describe('filmscore analyze', () => {
     const missing = filmscore('analyze', 'nope.mp4');
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /nope\.mp4: file is missing/);
-    makeClip(join(dir, 'mute.mp4'), { durationS: 1, video: 'testsrc2' });
-    const mute = filmscore('analyze', 'mute.mp4', '--no-png');
-    assert.equal(mute.status, 2);
-    assert.match(mute.stderr, /only a video stream.*Give a file with an audio track/);
-    assert.ok(!existsSync(join(dir, 'mute.analysis.png')));
+    writeFileSync(join(dir, 'notes.wav'), 'not audio at all\n'.repeat(20));
+    const junk = filmscore('analyze', 'notes.wav', '--no-png');
+    assert.equal(junk.status, 2);
+    assert.match(junk.stderr, /not an audio or video file/);
+    assert.ok(!existsSync(join(dir, 'notes.analysis.png')));
+  });
+
+  it('a video gets a "film" key and a timeline; a silent one gets only the film', () => {
+    makeClip(join(dir, 'mute.mp4'), { durationS: 3, video: 'testsrc2' });
+    const r = filmscore('analyze', 'mute.mp4', '--json', '-q');
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.melody, undefined, 'no sound, no audio fields');
+    assert.deepEqual(Object.keys(j.film.emotion), [
+      'exciting',
+      'fearful',
+      'tense',
+      'sad',
+      'relaxing',
+      'neutral',
+    ]);
+    const total = Object.values(j.film.emotion as Record<string, number>).reduce(
+      (a, b) => a + b,
+      0,
+    );
+    assert.ok(Math.abs(total - 1) < 1e-3);
+    for (const k of ['brightness', 'pace', 'valence', 'arousal', 'tension']) {
+      assert.ok(j.film.affect[k] >= 0 && j.film.affect[k] <= 1, k);
+    }
+    assert.deepEqual(j.film.cuts, []);
+    assert.equal(readFileSync(join(dir, 'mute.film.png')).subarray(1, 4).toString(), 'PNG');
+    const withSound = JSON.parse(
+      filmscore('analyze', 'clip.mp4', '--json', '-q', '--no-png').stdout,
+    );
+    assert.ok(withSound.film && withSound.melody.length > 0, 'both sound and picture');
   });
 
   it('--help tells the truth about the options', () => {

@@ -1,14 +1,18 @@
 import { basename, extname } from 'node:path';
 import { writeAnalysisFigure } from '../analysis/figure.js';
 import { analyzeFile, type MusicAnalysis } from '../analysis/music-analysis.js';
-import type { MediaInfo } from '../media/probe.js';
+import { probe, type MediaInfo } from '../media/probe.js';
+import { analyzeFilm, type FilmAnalysis } from '../film/film-analysis.js';
+import { writeFilmTimeline } from '../film/timeline-figure.js';
 import { PITCH_CLASS_NAMES } from '../units.js';
 import { StageReporter } from './progress.js';
 
 export interface AnalyzeCommandOptions {
   json?: boolean;
-  /** PNG path, or false for none. */
+  /** PNG path of the music figure, or false for no figures. */
   png?: string | false;
+  /** PNG path of the film timeline (videos). */
+  filmPng?: string;
   quiet?: boolean;
 }
 
@@ -66,29 +70,87 @@ function summary(source: MediaInfo, m: MusicAnalysis, figure: string | null): st
     .join('\n');
 }
 
+/** The `film` object of `analyze --json`. */
+export function filmJson(f: FilmAnalysis, figure: string | null): Record<string, unknown> {
+  const r = (o: object): Record<string, number> =>
+    Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v as number, 4)]));
+  return {
+    cuts: f.cuts.map((t) => round(t, 2)),
+    emotion: r(f.emotion),
+    aesthetic: r(f.aesthetic),
+    affect: r(f.affect),
+    motion: round(f.motion.reduce((a, b) => a + b, 0) / Math.max(1, f.motion.length), 4),
+    figure,
+  };
+}
+
+function filmSummary(f: FilmAnalysis, figure: string | null): string {
+  const top = Object.entries(f.emotion).sort((a, b) => b[1] - a[1])[0];
+  const a = f.affect;
+  return [
+    `  film       ${f.cuts.length} cuts; emotion ${top[0]} (${(100 * top[1]).toFixed(0)}%); aesthetic ${f.aesthetic.overall.toFixed(2)}`,
+    `  affect     brightness ${a.brightness.toFixed(2)} · pace ${a.pace.toFixed(2)} · valence ${a.valence.toFixed(2)} · arousal ${a.arousal.toFixed(2)} · tension ${a.tension.toFixed(2)}`,
+    figure ? `  timeline   ${figure}` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
 export async function runAnalyze(file: string, opts: AnalyzeCommandOptions): Promise<void> {
   const progress = new StageReporter(Boolean(opts.quiet));
-  const { source, music } = await analyzeFile(file, (e) => {
-    if (e.stage === 'probing') progress.stage(`reading ${file}`);
-    if (e.stage === 'decoding') progress.stage(`decoding ${e.durationS.toFixed(1)} s of audio`);
-    if (e.stage === 'features')
-      progress.stage('computing mel, melody, dynamics, onsets, tempo, beats');
-  });
+  progress.stage(`reading ${file}`);
+  const source = await probe(file);
+  const stem = basename(file, extname(file));
+  let music: MusicAnalysis | null = null;
+  if (source.audio) {
+    ({ music } = await analyzeFile(file, (e) => {
+      if (e.stage === 'decoding') progress.stage(`decoding ${e.durationS.toFixed(1)} s of audio`);
+      if (e.stage === 'features')
+        progress.stage('computing mel, melody, dynamics, onsets, tempo, beats');
+    }));
+  }
+  let film: FilmAnalysis | null = null;
+  if (source.video) {
+    progress.stage('analysing the picture: cuts, motion, aesthetics, affect');
+    film = await analyzeFilm(file);
+  }
   let figure: string | null = null;
+  let filmFigure: string | null = null;
   if (opts.png !== false) {
-    figure = opts.png ?? `${basename(file, extname(file))}.analysis.png`;
-    progress.stage(`drawing ${figure}`);
-    await writeAnalysisFigure(
-      figure,
-      music,
-      `${basename(file)} — ${music.durationS.toFixed(2)} s, ${music.tempo.toFixed(1)} BPM`,
-    );
+    if (music) {
+      figure = opts.png ?? `${stem}.analysis.png`;
+      progress.stage(`drawing ${figure}`);
+      await writeAnalysisFigure(
+        figure,
+        music,
+        `${basename(file)} — ${music.durationS.toFixed(2)} s, ${music.tempo.toFixed(1)} BPM`,
+      );
+    }
+    if (film) {
+      filmFigure = opts.filmPng ?? `${stem}.film.png`;
+      progress.stage(`drawing ${filmFigure}`);
+      await writeFilmTimeline(
+        filmFigure,
+        film,
+        `${basename(file)} — ${film.durationS.toFixed(2)} s, ${film.cuts.length} cuts`,
+      );
+    }
   }
   progress.stage('done');
   progress.done();
-  process.stdout.write(
-    opts.json
-      ? `${JSON.stringify(analysisJson(source, music, figure))}\n`
-      : `${summary(source, music, figure)}\n`,
-  );
+  if (opts.json) {
+    const out: Record<string, unknown> = music
+      ? analysisJson(source, music, figure)
+      : { file: source.path, duration: round(source.durationS, 3) };
+    if (film) out.film = filmJson(film, filmFigure);
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+  } else {
+    const lines = music
+      ? [summary(source, music, figure)]
+      : [
+          `${source.path}: ${source.durationS.toFixed(2)} s (video ${source.video!.width}×${source.video!.height}, no sound)`,
+        ];
+    if (film) lines.push(filmSummary(film, filmFigure));
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
 }

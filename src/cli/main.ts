@@ -21,22 +21,35 @@ const program = new Command()
 program
   .command('analyze')
   .description(
-    'Analyse the sound of an audio or video file: AudioLDM log-mel, melody control (pitch class per 10 ms frame), ' +
-      "dynamics control (dB), onsets, tempo and beats. Prints a summary and writes a PNG like the paper's Figure 4.",
+    'Analyse an audio or video file. Sound: AudioLDM log-mel, melody control (pitch class per 10 ms ' +
+      "frame), dynamics control (dB), onsets, tempo and beats, drawn like the paper's Figure 4. " +
+      'Picture (videos): shot cuts, motion, aesthetic attributes, emotion probabilities and affect ' +
+      "descriptors, drawn as a timeline like the paper's Figure 3.",
   )
   .argument('<file>', 'audio or video file (anything ffmpeg reads)')
-  .option('--json', 'print one JSON object to stdout instead of the summary')
+  .option(
+    '--json',
+    'print one JSON object to stdout instead of the summary (videos add a "film" key)',
+  )
   .option(
     '--png <path>',
-    'where to write the figure (default: <file name>.analysis.png in the current folder)',
+    'where to write the sound figure (default: <file name>.analysis.png in the current folder)',
   )
-  .option('--no-png', 'do not draw the figure')
+  .option(
+    '--film-png <path>',
+    'where to write the film timeline of a video (default: <file name>.film.png)',
+  )
+  .option('--no-png', 'do not draw the figures')
   .option('-q, --quiet', 'no progress on stderr')
   .action(
-    async (file: string, opts: { json?: boolean; png?: string | boolean; quiet?: boolean }) => {
+    async (
+      file: string,
+      opts: { json?: boolean; png?: string | boolean; filmPng?: string; quiet?: boolean },
+    ) => {
       await runAnalyze(file, {
         json: opts.json,
         png: opts.png === true ? undefined : opts.png,
+        filmPng: opts.filmPng,
         quiet: opts.quiet,
       });
     },

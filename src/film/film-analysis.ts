@@ -1,6 +1,6 @@
 import { clip01 } from '../conditions/affect.js';
 import { probe } from '../media/probe.js';
-import { videoFrames } from '../media/video-frames.js';
+import { videoFrames, type VideoFrame } from '../media/video-frames.js';
 import type { Seconds } from '../units.js';
 import { frameStats, motionBetween, shotChange, type FrameStats } from './frame-stats.js';
 import { detectCuts } from './shot-cuts.js';
@@ -49,7 +49,11 @@ export interface FilmAnalysis {
   aesthetic: AestheticScores;
   emotion: Record<EmotionClass, number>;
   affect: VideoAffect;
+  /** Up to KEYFRAMES evenly spaced 1 fps frames, for the timeline figure. */
+  keyframes: VideoFrame[];
 }
+
+const KEYFRAMES = 8;
 
 /** Frame sizes the offline encoder reads (small: the statistics need no more). */
 const SEMANTIC = { fps: 10, width: 112, height: 63 };
@@ -158,8 +162,18 @@ export async function analyzeFilm(path: string): Promise<FilmAnalysis> {
   }
   const cuts = detectCuts(change, { fps: SEMANTIC.fps });
   const aesthetics: AestheticScores[] = [];
-  for await (const f of videoFrames(path, AESTHETIC)) aesthetics.push(aestheticOf(frameStats(f)));
   const durationS = info.video?.durationS ?? stats.length / SEMANTIC.fps;
+  const seconds = Math.max(1, Math.floor(durationS));
+  const wantKey = new Set(
+    Array.from({ length: Math.min(KEYFRAMES, seconds) }, (_, i) =>
+      Math.floor(((i + 0.5) * seconds) / Math.min(KEYFRAMES, seconds)),
+    ),
+  );
+  const keyframes: VideoFrame[] = [];
+  for await (const f of videoFrames(path, AESTHETIC)) {
+    aesthetics.push(aestheticOf(frameStats(f)));
+    if (wantKey.has(f.index)) keyframes.push(f);
+  }
   // Motion across a cut is the cut, not movement: leave those frames out of motion energy.
   const cutFrames = new Set(cuts.map((t) => Math.round(t * SEMANTIC.fps)));
   const motionNoCuts = motion.filter((_, t) => t > 0 && !cutFrames.has(t));
@@ -186,5 +200,6 @@ export async function analyzeFilm(path: string): Promise<FilmAnalysis> {
     aesthetic,
     emotion: emotionFromAffect(affect),
     affect,
+    keyframes,
   };
 }
