@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import { OnnxModel, type FloatTensor } from '../onnx/model.js';
 import type { Hertz, Seconds } from '../units.js';
 import { UsageError } from '../util/errors.js';
 
@@ -36,35 +36,21 @@ export class VocalRemover {
     readonly options: SeparatorOptions,
     /** sha256 of the model file: part of the cache's feature version. */
     readonly modelHash: string,
-    private readonly session: InferenceSession,
-    private readonly ort: typeof import('onnxruntime-node'),
+    private readonly model: OnnxModel,
   ) {}
 
   static async load(options: SeparatorOptions): Promise<VocalRemover> {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(options.model);
-    } catch {
-      throw new UsageError(
-        `${options.model}: separation model is missing. Give the path of an ONNX file.`,
-      );
-    }
     if (!options.sources.includes(options.vocals)) {
       throw new UsageError(
         `the vocals source "${options.vocals}" is not among the sources ${options.sources.join(', ')}`,
       );
     }
-    const ort = await import('onnxruntime-node');
-    let session: InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(bytes);
-    } catch (err) {
-      throw new UsageError(
-        `${options.model} is not an ONNX model ONNX Runtime can load: ${(err as Error).message}`,
-      );
-    }
-    const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 12);
-    return new VocalRemover(options, hash, session, ort);
+    const model = await OnnxModel.load(options.model, 'source separation');
+    const hash = createHash('sha256')
+      .update(await readFile(options.model))
+      .digest('hex')
+      .slice(0, 12);
+    return new VocalRemover(options, hash, model);
   }
 
   /** Accompaniment of planar channels at the model's rate (same shape as the input). */
@@ -83,19 +69,18 @@ export class VocalRemover {
       const len = this.options.chunkS ? chunk : S;
       const input = new Float32Array(C * len);
       channels.forEach((ch, c) => input.set(ch.subarray(start, start + S), c * len));
-      const feeds = {
-        [this.session.inputNames[0]]: new this.ort.Tensor('float32', input, [1, C, len]),
-      };
-      let result: Tensor;
+      const feeds = { [this.model.inputs[0].name]: { data: input, dims: [1, C, len] } };
+      let result: FloatTensor;
       try {
-        result = (await this.session.run(feeds))[this.session.outputNames[0]];
+        result = (await this.model.run(feeds))[this.model.outputs[0].name];
       } catch (err) {
+        if (err instanceof UsageError) throw err;
         throw new UsageError(
           `the separation model rejected input [1, ${C}, ${len}]: ${(err as Error).message}. ` +
             'A model exported for a fixed length needs --separator-chunk-seconds.',
         );
       }
-      const data = result.data as Float32Array;
+      const data = result.data;
       const dims = result.dims;
       if (
         dims.length === 4 &&
@@ -123,6 +108,6 @@ export class VocalRemover {
   }
 
   async dispose(): Promise<void> {
-    await this.session.release();
+    await this.model.dispose();
   }
 }

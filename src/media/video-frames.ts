@@ -9,6 +9,11 @@ export interface VideoFrameOptions {
   /** Output size in pixels; the picture is scaled to exactly this size. Default: the source's. */
   width?: number;
   height?: number;
+  /**
+   * 'stretch' (default) scales to exactly width × height; 'cover' keeps the aspect ratio,
+   * scaling to cover the size and cropping the centre (CLIP's resize + centre crop).
+   */
+  fit?: 'stretch' | 'cover';
   /** Sample only from this time on … */
   startS?: Seconds;
   /** … for at most this long. */
@@ -64,7 +69,9 @@ export async function* videoFrames(
   args.push('-i', path, '-map', `0:${info.video.index}`, '-an', '-sn', '-dn');
   args.push(
     '-vf',
-    `fps=${opts.fps},scale=${width}:${height}:flags=area`,
+    opts.fit === 'cover'
+      ? `fps=${opts.fps},scale=${width}:${height}:force_original_aspect_ratio=increase:flags=area,crop=${width}:${height}`
+      : `fps=${opts.fps},scale=${width}:${height}:flags=area`,
     '-pix_fmt',
     'rgb24',
     '-f',

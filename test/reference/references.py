@@ -153,6 +153,44 @@ def export_separator(req, p):
 COMMANDS["export_separator"] = export_separator
 
 
+def _image_encoder():
+    import torch
+    torch.manual_seed(0)
+
+    class StandIn(torch.nn.Module):
+        """A stand-in for a CLIP image tower: [N, 3, 224, 224] -> [N, 16]."""
+        def __init__(self):
+            super().__init__()
+            self.patch = torch.nn.Conv2d(3, 8, kernel_size=32, stride=32)
+            self.head = torch.nn.Linear(8, 16)
+
+        def forward(self, pixels):
+            return self.head(torch.relu(self.patch(pixels)).mean(dim=(2, 3)))
+
+    return StandIn().eval()
+
+
+def export_image_encoder(req, p):
+    import torch
+    m = _image_encoder()
+    torch.onnx.export(m, (torch.zeros(2, 3, 224, 224),), p["path"], input_names=["pixels"],
+                      output_names=["embedding"], opset_version=17,
+                      dynamic_axes={"pixels": {0: "frames"}, "embedding": {0: "frames"}})
+    return {"ok": True}
+
+
+def run_image_encoder(req, p):
+    """PyTorch's output of the same stand-in on the given [N, 3, 224, 224] tensor."""
+    import torch
+    x = torch.from_numpy(load(req, "pixels").reshape(p["dims"]))
+    with torch.no_grad():
+        return {"y": _image_encoder()(x).flatten().tolist()}
+
+
+COMMANDS["export_image_encoder"] = export_image_encoder
+COMMANDS["run_image_encoder"] = run_image_encoder
+
+
 if __name__ == "__main__":
     req = json.load(sys.stdin)
     json.dump(COMMANDS[sys.argv[1]](req, req.get("params", {})), sys.stdout)

@@ -1,0 +1,103 @@
+import { readFile } from 'node:fs/promises';
+import type { InferenceSession } from 'onnxruntime-node';
+import { UsageError } from '../util/errors.js';
+
+/** A float32 tensor as the rest of filmscore passes them around. */
+export interface FloatTensor {
+  data: Float32Array;
+  dims: number[];
+}
+
+export interface ValueInfo {
+  name: string;
+  type: string;
+  /** Declared shape: numbers are fixed, strings are symbolic (free) dimensions. */
+  shape: readonly (number | string)[];
+}
+
+/**
+ * One ONNX model behind typed, checked runs (after transformers.js's one `runSession`): every
+ * feed is checked against the model's declared inputs (name, float32, rank, fixed dimensions)
+ * before it reaches ONNX Runtime, and a mismatch names the model, the input, and what was
+ * expected and given. ONNX Runtime is loaded only when a model is.
+ */
+export class OnnxModel {
+  private constructor(
+    readonly path: string,
+    /** What the model is for, in messages ("semantic image encoder"). */
+    readonly purpose: string,
+    readonly inputs: ValueInfo[],
+    readonly outputs: ValueInfo[],
+    private readonly session: InferenceSession,
+    private readonly ort: typeof import('onnxruntime-node'),
+  ) {}
+
+  static async load(path: string, purpose: string): Promise<OnnxModel> {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch {
+      throw new UsageError(`${path}: ${purpose} model is missing. Give the path of an ONNX file.`);
+    }
+    const ort = await import('onnxruntime-node');
+    let session: InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(bytes);
+    } catch (err) {
+      throw new UsageError(
+        `${path} is not an ONNX model ONNX Runtime can load (${purpose}): ${(err as Error).message}`,
+      );
+    }
+    const info = (m: InferenceSession.ValueMetadata): ValueInfo =>
+      m.isTensor
+        ? { name: m.name, type: m.type, shape: m.shape }
+        : { name: m.name, type: 'non-tensor', shape: [] };
+    return new OnnxModel(
+      path,
+      purpose,
+      session.inputMetadata.map(info),
+      session.outputMetadata.map(info),
+      session,
+      ort,
+    );
+  }
+
+  /** Check a feed against the declared inputs; a UsageError that says what differs. */
+  private check(feeds: Record<string, FloatTensor>): void {
+    const describe = (v: ValueInfo): string => `${v.name}: ${v.type} [${v.shape.join(', ')}]`;
+    const expected = this.inputs.map(describe).join('; ');
+    for (const input of this.inputs) {
+      const feed = feeds[input.name];
+      if (!feed) {
+        throw new UsageError(
+          `${this.path} (${this.purpose}) needs input "${input.name}"; the model expects ${expected}`,
+        );
+      }
+      const fits =
+        input.type === 'float32' &&
+        feed.dims.length === input.shape.length &&
+        input.shape.every((d, i) => typeof d !== 'number' || d < 0 || d === feed.dims[i]);
+      if (!fits) {
+        throw new UsageError(
+          `${this.path} (${this.purpose}): input "${input.name}" was given float32 [${feed.dims.join(', ')}], ` +
+            `but the model expects ${expected}`,
+        );
+      }
+    }
+  }
+
+  async run(feeds: Record<string, FloatTensor>): Promise<Record<string, FloatTensor>> {
+    this.check(feeds);
+    const ortFeeds = Object.fromEntries(
+      Object.entries(feeds).map(([k, v]) => [k, new this.ort.Tensor('float32', v.data, v.dims)]),
+    );
+    const out = await this.session.run(ortFeeds);
+    return Object.fromEntries(
+      Object.entries(out).map(([k, v]) => [k, { data: v.data as Float32Array, dims: [...v.dims] }]),
+    );
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}
