@@ -4,6 +4,7 @@ import { analyzeFile, type MusicAnalysis } from '../analysis/music-analysis.js';
 import { probe, type MediaInfo } from '../media/probe.js';
 import { analyzeFilm, type FilmAnalysis } from '../film/film-analysis.js';
 import { writeFilmTimeline } from '../film/timeline-figure.js';
+import { OnnxModel } from '../onnx/model.js';
 import { PITCH_CLASS_NAMES } from '../units.js';
 import { StageReporter } from './progress.js';
 
@@ -13,6 +14,10 @@ export interface AnalyzeCommandOptions {
   png?: string | false;
   /** PNG path of the film timeline (videos). */
   filmPng?: string;
+  /** User ONNX models for the film encoder's branches. */
+  semanticModel?: string;
+  aestheticModel?: string;
+  emotionModel?: string;
   quiet?: boolean;
 }
 
@@ -80,6 +85,11 @@ export function filmJson(f: FilmAnalysis, figure: string | null): Record<string,
     aesthetic: r(f.aesthetic),
     affect: r(f.affect),
     motion: round(f.motion.reduce((a, b) => a + b, 0) / Math.max(1, f.motion.length), 4),
+    semantic: {
+      source: f.semantic.source,
+      dims: f.semantic.vector.length,
+      vector: Array.from(f.semantic.vector, (v) => round(v, 5)),
+    },
     figure,
   };
 }
@@ -112,7 +122,18 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions): Pro
   let film: FilmAnalysis | null = null;
   if (source.video) {
     progress.stage('analysing the picture: cuts, motion, aesthetics, affect');
-    film = await analyzeFilm(file);
+    const load = (p: string | undefined, purpose: string): Promise<OnnxModel | undefined> =>
+      p ? OnnxModel.load(p, purpose) : Promise.resolve(undefined);
+    const models = {
+      semantic: await load(opts.semanticModel, 'semantic image encoder'),
+      aesthetic: await load(opts.aestheticModel, 'aesthetic model'),
+      emotion: await load(opts.emotionModel, 'emotion model'),
+    };
+    try {
+      film = await analyzeFilm(file, models);
+    } finally {
+      await Promise.all(Object.values(models).map((m) => m?.dispose()));
+    }
   }
   let figure: string | null = null;
   let filmFigure: string | null = null;

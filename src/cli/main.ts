@@ -39,18 +39,36 @@ program
     '--film-png <path>',
     'where to write the film timeline of a video (default: <file name>.film.png)',
   )
+  .option(
+    '--semantic-model <onnx>',
+    'image encoder for the semantic branch (e.g. a CLIP image tower: [N,3,224,224] → [N,D]); default: scene statistics',
+  )
+  .option(
+    '--aesthetic-model <onnx>',
+    'aesthetic model ([N,3,224,224] → [N,7] attributes + overall, or [N,1]); default: frame statistics',
+  )
+  .option(
+    '--emotion-model <onnx>',
+    'video emotion model ([1,T,3,112,112] → [1,6] logits, EmoMV order); default: affective cues',
+  )
   .option('--no-png', 'do not draw the figures')
   .option('-q, --quiet', 'no progress on stderr')
   .action(
     async (
       file: string,
-      opts: { json?: boolean; png?: string | boolean; filmPng?: string; quiet?: boolean },
+      opts: {
+        json?: boolean;
+        png?: string | boolean;
+        filmPng?: string;
+        quiet?: boolean;
+        semanticModel?: string;
+        aestheticModel?: string;
+        emotionModel?: string;
+      },
     ) => {
       await runAnalyze(file, {
-        json: opts.json,
+        ...opts,
         png: opts.png === true ? undefined : opts.png,
-        filmPng: opts.filmPng,
-        quiet: opts.quiet,
       });
     },
   );

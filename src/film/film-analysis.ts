@@ -4,6 +4,14 @@ import { videoFrames, type VideoFrame } from '../media/video-frames.js';
 import type { Seconds } from '../units.js';
 import { frameStats, motionBetween, shotChange, type FrameStats } from './frame-stats.js';
 import { detectCuts } from './shot-cuts.js';
+import { modelAesthetic, modelEmotion } from './model-branches.js';
+import {
+  SceneStatisticsMean,
+  sceneStatisticsOf,
+  semanticEmbedding,
+  type SemanticEmbedding,
+} from './semantic.js';
+import type { OnnxModel } from '../onnx/model.js';
 
 /** The six EmoMV classes. */
 export const EMOTION_CLASSES = [
@@ -49,6 +57,8 @@ export interface FilmAnalysis {
   aesthetic: AestheticScores;
   emotion: Record<EmotionClass, number>;
   affect: VideoAffect;
+  /** The semantic branch's clip vector (a user's image encoder, or scene statistics). */
+  semantic: SemanticEmbedding;
   /** Up to KEYFRAMES evenly spaced 1 fps frames, for the timeline figure. */
   keyframes: VideoFrame[];
 }
@@ -140,14 +150,23 @@ export function emotionFromAffect(a: VideoAffect): Record<EmotionClass, number> 
  * The offline film analysis: frames streamed from ffmpeg at 10 fps (motion, brightness,
  * cuts) and 1 fps (aesthetics); memory holds per-frame statistics only, not frames.
  */
-export async function analyzeFilm(path: string): Promise<FilmAnalysis> {
+/** User ONNX models for the three branches; each falls back to the offline default. */
+export interface FilmModels {
+  semantic?: OnnxModel;
+  aesthetic?: OnnxModel;
+  emotion?: OnnxModel;
+}
+
+export async function analyzeFilm(path: string, models: FilmModels = {}): Promise<FilmAnalysis> {
   const info = await probe(path);
   const stats: FrameStats[] = [];
   const change: number[] = [0];
   const motion: number[] = [0];
   let prev: FrameStats | undefined;
+  const scene = new SceneStatisticsMean();
   for await (const f of videoFrames(path, SEMANTIC)) {
     const s = frameStats(f);
+    scene.add(sceneStatisticsOf(s, f.width, f.height));
     if (prev) {
       change.push(shotChange(prev, s));
       motion.push(motionBetween(prev, s));
@@ -187,9 +206,20 @@ export async function analyzeFilm(path: string): Promise<FilmAnalysis> {
     'subjectEmphasis',
     'overall',
   ] as const;
-  const aesthetic = Object.fromEntries(
+  const fromFrames = Object.fromEntries(
     keys.map((k) => [k, mean(aesthetics.map((a) => a[k]))]),
   ) as unknown as AestheticScores;
+  // A user's models replace the offline estimates they cover.
+  const aesthetic = {
+    ...fromFrames,
+    ...(models.aesthetic ? await modelAesthetic(path, models.aesthetic) : {}),
+  };
+  const emotion = models.emotion
+    ? await modelEmotion(path, models.emotion)
+    : emotionFromAffect(affect);
+  const semantic = models.semantic
+    ? await semanticEmbedding(path, { model: models.semantic })
+    : scene.result();
   return {
     durationS,
     fps: SEMANTIC.fps,
@@ -198,8 +228,9 @@ export async function analyzeFilm(path: string): Promise<FilmAnalysis> {
     motion: Float32Array.from(motion),
     aestheticOverTime: Float32Array.from(aesthetics, (a) => a.overall),
     aesthetic,
-    emotion: emotionFromAffect(affect),
+    emotion,
     affect,
+    semantic,
     keyframes,
   };
 }

@@ -1,6 +1,6 @@
 import { OnnxModel, type FloatTensor } from '../onnx/model.js';
 import { videoFrames, type VideoFrame } from '../media/video-frames.js';
-import { frameStats } from './frame-stats.js';
+import { frameStats, type FrameStats } from './frame-stats.js';
 
 /**
  * The semantic branch (HPM §1: CLIP image features of frames at 10 fps, averaged over time).
@@ -49,7 +49,11 @@ export function clipPixels(
 
 /** The offline default's scene-statistics vector of one frame (85 values). */
 export function sceneStatistics(f: Pick<VideoFrame, 'rgb' | 'width' | 'height'>): Float32Array {
-  const s = frameStats(f);
+  return sceneStatisticsOf(frameStats(f), f.width, f.height);
+}
+
+/** The same from a frame's statistics already computed (the film analysis has them). */
+export function sceneStatisticsOf(s: FrameStats, width: number, height: number): Float32Array {
   const hist = new Float32Array(64);
   for (let i = 0; i < s.histogram.length; i++) {
     // Fold the 8 × 8 × 8 histogram to 4 × 4 × 4.
@@ -59,8 +63,8 @@ export function sceneStatistics(f: Pick<VideoFrame, 'rgb' | 'width' | 'height'>)
     hist[(r >> 1) * 16 + (g >> 1) * 4 + (b >> 1)] += s.histogram[i];
   }
   const layout = new Float32Array(16);
-  const tw = Math.max(1, f.width >> 2);
-  const th = Math.max(1, f.height >> 2);
+  const tw = Math.max(1, width >> 2);
+  const th = Math.max(1, height >> 2);
   const counts = new Float32Array(16);
   for (let y = 0; y < th; y++) {
     for (let x = 0; x < tw; x++) {
@@ -80,6 +84,24 @@ export function sceneStatistics(f: Pick<VideoFrame, 'rgb' | 'width' | 'height'>)
     s.saturation,
     s.warmth,
   ]);
+}
+
+/** Mean of the scene-statistics vectors of a clip's frames. */
+export class SceneStatisticsMean {
+  private sum = new Float64Array(85);
+  private count = 0;
+  add(v: Float32Array): void {
+    for (let i = 0; i < v.length; i++) this.sum[i] += v[i];
+    this.count++;
+  }
+  result(): SemanticEmbedding {
+    const n = Math.max(1, this.count);
+    return {
+      source: 'scene-statistics',
+      vector: Float32Array.from(this.sum, (v) => v / n),
+      frames: this.count,
+    };
+  }
 }
 
 export interface SemanticOptions {

@@ -191,6 +191,34 @@ COMMANDS["export_image_encoder"] = export_image_encoder
 COMMANDS["run_image_encoder"] = run_image_encoder
 
 
+def export_film_models(req, p):
+    """Stand-ins for a TAVAR-like aesthetic model ([N,3,224,224] -> [N,7], sigmoid of a
+    linear map of the mean colour) and a WECL-like emotion model ([1,16,3,112,112] -> [1,6]
+    logits that favour "sad" for dark clips and "exciting" for bright ones)."""
+    import torch
+
+    class Aesthetic(torch.nn.Module):
+        def forward(self, pixels):
+            m = pixels.mean(dim=(2, 3))                      # [N, 3]
+            w = torch.linspace(-1.0, 1.0, 21).reshape(3, 7)
+            return torch.sigmoid(m @ w)                      # [N, 7]
+
+    class Emotion(torch.nn.Module):
+        def forward(self, frames):
+            b = frames.mean()                                # ImageNet-normalised brightness
+            return torch.stack([b, -b * 0.1, 0 * b, -b, 0 * b, 0 * b]).reshape(1, 6) * 4.0
+
+    torch.onnx.export(Aesthetic(), (torch.zeros(2, 3, 224, 224),), p["aesthetic"],
+                      input_names=["pixels"], output_names=["scores"], opset_version=17,
+                      dynamic_axes={"pixels": {0: "frames"}, "scores": {0: "frames"}})
+    torch.onnx.export(Emotion(), (torch.zeros(1, 16, 3, 112, 112),), p["emotion"],
+                      input_names=["frames"], output_names=["logits"], opset_version=17)
+    return {"ok": True}
+
+
+COMMANDS["export_film_models"] = export_film_models
+
+
 if __name__ == "__main__":
     req = json.load(sys.stdin)
     json.dump(COMMANDS[sys.argv[1]](req, req.get("params", {})), sys.stdout)
