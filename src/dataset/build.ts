@@ -11,7 +11,13 @@ import type { Seconds } from '../units.js';
 import { CacheIndex, type ClipRecord } from './cache-index.js';
 import { featureVersion, FILM_INPUTS } from './feature-version.js';
 import { readManifest, type ManifestRow } from './manifest.js';
-import { encodeNpy } from './npy.js';
+import { encodeNpy, npyArray } from './npy.js';
+import {
+  AESTHETIC_KEYS,
+  analyzeFilm,
+  EMOTION_CLASSES,
+  VIDEO_AFFECT_KEYS,
+} from '../film/film-analysis.js';
 import { writeFileAtomically } from '../util/atomic-file.js';
 import { WorkerPool } from '../util/worker-pool.js';
 import { resample } from '../features/resample.js';
@@ -172,6 +178,27 @@ async function filmInputs(
     const shape = [frames.length, cfg.height, cfg.width, 3];
     out.push([`frames_${name}.npy`, encodeNpy({ dtype: 'uint8', shape, data })]);
   }
+  // The offline film encoder's branches, ready for LAFF training (training/train_laff.py).
+  const film = await analyzeFilm(media, {}, { startS, durationS: clipS });
+  const vector = (name: string, values: ArrayLike<number>): [string, Uint8Array] => [
+    `film_${name}.npy`,
+    encodeNpy(npyArray('float32', [values.length], values)),
+  ];
+  out.push(
+    vector('semantic', film.semantic.vector),
+    vector(
+      'aesthetic',
+      AESTHETIC_KEYS.map((k) => film.aesthetic[k]),
+    ),
+    vector(
+      'emotion',
+      EMOTION_CLASSES.map((k) => film.emotion[k]),
+    ),
+    vector(
+      'affect',
+      VIDEO_AFFECT_KEYS.map((k) => film.affect[k]),
+    ),
+  );
   return out;
 }
 

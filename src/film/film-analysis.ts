@@ -35,6 +35,20 @@ export interface AestheticScores {
   overall: number;
 }
 
+/** The attribute order of `film_aesthetic.npy` and of aesthetic ONNX models' outputs. */
+export const AESTHETIC_KEYS = [
+  'light',
+  'colour',
+  'contrast',
+  'sharpness',
+  'composition',
+  'subjectEmphasis',
+  'overall',
+] as const;
+
+/** The order of `film_affect.npy`. */
+export const VIDEO_AFFECT_KEYS = ['brightness', 'pace', 'valence', 'arousal', 'tension'] as const;
+
 /** The video side of the affect space (0–1, the scale of the music-side descriptors). */
 export interface VideoAffect {
   brightness: number;
@@ -157,14 +171,24 @@ export interface FilmModels {
   emotion?: OnnxModel;
 }
 
-export async function analyzeFilm(path: string, models: FilmModels = {}): Promise<FilmAnalysis> {
+/** A span of the video to analyse (default: all of it). */
+export interface FilmSpan {
+  startS?: Seconds;
+  durationS?: Seconds;
+}
+
+export async function analyzeFilm(
+  path: string,
+  models: FilmModels = {},
+  span: FilmSpan = {},
+): Promise<FilmAnalysis> {
   const info = await probe(path);
   const stats: FrameStats[] = [];
   const change: number[] = [0];
   const motion: number[] = [0];
   let prev: FrameStats | undefined;
   const scene = new SceneStatisticsMean();
-  for await (const f of videoFrames(path, SEMANTIC)) {
+  for await (const f of videoFrames(path, { ...SEMANTIC, ...span })) {
     const s = frameStats(f);
     scene.add(sceneStatisticsOf(s, f.width, f.height));
     if (prev) {
@@ -181,7 +205,7 @@ export async function analyzeFilm(path: string, models: FilmModels = {}): Promis
   }
   const cuts = detectCuts(change, { fps: SEMANTIC.fps });
   const aesthetics: AestheticScores[] = [];
-  const durationS = info.video?.durationS ?? stats.length / SEMANTIC.fps;
+  const durationS = span.durationS ?? info.video?.durationS ?? stats.length / SEMANTIC.fps;
   const seconds = Math.max(1, Math.floor(durationS));
   const wantKey = new Set(
     Array.from({ length: Math.min(KEYFRAMES, seconds) }, (_, i) =>
@@ -189,7 +213,7 @@ export async function analyzeFilm(path: string, models: FilmModels = {}): Promis
     ),
   );
   const keyframes: VideoFrame[] = [];
-  for await (const f of videoFrames(path, AESTHETIC)) {
+  for await (const f of videoFrames(path, { ...AESTHETIC, ...span })) {
     aesthetics.push(aestheticOf(frameStats(f)));
     if (wantKey.has(f.index)) keyframes.push(f);
   }
@@ -197,28 +221,19 @@ export async function analyzeFilm(path: string, models: FilmModels = {}): Promis
   const cutFrames = new Set(cuts.map((t) => Math.round(t * SEMANTIC.fps)));
   const motionNoCuts = motion.filter((_, t) => t > 0 && !cutFrames.has(t));
   const affect = videoAffect(stats, motionNoCuts, (cuts.length / Math.max(durationS, 1e-6)) * 60);
-  const keys = [
-    'light',
-    'colour',
-    'contrast',
-    'sharpness',
-    'composition',
-    'subjectEmphasis',
-    'overall',
-  ] as const;
   const fromFrames = Object.fromEntries(
-    keys.map((k) => [k, mean(aesthetics.map((a) => a[k]))]),
+    AESTHETIC_KEYS.map((k) => [k, mean(aesthetics.map((a) => a[k]))]),
   ) as unknown as AestheticScores;
   // A user's models replace the offline estimates they cover.
   const aesthetic = {
     ...fromFrames,
-    ...(models.aesthetic ? await modelAesthetic(path, models.aesthetic) : {}),
+    ...(models.aesthetic ? await modelAesthetic(path, models.aesthetic, span) : {}),
   };
   const emotion = models.emotion
-    ? await modelEmotion(path, models.emotion)
+    ? await modelEmotion(path, models.emotion, span)
     : emotionFromAffect(affect);
   const semantic = models.semantic
-    ? await semanticEmbedding(path, { model: models.semantic })
+    ? await semanticEmbedding(path, { model: models.semantic, ...span })
     : scene.result();
   return {
     durationS,

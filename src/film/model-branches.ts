@@ -1,8 +1,8 @@
 import { videoFrames } from '../media/video-frames.js';
 import type { OnnxModel, FloatTensor } from '../onnx/model.js';
 import { UsageError } from '../util/errors.js';
-import type { AestheticScores, EmotionClass } from './film-analysis.js';
-import { EMOTION_CLASSES } from './film-analysis.js';
+import type { AestheticScores, EmotionClass, FilmSpan } from './film-analysis.js';
+import { AESTHETIC_KEYS, EMOTION_CLASSES } from './film-analysis.js';
 
 /** ImageNet normalisation (ResNet trunks such as TAVAR's, and most video-emotion models). */
 const IMAGENET = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
@@ -20,16 +20,6 @@ function normalise(frames: Uint8Array[], size: number): Float32Array {
   return out;
 }
 
-const ATTRIBUTES = [
-  'light',
-  'colour',
-  'contrast',
-  'sharpness',
-  'composition',
-  'subjectEmphasis',
-  'overall',
-] as const;
-
 /**
  * The aesthetic branch with a user's ONNX model (TAVAR-like): the 1 fps frames, resized and
  * centre-cropped to 224 × 224 with ImageNet normalisation, as float32 [N, 3, 224, 224]; the
@@ -40,9 +30,16 @@ const ATTRIBUTES = [
 export async function modelAesthetic(
   path: string,
   model: OnnxModel,
+  span: FilmSpan = {},
 ): Promise<Partial<AestheticScores>> {
   const frames: Uint8Array[] = [];
-  for await (const f of videoFrames(path, { fps: 1, width: 224, height: 224, fit: 'cover' }))
+  for await (const f of videoFrames(path, {
+    fps: 1,
+    width: 224,
+    height: 224,
+    fit: 'cover',
+    ...span,
+  }))
     frames.push(f.rgb);
   const input: FloatTensor = { data: normalise(frames, 224), dims: [frames.length, 3, 224, 224] };
   const y = (await model.run({ [model.inputs[0].name]: input }))[model.outputs[0].name];
@@ -58,7 +55,9 @@ export async function modelAesthetic(
     return s / frames.length;
   };
   if (width === 1) return { overall: mean(0) };
-  return Object.fromEntries(ATTRIBUTES.map((a, k) => [a, mean(k)])) as unknown as AestheticScores;
+  return Object.fromEntries(
+    AESTHETIC_KEYS.map((a, k) => [a, mean(k)]),
+  ) as unknown as AestheticScores;
 }
 
 /**
@@ -70,6 +69,7 @@ export async function modelAesthetic(
 export async function modelEmotion(
   path: string,
   model: OnnxModel,
+  span: FilmSpan = {},
 ): Promise<Record<EmotionClass, number>> {
   const declared = model.inputs[0].shape[1];
   const T = typeof declared === 'number' && declared > 0 ? declared : 16;
@@ -92,7 +92,13 @@ export async function modelEmotion(
     windows++;
     window = [];
   };
-  for await (const f of videoFrames(path, { fps: 10, width: 112, height: 112, fit: 'cover' })) {
+  for await (const f of videoFrames(path, {
+    fps: 10,
+    width: 112,
+    height: 112,
+    fit: 'cover',
+    ...span,
+  })) {
     window.push(f.rgb);
     if (window.length === T) await run();
   }

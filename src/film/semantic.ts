@@ -110,6 +110,8 @@ export interface SemanticOptions {
   /** Frames per model run. */
   batch?: number;
   fps?: number;
+  startS?: number;
+  durationS?: number;
 }
 
 export async function semanticEmbedding(
@@ -134,7 +136,14 @@ export async function semanticEmbedding(
     for (let n = 0; n < pending.length; n++) add(y.data.subarray(n * dim, (n + 1) * dim), 1);
     pending = [];
   };
-  for await (const f of videoFrames(path, { fps, width: size, height: size, fit: 'cover' })) {
+  for await (const f of videoFrames(path, {
+    fps,
+    width: size,
+    height: size,
+    fit: 'cover',
+    startS: opts.startS,
+    durationS: opts.durationS,
+  })) {
     frames++;
     if (opts.model) {
       pending.push(f);

@@ -219,6 +219,25 @@ def export_film_models(req, p):
 COMMANDS["export_film_models"] = export_film_models
 
 
+def laff(req, p):
+    """Build LAFF with a seed, export it to ONNX, and return PyTorch's outputs on the inputs."""
+    import os
+    import torch
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "training"))
+    from filmscore_training.laff import LAFF, export_onnx
+    torch.manual_seed(p["seed"])
+    model = LAFF(p["dims"], p["width"]).eval()
+    export_onnx(model, p["path"])
+    b = p["batch"]
+    feeds = [torch.from_numpy(load(req, n).reshape(b, p["dims"][n])) for n in ("semantic", "aesthetic", "emotion")]
+    with torch.no_grad():
+        c, w = model(*feeds)
+    return {"c_film": c.flatten().tolist(), "weights": w.flatten().tolist()}
+
+
+COMMANDS["laff"] = laff
+
+
 if __name__ == "__main__":
     req = json.load(sys.stdin)
     json.dump(COMMANDS[sys.argv[1]](req, req.get("params", {})), sys.stdout)
