@@ -73,3 +73,35 @@ export {
   type AnalysisProgress,
 } from './analysis/music-analysis.js';
 export { renderAnalysisFigure, writeAnalysisFigure } from './analysis/figure.js';
+
+export {
+  AFFECT_NAMES,
+  affectVector,
+  type AffectDescriptors,
+  type AffectName,
+} from './conditions/affect.js';
+export { musicAffect } from './conditions/music-affect.js';
+
+export {
+  analyzeFilm,
+  EMOTION_CLASSES,
+  AESTHETIC_KEYS,
+  VIDEO_AFFECT_KEYS,
+  type FilmAnalysis,
+  type FilmModels,
+  type AestheticScores,
+  type VideoAffect,
+  type EmotionClass,
+} from './film/film-analysis.js';
+export { detectCuts } from './film/shot-cuts.js';
+export { semanticEmbedding, clipPixels, CLIP_INPUT } from './film/semantic.js';
+export { LaffFusion, type FilmBranches, type FusedFilm } from './film/laff.js';
+export { OnnxModel, type FloatTensor } from './onnx/model.js';
+
+export { parseManifest, readManifest, EMOTIONS, type ManifestRow } from './dataset/manifest.js';
+export { buildDataset, verifyClip, type BuildOptions, type BuildSummary } from './dataset/build.js';
+export { datasetStats, type DatasetStats } from './dataset/stats.js';
+export { splitByFilm, PAPER_RATIOS, type SplitName } from './dataset/split.js';
+export { writeSyntheticPairs, type PairParameters } from './dataset/synthetic-pairs.js';
+export { prepareDebianCorpus, DEBIAN_SOUNDTRACKS } from './dataset/corpus/debian.js';
+export { encodeNpy, decodeNpy, npyArray } from './dataset/npy.js';

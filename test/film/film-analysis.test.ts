@@ -8,29 +8,9 @@ import { writeSyntheticPairs } from '../../src/dataset/synthetic-pairs.js';
 import { analyzeFilm, EMOTION_CLASSES } from '../../src/film/film-analysis.js';
 import { detectCuts } from '../../src/film/shot-cuts.js';
 import { MediaError } from '../../src/media/errors.js';
-import { tempDir } from '../helpers/media.js';
+import { makeClip, tempDir } from '../helpers/media.js';
 
 const dir = tempDir();
-function lavfi(name: string, source: string, seconds: number): string {
-  const path = join(dir, name);
-  execFileSync('ffmpeg', [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    source,
-    '-t',
-    String(seconds),
-    '-c:v',
-    'libx264',
-    '-pix_fmt',
-    'yuv420p',
-    path,
-  ]);
-  return path;
-}
 
 describe('detectCuts', () => {
   it('finds isolated spikes and ignores steady high change (camera motion)', () => {
@@ -44,8 +24,16 @@ describe('detectCuts', () => {
 
 describe('analyzeFilm', () => {
   it('a dark still clip and a bright moving one differ the right way', async () => {
-    const dark = lavfi('dark.mp4', 'color=c=0x101018:s=160x90:r=25', 4);
-    const bright = lavfi('bright.mp4', 'testsrc2=s=160x90:r=25', 4);
+    const dark = makeClip(join(dir, 'dark.mp4'), {
+      durationS: 4,
+      video: 'color=c=0x101018',
+      size: '160x90',
+    });
+    const bright = makeClip(join(dir, 'bright.mp4'), {
+      durationS: 4,
+      video: 'testsrc2',
+      size: '160x90',
+    });
     const d = await analyzeFilm(dark);
     const b = await analyzeFilm(bright);
     assert.ok(d.affect.brightness < 0.1, `dark brightness ${d.affect.brightness}`);
