@@ -12,6 +12,7 @@ import { probe, type MediaInfo } from '../media/probe.js';
 import type { Bpm, Hertz, Seconds } from '../units.js';
 import { allocateFrontEnd, framesShare, resampleShare, type FrontEndBuffers } from './front-end.js';
 import type { FrontEndJob } from './front-end-worker.js';
+
 /** Everything the paper's audio front end says about a piece, on one 100 frames/s clock. */
 export interface MusicAnalysis {
   durationS: Seconds;
