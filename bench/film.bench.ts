@@ -7,28 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeFilm } from '../src/film/film-analysis.js';
+import { makeClip } from '../src/synth/clips.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'filmscore-filmbench-'));
-const make = (name: string, size: string, seconds: number): string => {
-  const path = join(dir, name);
-  execFileSync('ffmpeg', [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc2=s=${size}:r=25:d=${seconds}`,
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-pix_fmt',
-    'yuv420p',
-    path,
-  ]);
-  return path;
-};
+const make = (name: string, size: string, seconds: number): string =>
+  makeClip(join(dir, name), { durationS: seconds, video: 'testsrc2', size, preset: 'ultrafast' });
 const ffmpegFloor = (path: string): number => {
   const t0 = performance.now();
   for (const [fps, w, h] of [

@@ -3,11 +3,11 @@
 // quiet to loud over a kick drum on every beat, so `filmscore analyze` has known answers to
 // show: the melody's pitch classes, a rising dynamics curve, onsets and a tempo of 100 BPM.
 // Deterministic; built by scripts/setup.sh and never committed.
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { muxAudioUnderVideo } from '../src/media/mux.js';
 import { writeWav } from '../src/media/wav.js';
+import { makeClip } from '../src/synth/clips.js';
 import { clicks, note } from '../src/synth/signals.js';
 import { tempPathFor } from '../src/util/atomic-file.js';
 
@@ -50,22 +50,12 @@ async function main(): Promise<void> {
   const picture = tempPathFor(`${OUT}.picture.mp4`);
   try {
     await writeWav(wav, [demoScore()], SR);
-    execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      `testsrc2=s=480x270:r=25:d=${SECONDS}`,
-      '-c:v',
-      'libx264',
-      '-pix_fmt',
-      'yuv420p',
-      '-preset',
-      'veryfast',
-      picture,
-    ]);
+    makeClip(picture, {
+      durationS: SECONDS,
+      video: 'testsrc2',
+      size: '480x270',
+      preset: 'veryfast',
+    });
     await muxAudioUnderVideo({ video: picture, audio: wav, output: OUT });
     console.log(`made ${OUT}`);
   } finally {

@@ -1,0 +1,48 @@
+import { execFileSync } from 'node:child_process';
+
+/**
+ * Short media files from ffmpeg's lavfi sources (test pictures, solid colours, sine tones):
+ * known content for tests, the demo clip and the benchmarks.
+ */
+export interface ClipSpec {
+  durationS: number;
+  /** lavfi video source, e.g. 'testsrc2' or 'color=c=red'; omitted = no video. */
+  video?: string;
+  size?: string;
+  fps?: number;
+  /** Sine frequency for the audio; omitted = no audio. */
+  toneHz?: number;
+  sampleRate?: number;
+  channels?: number;
+  /** x264 preset (speed against size). */
+  preset?: string;
+}
+
+/** Make a short media file with ffmpeg's lavfi sources (the container follows `path`). */
+export function makeClip(path: string, spec: ClipSpec): string {
+  const args = ['-v', 'error', '-y'];
+  const d = String(spec.durationS);
+  if (spec.video) {
+    const size = spec.size ?? '160x120';
+    const fps = spec.fps ?? 25;
+    const src = spec.video.includes('=')
+      ? `${spec.video}:s=${size}:r=${fps}:d=${d}`
+      : `${spec.video}=s=${size}:r=${fps}:d=${d}`;
+    args.push('-f', 'lavfi', '-i', src);
+  }
+  if (spec.toneHz !== undefined) {
+    const sr = spec.sampleRate ?? 44100;
+    args.push('-f', 'lavfi', '-i', `sine=f=${spec.toneHz}:r=${sr}:d=${d}`);
+  }
+  if (spec.video) {
+    args.push('-c:v', path.endsWith('.webm') ? 'libvpx' : 'libx264', '-pix_fmt', 'yuv420p');
+    if (spec.preset && !path.endsWith('.webm')) args.push('-preset', spec.preset);
+  }
+  if (spec.toneHz !== undefined) {
+    args.push('-ac', String(spec.channels ?? 1));
+    if (path.endsWith('.mp4') || path.endsWith('.mov')) args.push('-c:a', 'aac');
+  }
+  args.push('-t', d, path);
+  execFileSync('ffmpeg', args);
+  return path;
+}
