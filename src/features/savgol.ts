@@ -1,3 +1,5 @@
+import { reflectIndex } from './reflect.js';
+
 /**
  * Savitzky–Golay smoothing, as scipy.signal.savgol_filter(x, window, order) with deriv=0:
  * each output is the value at that sample of a least-squares polynomial of degree `order`
@@ -80,11 +82,7 @@ export function savgolFilter(x: ArrayLike<number>, opts: SavgolOptions): Float32
   const at = (i: number): number => {
     if (i >= 0 && i < n) return x[i];
     if (mode === 'nearest') return x[i < 0 ? 0 : n - 1];
-    // mirror: x[-1] = x[1], x[n] = x[n-2]
-    const period = 2 * (n - 1) || 1;
-    let j = ((i % period) + period) % period;
-    if (j >= n) j = period - j;
-    return x[j];
+    return x[reflectIndex(i, n)]; // mirror
   };
   for (let i = 0; i < n; i++) {
     const lo = i - half;

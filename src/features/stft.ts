@@ -1,4 +1,5 @@
 import { RealFft, type SpectralProjection } from './fft.js';
+import { reflectIndex } from './reflect.js';
 import { hannWindow } from './window.js';
 
 export interface StftOptions {
@@ -55,12 +56,7 @@ function validate(length: number, opts: StftOptions): void {
 function paddedSample(x: Float32Array, i: number, reflect: boolean): number {
   const n = x.length;
   if (i >= 0 && i < n) return x[i];
-  if (!reflect) return 0;
-  // Reflect without repeating the edge sample: x[-1] = x[1], x[n] = x[n-2].
-  const period = 2 * (n - 1);
-  let j = ((i % period) + period) % period;
-  if (j >= n) j = period - j;
-  return x[j];
+  return reflect ? x[reflectIndex(i, n)] : 0;
 }
 
 /** A half-open span of frame (or sample) indices [start, end): one thread's share of a job. */
