@@ -131,11 +131,16 @@ function finishAnalysis(b: FrontEndBuffers): MusicAnalysis {
 export async function analyzeFile(
   path: string,
   onProgress: (event: AnalysisProgress) => void = () => {},
+  info?: MediaInfo,
 ): Promise<{ source: MediaInfo; music: MusicAnalysis }> {
   onProgress({ stage: 'probing' });
-  const source = await probe(path);
+  const source = info ?? (await probe(path));
   onProgress({ stage: 'decoding', durationS: source.durationS });
-  const audio = await decodeAudio(path, { sampleRate: LIBROSA_ONSET.sampleRate, channels: 1 });
+  const audio = await decodeAudio(path, {
+    sampleRate: LIBROSA_ONSET.sampleRate,
+    channels: 1,
+    info: source,
+  });
   onProgress({ stage: 'features' });
   const music = await analyzeSignalParallel(audio.channels[0]);
   onProgress({ stage: 'done' });

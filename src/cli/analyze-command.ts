@@ -113,11 +113,15 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions): Pro
   const stem = basename(file, extname(file));
   let music: MusicAnalysis | null = null;
   if (source.audio) {
-    ({ music } = await analyzeFile(file, (e) => {
-      if (e.stage === 'decoding') progress.stage(`decoding ${e.durationS.toFixed(1)} s of audio`);
-      if (e.stage === 'features')
-        progress.stage('computing mel, melody, dynamics, onsets, tempo, beats');
-    }));
+    ({ music } = await analyzeFile(
+      file,
+      (e) => {
+        if (e.stage === 'decoding') progress.stage(`decoding ${e.durationS.toFixed(1)} s of audio`);
+        if (e.stage === 'features')
+          progress.stage('computing mel, melody, dynamics, onsets, tempo, beats');
+      },
+      source,
+    ));
   }
   let film: FilmAnalysis | null = null;
   if (source.video) {
@@ -130,7 +134,7 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions): Pro
       emotion: await load(opts.emotionModel, 'emotion model'),
     };
     try {
-      film = await analyzeFilm(file, models);
+      film = await analyzeFilm(file, models, { info: source });
     } finally {
       await Promise.all(Object.values(models).map((m) => m?.dispose()));
     }

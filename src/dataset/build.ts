@@ -164,13 +164,14 @@ async function* cutIntoClips(
 /** The film encoder's frame inputs of a clip's picture, as .npy files. */
 async function filmInputs(
   media: string,
+  info: MediaInfo,
   startS: Seconds,
   clipS: Seconds,
 ): Promise<[string, Uint8Array][]> {
   const out: [string, Uint8Array][] = [];
   for (const [name, cfg] of Object.entries(FILM_INPUTS)) {
     const frames: Uint8Array[] = [];
-    for await (const f of videoFrames(media, { ...cfg, startS, durationS: clipS })) {
+    for await (const f of videoFrames(media, { ...cfg, startS, durationS: clipS, info })) {
       frames.push(f.rgb);
     }
     const data = new Uint8Array(frames.reduce((s, f) => s + f.length, 0));
@@ -179,7 +180,7 @@ async function filmInputs(
     out.push([`frames_${name}.npy`, encodeNpy({ dtype: 'uint8', shape, data })]);
   }
   // The offline film encoder's branches, ready for LAFF training (training/train_laff.py).
-  const film = await analyzeFilm(media, {}, { startS, durationS: clipS });
+  const film = await analyzeFilm(media, {}, { startS, durationS: clipS, info });
   const vector = (name: string, values: ArrayLike<number>): [string, Uint8Array] => [
     `film_${name}.npy`,
     encodeNpy(npyArray('float32', [values.length], values)),
@@ -364,7 +365,8 @@ export async function buildDataset(opts: BuildOptions): Promise<BuildSummary> {
         const x = await toRhythmClock(span);
         const features = await pool.run(x, [x.buffer as ArrayBuffer]);
         const files = [...features.files];
-        if (seg.info.video) files.push(...(await filmInputs(seg.row.media, c.startS, clipS)));
+        if (seg.info.video)
+          files.push(...(await filmInputs(seg.row.media, seg.info, c.startS, clipS)));
         const dir = join(clipsDir, c.id);
         await mkdir(dir, { recursive: true });
         const hash = createHash('sha256');
@@ -398,6 +400,7 @@ export async function buildDataset(opts: BuildOptions): Promise<BuildSummary> {
           channels,
           startS: seg.row.start,
           durationS: seg.clips.length * clipS,
+          info: seg.info,
         });
         for await (const [k, span] of cutIntoClips(stream, channels, perClip, seg.clips.length)) {
           const c = wanted.get(k);

@@ -1,5 +1,5 @@
 import { clip01 } from '../conditions/affect.js';
-import { probe } from '../media/probe.js';
+import { probe, type MediaInfo } from '../media/probe.js';
 import { videoFrames, type VideoFrame } from '../media/video-frames.js';
 import type { Seconds } from '../units.js';
 import { frameStats, motionBetween, shotChange, type FrameStats } from './frame-stats.js';
@@ -171,18 +171,20 @@ export interface FilmModels {
   emotion?: OnnxModel;
 }
 
-/** A span of the video to analyse (default: all of it). */
-export interface FilmSpan {
+/** What part of the video to read (default: all of it), and what probe() said of it. */
+export interface FilmReadOptions {
   startS?: Seconds;
   durationS?: Seconds;
+  info?: MediaInfo;
 }
 
 export async function analyzeFilm(
   path: string,
   models: FilmModels = {},
-  span: FilmSpan = {},
+  read: FilmReadOptions = {},
 ): Promise<FilmAnalysis> {
-  const info = await probe(path);
+  const info = read.info ?? (await probe(path));
+  const span = { ...read, info };
   const stats: FrameStats[] = [];
   const change: number[] = [0];
   const motion: number[] = [0];

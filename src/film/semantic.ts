@@ -1,4 +1,5 @@
 import { OnnxModel, type FloatTensor } from '../onnx/model.js';
+import type { MediaInfo } from '../media/probe.js';
 import { videoFrames, type VideoFrame } from '../media/video-frames.js';
 import { frameStats, type FrameStats } from './frame-stats.js';
 
@@ -112,6 +113,7 @@ export interface SemanticOptions {
   fps?: number;
   startS?: number;
   durationS?: number;
+  info?: MediaInfo;
 }
 
 export async function semanticEmbedding(
@@ -143,6 +145,7 @@ export async function semanticEmbedding(
     fit: 'cover',
     startS: opts.startS,
     durationS: opts.durationS,
+    info: opts.info,
   })) {
     frames++;
     if (opts.model) {

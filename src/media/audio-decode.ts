@@ -14,6 +14,8 @@ export interface DecodeAudioOptions {
   startS?: Seconds;
   /** Decode at most this long. */
   durationS?: Seconds;
+  /** What probe() already said of the file (saves probing it again). */
+  info?: MediaInfo;
 }
 
 /** Decoded audio, planar: one Float32Array per channel. */
@@ -68,7 +70,7 @@ export async function* decodeAudioStream(
   opts: DecodeAudioOptions,
 ): AsyncGenerator<Float32Array> {
   checkOptions(path, opts);
-  const info = await probe(path);
+  const info = opts.info ?? (await probe(path));
   requireAudio(info);
   const chunkFrames = opts.chunkFrames ?? opts.sampleRate;
   const args = ['-nostdin', '-v', 'error'];

@@ -1,7 +1,7 @@
 import type { Seconds } from '../units.js';
 import { MediaError } from './errors.js';
 import { describeInputFailure, streamRecords } from './ffmpeg.js';
-import { probe } from './probe.js';
+import { probe, type MediaInfo } from './probe.js';
 
 export interface VideoFrameOptions {
   /** Frames per second to sample (the paper: 10 for semantics, 1 for aesthetics). */
@@ -18,6 +18,8 @@ export interface VideoFrameOptions {
   startS?: Seconds;
   /** … for at most this long. */
   durationS?: Seconds;
+  /** What probe() already said of the file (saves probing it again). */
+  info?: MediaInfo;
 }
 
 export interface VideoFrame {
@@ -41,7 +43,7 @@ export async function* videoFrames(
   if (!(opts.fps > 0 && opts.fps <= 240)) {
     throw new MediaError('bad-argument', path, `fps must be between 0 and 240, got ${opts.fps}.`);
   }
-  const info = await probe(path);
+  const info = opts.info ?? (await probe(path));
   if (!info.video) {
     throw new MediaError(
       'no-video',
