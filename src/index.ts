@@ -94,6 +94,21 @@ export {
   type EmotionClass,
 } from './film/film-analysis.js';
 export { detectCuts } from './film/shot-cuts.js';
+export {
+  FaceReader,
+  FACE_EXPRESSIONS,
+  DEFAULT_FACE_MODELS,
+  type Face,
+  type FaceBox,
+  type FaceExpression,
+} from './film/faces.js';
+export {
+  emotionOf,
+  emotionFromAffect,
+  emotionFromFaces,
+  type FaceSummary,
+  type EmotionProbabilities,
+} from './film/emotion.js';
 export { semanticEmbedding, clipPixels, CLIP_INPUT } from './film/semantic.js';
 export { LaffFusion, type FilmBranches, type FusedFilm } from './film/laff.js';
 export { OnnxModel, type FloatTensor } from './onnx/model.js';

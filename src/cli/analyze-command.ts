@@ -18,6 +18,8 @@ export interface AnalyzeCommandOptions {
   semanticModel?: string;
   aestheticModel?: string;
   emotionModel?: string;
+  /** false: leave faces' expressions out of the offline emotion branch. */
+  faces?: boolean;
   quiet?: boolean;
 }
 
@@ -82,6 +84,11 @@ export function filmJson(f: FilmAnalysis, figure: string | null): Record<string,
   return {
     cuts: f.cuts.map((t) => round(t, 2)),
     emotion: r(f.emotion),
+    faces: f.faces && {
+      frames: f.faces.frames,
+      framesWithFaces: f.faces.framesWithFaces,
+      expression: f.faces.expression && r(f.faces.expression),
+    },
     aesthetic: r(f.aesthetic),
     affect: r(f.affect),
     motion: round(f.motion.reduce((a, b) => a + b, 0) / Math.max(1, f.motion.length), 4),
@@ -97,8 +104,15 @@ export function filmJson(f: FilmAnalysis, figure: string | null): Record<string,
 function filmSummary(f: FilmAnalysis, figure: string | null): string {
   const top = Object.entries(f.emotion).sort((a, b) => b[1] - a[1])[0];
   const a = f.affect;
+  const faces = f.faces;
+  const expression = faces?.expression
+    ? Object.entries(faces.expression).sort((x, y) => y[1] - x[1])[0]
+    : null;
   return [
     `  film       ${f.cuts.length} cuts; emotion ${top[0]} (${(100 * top[1]).toFixed(0)}%); aesthetic ${f.aesthetic.overall.toFixed(2)}`,
+    faces
+      ? `  faces      in ${faces.framesWithFaces} of ${faces.frames} frames (1 fps)${expression ? `; mostly ${expression[0]} (${(100 * expression[1]).toFixed(0)}%)` : ''}`
+      : '',
     `  affect     brightness ${a.brightness.toFixed(2)} · pace ${a.pace.toFixed(2)} · valence ${a.valence.toFixed(2)} · arousal ${a.arousal.toFixed(2)} · tension ${a.tension.toFixed(2)}`,
     figure ? `  timeline   ${figure}` : '',
   ]
@@ -134,7 +148,11 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions): Pro
       emotion: await load(opts.emotionModel, 'emotion model'),
     };
     try {
-      film = await analyzeFilm(file, models, { info: source });
+      film = await analyzeFilm(
+        file,
+        { ...models, ...(opts.faces === false ? { faces: null } : {}) },
+        { info: source },
+      );
     } finally {
       await Promise.all(Object.values(models).map((m) => m?.dispose()));
     }

@@ -49,8 +49,9 @@ program
   )
   .option(
     '--emotion-model <onnx>',
-    'video emotion model ([1,T,3,112,112] → [1,6] logits, EmoMV order); default: affective cues',
+    "video emotion model ([1,T,3,112,112] → [1,6] logits, EmoMV order); default: affective cues and faces' expressions",
   )
+  .option('--no-faces', "leave faces' expressions (models/faces) out of the default emotion branch")
   .option('--no-png', 'do not draw the figures')
   .option('-q, --quiet', 'no progress on stderr')
   .action(
@@ -64,6 +65,7 @@ program
         semanticModel?: string;
         aestheticModel?: string;
         emotionModel?: string;
+        faces?: boolean;
       },
     ) => {
       await runAnalyze(file, {

@@ -14,7 +14,7 @@ export const FILM_INPUTS = Object.freeze({
 });
 
 /** Bumped when the cache's file layout changes. */
-const CACHE_LAYOUT = 2; // 2: video clips also carry the film encoder's branch outputs
+const CACHE_LAYOUT = 3; // 2: video clips carry the film encoder's branch outputs; 3: faces in emotion
 
 /**
  * A short hash of every parameter that shapes a cached clip: the feature front end, the

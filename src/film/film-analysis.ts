@@ -12,17 +12,16 @@ import {
   type SemanticEmbedding,
 } from './semantic.js';
 import type { OnnxModel } from '../onnx/model.js';
+import {
+  emotionOf,
+  faceValence,
+  FaceSummaryBuilder,
+  type EmotionClass,
+  type FaceSummary,
+} from './emotion.js';
+import { FaceReader } from './faces.js';
 
-/** The six EmoMV classes. */
-export const EMOTION_CLASSES = [
-  'exciting',
-  'fearful',
-  'tense',
-  'sad',
-  'relaxing',
-  'neutral',
-] as const;
-export type EmotionClass = (typeof EMOTION_CLASSES)[number];
+export { EMOTION_CLASSES, type EmotionClass } from './emotion.js';
 
 /** TAVAR's six visual attributes (0–1) and an overall score, from the 1 fps frames. */
 export interface AestheticScores {
@@ -70,6 +69,8 @@ export interface FilmAnalysis {
   aestheticOverTime: Float32Array;
   aesthetic: AestheticScores;
   emotion: Record<EmotionClass, number>;
+  /** Faces over the 1 fps frames (null when face reading was turned off). */
+  faces: FaceSummary | null;
   affect: VideoAffect;
   /** The semantic branch's clip vector (a user's image encoder, or scene statistics). */
   semantic: SemanticEmbedding;
@@ -81,7 +82,24 @@ const KEYFRAMES = 8;
 
 /** Frame sizes the offline encoder reads (small: the statistics need no more). */
 const SEMANTIC = { fps: 10, width: 112, height: 63 };
-const AESTHETIC = { fps: 1, width: 224, height: 126 };
+/** 256 px wide: the face detector's input size, so its frames need no resampling. */
+const AESTHETIC = { fps: 1, width: 256 };
+/** Faces move valence at most this much (when every frame shows one). */
+const FACE_VALENCE_WEIGHT = 0.3;
+
+/** An even frame height that keeps the picture's aspect at `width` (16:9 when unknown). */
+function heightFor(width: number, info: MediaInfo): number {
+  const v = info.video;
+  const aspect = v && v.width > 0 && v.height > 0 ? v.height / v.width : 9 / 16;
+  return Math.max(2, 2 * Math.round((width * aspect) / 2));
+}
+
+let defaultFaces: Promise<FaceReader> | undefined;
+/** The shipped face models, loaded once per process. */
+function shippedFaceReader(): Promise<FaceReader> {
+  defaultFaces ??= FaceReader.load();
+  return defaultFaces;
+}
 
 function mean(v: ArrayLike<number>): number {
   let s = 0;
@@ -134,33 +152,6 @@ export function videoAffect(
 }
 
 /**
- * Emotion probabilities from affective cues (no face model yet): each class has a score
- * from valence and arousal (Russell's circumplex: exciting = +V +A, relaxing = +V −A,
- * sad = −V −A, fearful / tense = −V +A, split by darkness and pace; neutral near the
- * centre), turned into probabilities by a softmax (temperature 0.15).
- */
-export function emotionFromAffect(a: VideoAffect): Record<EmotionClass, number> {
-  const v = a.valence - 0.5;
-  const r = a.arousal - 0.5;
-  const scores: Record<EmotionClass, number> = {
-    exciting: v + r,
-    relaxing: v - r,
-    sad: -v - r,
-    fearful: -v + r + (0.5 - a.brightness) * 0.5,
-    tense: -v + r + (a.pace - 0.5) * 0.5,
-    neutral: 0.25 - Math.abs(v) - Math.abs(r),
-  };
-  const t = 0.15;
-  const max = Math.max(...Object.values(scores));
-  const exp = EMOTION_CLASSES.map((k) => Math.exp((scores[k] - max) / t));
-  const sum = exp.reduce((s, e) => s + e, 0);
-  return Object.fromEntries(EMOTION_CLASSES.map((k, i) => [k, exp[i] / sum])) as Record<
-    EmotionClass,
-    number
-  >;
-}
-
-/**
  * The offline film analysis: frames streamed from ffmpeg at 10 fps (motion, brightness,
  * cuts) and 1 fps (aesthetics); memory holds per-frame statistics only, not frames.
  */
@@ -169,6 +160,9 @@ export interface FilmModels {
   semantic?: OnnxModel;
   aesthetic?: OnnxModel;
   emotion?: OnnxModel;
+  /** Faces' expressions for the offline emotion branch: a reader, or null for none; left
+   * out, the shipped models (models/faces) are used. */
+  faces?: FaceReader | null;
 }
 
 /** What part of the video to read (default: all of it), and what probe() said of it. */
@@ -215,14 +209,25 @@ export async function analyzeFilm(
     ),
   );
   const keyframes: VideoFrame[] = [];
-  for await (const f of videoFrames(path, { ...AESTHETIC, ...span })) {
+  // A user's emotion model replaces the offline branch, faces included.
+  const faceReader =
+    models.emotion || models.faces === null ? null : (models.faces ?? (await shippedFaceReader()));
+  const faceSummary = faceReader ? new FaceSummaryBuilder() : null;
+  const aestheticFrames = { ...AESTHETIC, height: heightFor(AESTHETIC.width, info), ...span };
+  for await (const f of videoFrames(path, aestheticFrames)) {
     aesthetics.push(aestheticOf(frameStats(f)));
+    if (faceReader && faceSummary) faceSummary.add(await faceReader.read(f));
     if (wantKey.has(f.index)) keyframes.push(f);
   }
+  const faces = faceSummary?.result() ?? null;
   // Motion across a cut is the cut, not movement: leave those frames out of motion energy.
   const cutFrames = new Set(cuts.map((t) => Math.round(t * SEMANTIC.fps)));
   const motionNoCuts = motion.filter((_, t) => t > 0 && !cutFrames.has(t));
   const affect = videoAffect(stats, motionNoCuts, (cuts.length / Math.max(durationS, 1e-6)) * 60);
+  if (faces?.expression) {
+    const w = (FACE_VALENCE_WEIGHT * faces.framesWithFaces) / Math.max(faces.frames, 1);
+    affect.valence = clip01((1 - w) * affect.valence + w * faceValence(faces.expression));
+  }
   const fromFrames = Object.fromEntries(
     AESTHETIC_KEYS.map((k) => [k, mean(aesthetics.map((a) => a[k]))]),
   ) as unknown as AestheticScores;
@@ -233,7 +238,7 @@ export async function analyzeFilm(
   };
   const emotion = models.emotion
     ? await modelEmotion(path, models.emotion, span)
-    : emotionFromAffect(affect);
+    : emotionOf(affect, faces);
   const semantic = models.semantic
     ? await semanticEmbedding(path, { model: models.semantic, ...span })
     : scene.result();
@@ -246,6 +251,7 @@ export async function analyzeFilm(
     aestheticOverTime: Float32Array.from(aesthetics, (a) => a.overall),
     aesthetic,
     emotion,
+    faces,
     affect,
     semantic,
     keyframes,
