@@ -91,6 +91,7 @@ export function filmJson(f: FilmAnalysis, figure: string | null): Record<string,
     },
     aesthetic: r(f.aesthetic),
     affect: r(f.affect),
+    levels: r(f.levels),
     motion: round(f.motion.reduce((a, b) => a + b, 0) / Math.max(1, f.motion.length), 4),
     semantic: {
       source: f.semantic.source,

@@ -20,6 +20,7 @@ import {
   type FaceSummary,
 } from './emotion.js';
 import { FaceReader } from './faces.js';
+import { calibrateLevels } from '../conditions/calibration.js';
 
 export { EMOTION_CLASSES, type EmotionClass } from './emotion.js';
 
@@ -48,7 +49,11 @@ export const AESTHETIC_KEYS = [
 /** The order of `film_affect.npy`. */
 export const VIDEO_AFFECT_KEYS = ['brightness', 'pace', 'valence', 'arousal', 'tension'] as const;
 
-/** The video side of the affect space (0–1, the scale of the music-side descriptors). */
+/**
+ * The video side of the affect space. As `levels`, 0–1 by the anchors of videoAffect (0.5 a
+ * medium picture); as `affect`, calibrated onto the music side's scale
+ * (src/conditions/calibration.ts).
+ */
 export interface VideoAffect {
   brightness: number;
   pace: number;
@@ -71,7 +76,10 @@ export interface FilmAnalysis {
   emotion: Record<EmotionClass, number>;
   /** Faces over the 1 fps frames (null when face reading was turned off). */
   faces: FaceSummary | null;
+  /** The affect descriptors on the music side's scale (what conditions the generator). */
   affect: VideoAffect;
+  /** The same descriptors as levels: 0 calmest / darkest … 0.5 medium … 1 most intense. */
+  levels: VideoAffect;
   /** The semantic branch's clip vector (a user's image encoder, or scene statistics). */
   semantic: SemanticEmbedding;
   /** Up to KEYFRAMES evenly spaced 1 fps frames, for the timeline figure. */
@@ -120,7 +128,7 @@ export function aestheticOf(s: FrameStats): AestheticScores {
 }
 
 /**
- * Affect from the picture, on the music side's scales (src/conditions/music-affect.ts):
+ * Affect levels from the picture (0–1; calibrateLevels puts them on the music side's scale):
  * - brightness: mean luma, 0.1 → 0 … 0.7 → 1;
  * - pace: half motion energy (0 … 0.06 mean luma change per 0.1 s), half cut rate on a log
  *   scale (0 … 30 cuts/min), as a film editor's tempo;
@@ -223,10 +231,10 @@ export async function analyzeFilm(
   // Motion across a cut is the cut, not movement: leave those frames out of motion energy.
   const cutFrames = new Set(cuts.map((t) => Math.round(t * SEMANTIC.fps)));
   const motionNoCuts = motion.filter((_, t) => t > 0 && !cutFrames.has(t));
-  const affect = videoAffect(stats, motionNoCuts, (cuts.length / Math.max(durationS, 1e-6)) * 60);
+  const levels = videoAffect(stats, motionNoCuts, (cuts.length / Math.max(durationS, 1e-6)) * 60);
   if (faces?.expression) {
     const w = (FACE_VALENCE_WEIGHT * faces.framesWithFaces) / Math.max(faces.frames, 1);
-    affect.valence = clip01((1 - w) * affect.valence + w * faceValence(faces.expression));
+    levels.valence = clip01((1 - w) * levels.valence + w * faceValence(faces.expression));
   }
   const fromFrames = Object.fromEntries(
     AESTHETIC_KEYS.map((k) => [k, mean(aesthetics.map((a) => a[k]))]),
@@ -238,7 +246,7 @@ export async function analyzeFilm(
   };
   const emotion = models.emotion
     ? await modelEmotion(path, models.emotion, span)
-    : emotionOf(affect, faces);
+    : emotionOf(levels, faces);
   const semantic = models.semantic
     ? await semanticEmbedding(path, { model: models.semantic, ...span })
     : scene.result();
@@ -252,7 +260,8 @@ export async function analyzeFilm(
     aesthetic,
     emotion,
     faces,
-    affect,
+    affect: calibrateLevels(levels),
+    levels,
     semantic,
     keyframes,
   };

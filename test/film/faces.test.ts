@@ -244,7 +244,8 @@ describe('emotion branch with faces', () => {
     assert.equal(withFaces.faces?.frames, 3);
     assert.equal(withFaces.faces?.framesWithFaces, 3);
     assert.ok((withFaces.faces?.expression?.happy ?? 0) > 0.7);
-    assert.ok(withFaces.affect.valence > without.affect.valence + 0.05);
+    assert.ok(withFaces.levels.valence > without.levels.valence + 0.05);
+    assert.ok(withFaces.affect.valence > without.affect.valence);
     const positive = (e: typeof withFaces.emotion): number => e.exciting + e.relaxing;
     assert.ok(positive(withFaces.emotion) > positive(without.emotion) + 0.2);
     // Faces touch only the emotion branch and valence: cuts, brightness and pace are the same.

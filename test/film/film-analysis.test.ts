@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { writeSyntheticPairs } from '../../src/dataset/synthetic-pairs.js';
 import { analyzeFilm, EMOTION_CLASSES } from '../../src/film/film-analysis.js';
+import { levelToQuantile } from '../../src/conditions/calibration.js';
+import { CORPUS_AFFECT_QUANTILES } from '../../src/conditions/corpus-affect-quantiles.js';
 import { detectCuts } from '../../src/film/shot-cuts.js';
 import { MediaError } from '../../src/media/errors.js';
 import { makeClip, tempDir } from '../helpers/media.js';
@@ -36,9 +38,12 @@ describe('analyzeFilm', () => {
     });
     const d = await analyzeFilm(dark);
     const b = await analyzeFilm(bright);
-    assert.ok(d.affect.brightness < 0.1, `dark brightness ${d.affect.brightness}`);
-    assert.ok(b.affect.brightness > d.affect.brightness + 0.3);
-    assert.ok(d.affect.pace < 0.05, `still pace ${d.affect.pace}`);
+    assert.ok(d.levels.brightness < 0.1, `dark brightness ${d.levels.brightness}`);
+    assert.ok(b.levels.brightness > d.levels.brightness + 0.3);
+    assert.ok(b.affect.brightness > d.affect.brightness + 0.1);
+    assert.ok(d.levels.pace < 0.05, `still pace ${d.levels.pace}`);
+    // Calibrated: a still picture asks for the slowest music of the corpus (its 2nd percentile).
+    assert.equal(d.affect.pace, levelToQuantile(d.levels.pace, CORPUS_AFFECT_QUANTILES.pace!));
     assert.ok(b.affect.pace > d.affect.pace + 0.1, `moving pace ${b.affect.pace}`);
     assert.ok(d.affect.valence < b.affect.valence && d.affect.arousal < b.affect.arousal);
     assert.deepEqual(d.cuts, []);
@@ -86,10 +91,10 @@ describe('analyzeFilm', () => {
       pairs.map((p) => analyzeFilm(join(dir, 'pairs', `${p.name}.mp4`))),
     );
     // Pairs: (pace, brightness) = (0,0), (1,0), (0,1), (1,1).
-    assert.ok(films[1].affect.pace > films[0].affect.pace + 0.2);
-    assert.ok(films[3].affect.pace > films[2].affect.pace + 0.2);
-    assert.ok(films[2].affect.brightness > films[0].affect.brightness + 0.3);
-    assert.ok(films[3].affect.brightness > films[1].affect.brightness + 0.3);
+    assert.ok(films[1].levels.pace > films[0].levels.pace + 0.2);
+    assert.ok(films[3].levels.pace > films[2].levels.pace + 0.2);
+    assert.ok(films[2].levels.brightness > films[0].levels.brightness + 0.3);
+    assert.ok(films[3].levels.brightness > films[1].levels.brightness + 0.3);
     for (const [i, p] of pairs.entries()) {
       const expected = p.cuts.filter((t) => t < 7.9);
       assert.equal(

@@ -238,6 +238,14 @@ def laff(req, p):
 COMMANDS["laff"] = laff
 
 
+
+def percentile(req, p):
+    x = load(req, "x").astype(np.float64)
+    return {"q": np.percentile(x, p["percentiles"]).tolist()}
+
+
+COMMANDS["percentile"] = percentile
+
 if __name__ == "__main__":
     req = json.load(sys.stdin)
     json.dump(COMMANDS[sys.argv[1]](req, req.get("params", {})), sys.stdout)
