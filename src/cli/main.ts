@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { MediaError } from '../media/errors.js';
 import { UsageError } from '../util/errors.js';
 import { runAnalyze } from './analyze-command.js';
+import { runScore } from './score-command.js';
 import { runCorpusDebian } from './corpus-command.js';
 import { parseRatios, runDatasetBuild } from './dataset-command.js';
 import { datasetStats, statsText, writeStatsFigure } from '../dataset/stats.js';
@@ -74,6 +75,29 @@ program
       });
     },
   );
+
+program
+  .command('score')
+  .description(
+    'Score a video: read the film (cuts, motion, light, faces → affect), generate an original score ' +
+      'with the latent diffusion model, and write the video with the score under it, exactly as long ' +
+      'as the picture. Longer videos are scored in 10.24 s windows joined by 1 s crossfades.',
+  )
+  .argument('<video>', 'video file (anything ffmpeg reads)')
+  .requiredOption('-o, --output <file>', 'the scored video to write (.mp4, .mkv, .mov, .webm)')
+  .option('--model <dir>', 'model folder (manifest.json + ONNX files); default: the bundled model')
+  .option('--seed <n>', 'random seed (window k uses seed + k); same seed, same score', '0')
+  .option('--steps <n>', "denoising steps (default: the model's, 25)")
+  .option('--guidance <w>', "classifier-free guidance scale on the film condition (default: the model's)")
+  .option('--scheduler <name>', 'dpm-solver++ or ddim (default: dpm-solver++)')
+  .option('--mood <list>', 'override the film\'s affect levels, 0–1: e.g. pace=0.8,tension=0.3')
+  .option('--wav <file>', 'also write the score alone as a WAV')
+  .option('--mix', 'lay the score under the video\'s own sound instead of replacing it')
+  .option('--json', 'print one JSON object (windows, conditions, timings) instead of the summary')
+  .option('-q, --quiet', 'no progress on stderr')
+  .action(async (video: string, opts: Parameters<typeof runScore>[1]) => {
+    await runScore(video, opts);
+  });
 
 const dataset = program
   .command('dataset')

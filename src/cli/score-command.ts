@@ -1,0 +1,100 @@
+import { loadModelFolder, DEFAULT_MODEL_DIR } from '../generator/model-folder.js';
+import { parseMood } from '../generator/condition.js';
+import { SCHEDULERS, type SchedulerName } from '../sampler/index.js';
+import { scoreVideo } from '../score/score-video.js';
+import { UsageError } from '../util/errors.js';
+import { ProgressBar, StageReporter } from './progress.js';
+
+export interface ScoreCommandOptions {
+  output: string;
+  model?: string;
+  seed?: string;
+  steps?: string;
+  guidance?: string;
+  scheduler?: string;
+  wav?: string;
+  mix?: boolean;
+  mood?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+function integer(name: string, v: string | undefined, fallback: number, min: number, max: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${name} must be a whole number from ${min} to ${max}, not "${v}"`);
+  }
+  return n;
+}
+
+export async function runScore(video: string, opts: ScoreCommandOptions): Promise<void> {
+  const stages = new StageReporter(Boolean(opts.quiet));
+  stages.stage(`loading the model (${opts.model ?? DEFAULT_MODEL_DIR})`);
+  const model = await loadModelFolder(opts.model ?? DEFAULT_MODEL_DIR);
+  try {
+    const d = model.manifest.defaults;
+    const steps = integer('--steps', opts.steps, d.steps, 1, model.manifest.schedule.steps);
+    const seed = integer('--seed', opts.seed, 0, 0, 2 ** 32 - 1);
+    const guidance = opts.guidance === undefined ? d.guidance : Number(opts.guidance);
+    if (!(guidance >= 0 && guidance <= 30)) {
+      throw new UsageError(`--guidance must be a number from 0 to 30, not "${opts.guidance}"`);
+    }
+    const scheduler = (opts.scheduler ?? d.scheduler) as SchedulerName;
+    if (!SCHEDULERS.includes(scheduler)) {
+      throw new UsageError(`--scheduler must be ${SCHEDULERS.join(' or ')}, not "${opts.scheduler}"`);
+    }
+    const mood = opts.mood ? parseMood(opts.mood, model.manifest.condition.names) : undefined;
+    let bar: ProgressBar | null = null;
+    let barWindow = 0;
+    const t0 = Date.now();
+    const result = await scoreVideo(video, opts.output, model, {
+      seed,
+      steps,
+      guidance,
+      scheduler,
+      mood,
+      mode: opts.mix ? 'mix' : 'replace',
+      wav: opts.wav,
+      onProgress: (e) => {
+        if (e.stage === 'analysing') stages.stage(`window ${e.window}/${e.windows}: reading the film`);
+        else if (e.stage === 'generating') {
+          if (barWindow !== e.window) {
+            bar?.done();
+            bar = new ProgressBar(`window ${e.window}/${e.windows}`, 'steps', Boolean(opts.quiet));
+            barWindow = e.window;
+          }
+          bar?.update(e.step, e.steps);
+        } else {
+          bar?.done();
+          stages.stage(`writing ${opts.output}`);
+        }
+      },
+    });
+    stages.stage('done');
+    stages.done();
+    const seconds = (Date.now() - t0) / 1000;
+    if (opts.json) {
+      process.stdout.write(
+        `${JSON.stringify({
+          output: result.output,
+          duration: Number(result.durationS.toFixed(3)),
+          wav: opts.wav ?? null,
+          seed,
+          steps,
+          guidance,
+          scheduler,
+          model: model.dir,
+          windows: result.windows,
+          seconds: Number(seconds.toFixed(2)),
+        })}\n`,
+      );
+    } else {
+      process.stdout.write(
+        `${result.output}: ${result.durationS.toFixed(2)} s scored in ${result.windows.length} window(s), ${seconds.toFixed(1)} s (seed ${seed}, ${steps} ${scheduler} steps, guidance ${guidance})\n`,
+      );
+    }
+  } finally {
+    await model.dispose();
+  }
+}

@@ -1,0 +1,144 @@
+import { readFile, stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { OnnxModel } from '../onnx/model.js';
+import type { NoiseSchedule } from '../sampler/schedule.js';
+import type { AffectQuantiles } from '../conditions/calibration.js';
+import type { AffectName } from '../conditions/affect.js';
+import { AFFECT_NAMES } from '../conditions/affect.js';
+import { UsageError } from '../util/errors.js';
+
+/** The manifest versions this runtime reads (training/export_model.py MANIFEST_VERSION). */
+export const MANIFEST_VERSIONS = [1] as const;
+
+/** The contract between training and runtime (DESIGN.md decision 5). */
+export interface ModelManifest {
+  format: 'filmscore-model';
+  version: number;
+  sampleRate: number;
+  mel: {
+    nFft: number;
+    hopLength: number;
+    winLength: number;
+    nMels: number;
+    fMin: number;
+    fMax: number;
+    power: 1 | 2;
+    logFloor: number;
+    mean: number;
+    std: number;
+  };
+  /** Mel frames of one generation window (1024 = 10.24 s at 100 frames/s). */
+  frames: number;
+  latent: { channels: number; frames: number; scale: number };
+  schedule: NoiseSchedule;
+  condition: { kind: 'affect'; names: AffectName[]; quantiles?: AffectQuantiles };
+  vocoder: { kind: 'istft'; nFft: number; hopLength: number };
+  files: { unet: string; vaeDecoder: string; vaeEncoder?: string; vocoder: string };
+  defaults: { steps: number; guidance: number; scheduler: 'ddim' | 'dpm-solver++' };
+  training?: Record<string, unknown>;
+}
+
+/** The model shipped in the repository (models/default), used when no --model is given. */
+export const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../../models/default', import.meta.url));
+
+function fail(dir: string, what: string): never {
+  throw new UsageError(
+    `${dir} is not a filmscore model this version can use: ${what}. A model folder holds manifest.json and the ONNX files training/export_model.py writes.`,
+  );
+}
+
+/** Parse and check a manifest; every problem names the field. */
+export function checkManifest(dir: string, m: unknown): ModelManifest {
+  if (typeof m !== 'object' || m === null) fail(dir, 'manifest.json is not a JSON object');
+  const o = m as Record<string, unknown>;
+  if (o.format !== 'filmscore-model') fail(dir, `"format" is ${JSON.stringify(o.format)}, not "filmscore-model"`);
+  if (!MANIFEST_VERSIONS.includes(o.version as 1)) {
+    fail(
+      dir,
+      `manifest version ${JSON.stringify(o.version)} is not one this runtime reads (${MANIFEST_VERSIONS.join(', ')}); update filmscore or re-export the model`,
+    );
+  }
+  const num = (path: string, v: unknown): void => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) fail(dir, `"${path}" must be a number`);
+  };
+  const mel = o.mel as Record<string, unknown> | undefined;
+  if (!mel) fail(dir, '"mel" is missing');
+  for (const k of ['nFft', 'hopLength', 'nMels', 'fMin', 'fMax', 'logFloor', 'mean', 'std']) num(`mel.${k}`, mel[k]);
+  num('sampleRate', o.sampleRate);
+  num('frames', o.frames);
+  const latent = o.latent as Record<string, unknown> | undefined;
+  if (!latent) fail(dir, '"latent" is missing');
+  for (const k of ['channels', 'frames', 'scale']) num(`latent.${k}`, latent[k]);
+  const schedule = o.schedule as Record<string, unknown> | undefined;
+  if (schedule?.kind !== 'scaled_linear') fail(dir, `"schedule.kind" must be "scaled_linear"`);
+  if (schedule.prediction !== 'epsilon') fail(dir, `"schedule.prediction" must be "epsilon"`);
+  for (const k of ['steps', 'beta_start', 'beta_end']) num(`schedule.${k}`, schedule[k]);
+  const condition = o.condition as Record<string, unknown> | undefined;
+  if (condition?.kind !== 'affect') fail(dir, '"condition.kind" must be "affect"');
+  const names = condition.names;
+  if (!Array.isArray(names) || !names.every((n) => (AFFECT_NAMES as readonly string[]).includes(n))) {
+    fail(dir, `"condition.names" must list affect descriptors (${AFFECT_NAMES.join(', ')})`);
+  }
+  const files = o.files as Record<string, unknown> | undefined;
+  for (const k of ['unet', 'vaeDecoder', 'vocoder']) {
+    if (typeof files?.[k] !== 'string') fail(dir, `"files.${k}" must name an ONNX file`);
+  }
+  const defaults = o.defaults as Record<string, unknown> | undefined;
+  if (!defaults) fail(dir, '"defaults" is missing');
+  num('defaults.steps', defaults.steps);
+  num('defaults.guidance', defaults.guidance);
+  return o as unknown as ModelManifest;
+}
+
+/** A loaded model folder: its manifest and one ONNX session per network. */
+export interface GeneratorModel {
+  dir: string;
+  manifest: ModelManifest;
+  unet: OnnxModel;
+  vaeDecoder: OnnxModel;
+  vocoder: OnnxModel;
+  dispose(): Promise<void>;
+}
+
+export async function loadModelFolder(dir: string = DEFAULT_MODEL_DIR): Promise<GeneratorModel> {
+  const root = resolve(dir);
+  try {
+    if (!(await stat(root)).isDirectory()) fail(root, 'it is not a folder');
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new UsageError(
+      `${root}: model folder not found. Give --model <folder> (a folder written by training/export_model.py), or leave it out for the bundled model.`,
+    );
+  }
+  let text: string;
+  try {
+    text = await readFile(join(root, 'manifest.json'), 'utf8');
+  } catch {
+    fail(root, 'manifest.json is missing');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    fail(root, `manifest.json is not valid JSON (${(err as Error).message})`);
+  }
+  const manifest = checkManifest(root, parsed);
+  const load = (file: string, purpose: string): Promise<OnnxModel> =>
+    OnnxModel.load(join(root, file), purpose);
+  const [unet, vaeDecoder, vocoder] = await Promise.all([
+    load(manifest.files.unet, 'diffusion UNet'),
+    load(manifest.files.vaeDecoder, 'VAE decoder'),
+    load(manifest.files.vocoder, 'vocoder'),
+  ]);
+  return {
+    dir: root,
+    manifest,
+    unet,
+    vaeDecoder,
+    vocoder,
+    async dispose() {
+      await Promise.all([unet.dispose(), vaeDecoder.dispose(), vocoder.dispose()]);
+    },
+  };
+}

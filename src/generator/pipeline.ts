@@ -1,0 +1,69 @@
+import type { FloatTensor } from '../onnx/model.js';
+import { guide } from '../sampler/guidance.js';
+import { makeScheduler, type SchedulerName } from '../sampler/index.js';
+import { GaussianNoise } from '../sampler/noise.js';
+import type { GeneratorModel } from './model-folder.js';
+
+/** One generation window's request. */
+export interface GenerateOptions {
+  /** Condition values in the model's scale and order (manifest.condition.names); null = none. */
+  condition: Float32Array | null;
+  seed: number;
+  steps: number;
+  /** Classifier-free guidance scale on the film condition (1 = plain conditional model). */
+  guidance: number;
+  scheduler: SchedulerName;
+  /** Called after each denoising step (for progress). */
+  onStep?: (done: number, total: number) => void;
+}
+
+export interface Generation {
+  /** Log-mel, [nMels × frames] row-major by mel band (the front end's own units). */
+  mel: Float32Array;
+  melFrames: number;
+  /** Mono waveform at `sampleRate`, frames × hop samples long. */
+  audio: Float32Array;
+  sampleRate: number;
+}
+
+/**
+ * The generator as the paper draws it: noise → (UNet + scheduler, guided by c_film) × steps →
+ * latent → VAE decoder → mel → vocoder → waveform. Every network is an ONNX session of the
+ * model folder; the scheduler sees only noise predictions.
+ */
+export async function generate(model: GeneratorModel, opts: GenerateOptions): Promise<Generation> {
+  const m = model.manifest;
+  const { channels, frames } = m.latent;
+  const size = channels * frames;
+  const scheduler = makeScheduler(opts.scheduler, m.schedule, opts.steps);
+  const x = new GaussianNoise(opts.seed).fill(size);
+  const k = m.condition.names.length;
+  const guided = opts.condition !== null && opts.guidance !== 1;
+  const batch = guided ? 2 : 1;
+  // Row 0: the film condition (or the null condition when there is none); row 1: unconditional.
+  const affect = new Float32Array(batch * k);
+  if (opts.condition) affect.set(opts.condition.subarray(0, k));
+  const keep = Float32Array.from({ length: batch }, (_, b) => (b === 0 && opts.condition ? 1 : 0));
+  const latentIn = new Float32Array(batch * size);
+  const total = scheduler.timesteps.length;
+  for (let i = 0; i < total; i++) {
+    for (let b = 0; b < batch; b++) latentIn.set(x, b * size);
+    const t = scheduler.timesteps[i];
+    const out = await model.unet.run({
+      latent: { data: latentIn, dims: [batch, channels, frames] },
+      timestep: { data: new Float32Array(batch).fill(t), dims: [batch] },
+      affect: { data: affect, dims: [batch, k] },
+      keep: { data: keep, dims: [batch] },
+    });
+    const noise = out.noise.data;
+    const eps = guided
+      ? guide(noise.slice(0, size), noise.subarray(size, 2 * size), opts.guidance)
+      : noise.slice(0, size);
+    scheduler.step(i, eps, x);
+    opts.onStep?.(i + 1, total);
+  }
+  const mel = (await model.vaeDecoder.run({ latent: { data: x, dims: [1, channels, frames] } })).mel;
+  const melFrames = mel.dims[2];
+  const audio = (await model.vocoder.run({ mel: mel as FloatTensor })).audio;
+  return { mel: mel.data, melFrames, audio: audio.data, sampleRate: m.sampleRate };
+}

@@ -1,0 +1,149 @@
+#!/usr/bin/python3
+"""Export a trained generator (VAE + vocoder + VM-UNet checkpoints) to a filmscore model
+folder: ONNX files (opset 17) and manifest.json, the contract the TypeScript runtime reads
+(src/generator/model-folder.ts; DESIGN.md decision 5).
+
+  /usr/bin/python3 training/export_model.py --vae runs/vae/checkpoint.pt \
+      --vocoder runs/vocoder/checkpoint.pt --unet runs/unet/checkpoint.pt --out models/default
+
+Graphs and what they take (B = batch, any size):
+- unet.onnx: latent [B, C, L], timestep [B] (float, 0…999), affect [B, K] (0–1, manifest
+  condition.names order), keep [B] (1 = condition, 0 = the null condition) → noise [B, C, L]
+- vae_decoder.onnx: latent [B, C, L] (diffusion scale) → mel [B, 64, 4·L] (log-mel)
+- vae_encoder.onnx: mel [B, 64, 4·L] (log-mel) → latent [B, C, L] (posterior mean, diffusion scale)
+- vocoder.onnx: mel [B, 64, T] (log-mel, any T) → audio [B, 160·T] (16 kHz)
+The mel normalisation and the latent scale live inside the graphs, so the runtime deals in
+log-mel (the front end's own units) and in the diffusion's latent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import torch
+from torch import nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from filmscore_training.diffusion import SCHEDULE  # noqa: E402
+from filmscore_training.unet import VMUNet  # noqa: E402
+from filmscore_training.vae import MelVAE  # noqa: E402
+from filmscore_training.vocoder import Vocoder  # noqa: E402
+
+MANIFEST_VERSION = 1
+
+
+def _kw(config: dict) -> dict:
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in config.items()}
+
+
+class Decoder(nn.Module):
+    def __init__(self, vae: MelVAE, mean: float, std: float, scale: float):
+        super().__init__()
+        self.decoder, self.mean, self.std, self.scale = vae.decoder, mean, std, scale
+
+    def forward(self, latent: torch.Tensor) -> torch.Tensor:
+        return self.decoder(latent / self.scale) * self.std + self.mean
+
+
+class Encoder(nn.Module):
+    def __init__(self, vae: MelVAE, mean: float, std: float, scale: float):
+        super().__init__()
+        self.encoder, self.mean, self.std, self.scale = vae.encoder, mean, std, scale
+
+    def forward(self, mel: torch.Tensor) -> torch.Tensor:
+        return self.encoder((mel - self.mean) / self.std)[0] * self.scale
+
+
+class NormalisedVocoder(nn.Module):
+    def __init__(self, vocoder: Vocoder, mean: float, std: float):
+        super().__init__()
+        self.vocoder, self.mean, self.std = vocoder, mean, std
+
+    def forward(self, mel: torch.Tensor) -> torch.Tensor:
+        return self.vocoder((mel - self.mean) / self.std)
+
+
+def _export(module: nn.Module, args: tuple, names: list[str], outputs: list[str], dynamic: dict, path: Path) -> None:
+    module.eval()
+    tmp = path.with_suffix(".partial")
+    with torch.no_grad():
+        torch.onnx.export(module, args, str(tmp), input_names=names, output_names=outputs,
+                          dynamic_axes=dynamic, opset_version=17)
+    os.replace(tmp, path)
+
+
+def export_folder(vae: MelVAE, vocoder: Vocoder, unet: VMUNet, mel: dict, scale: float, out: Path,
+                  conditions: list[str], quantiles: list[list[float]] | None, info: dict) -> dict:
+    """Write the four graphs and manifest.json into `out`; returns the manifest."""
+    out.mkdir(parents=True, exist_ok=True)
+    c, frames = unet.config["latent"], 256
+    latent = torch.randn(2, c, frames)
+    batch = {0: "batch"}
+    _export(unet, (latent, torch.tensor([10.0, 500.0]), torch.rand(2, len(conditions)), torch.tensor([1.0, 0.0])),
+            ["latent", "timestep", "affect", "keep"], ["noise"],
+            {"latent": batch, "timestep": batch, "affect": batch, "keep": batch, "noise": batch}, out / "unet.onnx")
+    _export(Decoder(vae, mel["mean"], mel["std"], scale), (latent,), ["latent"], ["mel"],
+            {"latent": batch, "mel": batch}, out / "vae_decoder.onnx")
+    _export(Encoder(vae, mel["mean"], mel["std"], scale), (torch.randn(2, 64, 4 * frames) - 5,), ["mel"], ["latent"],
+            {"mel": batch, "latent": batch}, out / "vae_encoder.onnx")
+    _export(NormalisedVocoder(vocoder, mel["mean"], mel["std"]), (torch.randn(1, 64, 50) - 5,), ["mel"], ["audio"],
+            {"mel": {0: "batch", 2: "frames"}, "audio": {0: "batch", 1: "samples"}}, out / "vocoder.onnx")
+    manifest = {
+        "format": "filmscore-model",
+        "version": MANIFEST_VERSION,
+        "sampleRate": 16000,
+        "mel": {"nFft": 1024, "hopLength": 160, "winLength": 1024, "nMels": 64, "fMin": 0, "fMax": 8000,
+                "power": 1, "logFloor": 1e-5, "mean": mel["mean"], "std": mel["std"]},
+        "frames": 4 * frames,
+        "latent": {"channels": c, "frames": frames, "scale": scale},
+        "schedule": SCHEDULE,
+        "condition": {"kind": "affect", "names": conditions,
+                      **({"quantiles": dict(zip(conditions, quantiles))} if quantiles else {})},
+        "vocoder": {"kind": "istft", "nFft": vocoder.config["n_fft"], "hopLength": vocoder.config["hop"]},
+        "files": {"unet": "unet.onnx", "vaeDecoder": "vae_decoder.onnx", "vaeEncoder": "vae_encoder.onnx",
+                  "vocoder": "vocoder.onnx"},
+        "defaults": {"steps": 25, "guidance": 3.0, "scheduler": "dpm-solver++"},
+        "training": info,
+    }
+    tmp = out / "manifest.json.partial"
+    tmp.write_text(json.dumps(manifest, indent=1) + "\n")
+    os.replace(tmp, out / "manifest.json")
+    return manifest
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--vae", required=True)
+    ap.add_argument("--vocoder", required=True)
+    ap.add_argument("--unet", required=True)
+    ap.add_argument("--out", required=True, type=Path)
+    ap.add_argument("--raw", action="store_true", help="export the UNet's raw weights instead of its EMA")
+    a = ap.parse_args()
+    v, w, u = (torch.load(p, map_location="cpu") for p in (a.vae, a.vocoder, a.unet))
+    vae = MelVAE(**_kw(v["config"]))
+    vae.load_state_dict(v["model"])
+    vocoder = Vocoder(**{k: val for k, val in w["config"].items()})
+    vocoder.load_state_dict(w["model"])
+    unet = VMUNet(**_kw(u["config"]))
+    unet.load_state_dict(u["model"] if a.raw else u["ema"])
+    conditions = u["conditions"]
+    quantiles = [row for row in u["affect_quantiles"][: len(conditions)]] if "affect_quantiles" in u else None
+    info = {"vaeSteps": v["step"], "vocoderSteps": w["step"], "unetSteps": u["step"]}
+    tmp_out = a.out.with_name(a.out.name + ".partial")
+    shutil.rmtree(tmp_out, ignore_errors=True)
+    m = export_folder(vae, vocoder, unet, v["mel"], v["scale"] or 1.0, tmp_out, conditions, quantiles, info)
+    for extra in ("MODEL_CARD.md",):
+        if (a.out / extra).exists():
+            shutil.copyfile(a.out / extra, tmp_out / extra)
+    shutil.rmtree(a.out, ignore_errors=True)
+    os.replace(tmp_out, a.out)
+    print(json.dumps({"out": str(a.out), **m["training"]}))
+
+
+if __name__ == "__main__":
+    main()

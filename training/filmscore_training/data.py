@@ -1,0 +1,80 @@
+"""The dataset issue's feature cache as tensors: per clip mel.npy (T × 64 log-mel, float16,
+computed by the TypeScript DSP so training and runtime share one front end), audio.npy
+(16 kHz int16), affect.npy (the music-side affect descriptors, AFFECT_NAMES order).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import torch
+
+# src/conditions/affect.ts AFFECT_NAMES; the first five are shared with the video side and
+# condition the default generator (the film gives them at scoring time).
+AFFECT_NAMES = ["brightness", "pace", "valence", "arousal", "tension", "loudness", "dynamicRange", "mode", "density"]
+CONDITION_NAMES = AFFECT_NAMES[:5]
+
+
+def clip_ids(dataset: str | Path, split: str | None) -> list[str]:
+    db = sqlite3.connect(str(Path(dataset) / "index.sqlite"))
+    try:
+        q = "SELECT id FROM clips" + (" WHERE split = ?" if split else "") + " ORDER BY id"
+        ids = [r[0] for r in db.execute(q, (split,) if split else ())]
+    finally:
+        db.close()
+    if not ids:
+        raise SystemExit(f"{dataset}: no clips{' in split ' + split if split else ''} (build it with `filmscore dataset build`)")
+    return ids
+
+
+def dataset_meta(dataset: str | Path) -> dict:
+    db = sqlite3.connect(str(Path(dataset) / "index.sqlite"))
+    try:
+        return {k: v for k, v in db.execute("SELECT key, value FROM meta")}
+    finally:
+        db.close()
+
+
+def load_mels(dataset: str | Path, ids: list[str], frames: int) -> torch.Tensor:
+    """[N, 1, 64, frames] float16 log-mel, cut or padded (with the clip's floor) to `frames`."""
+    out = np.empty((len(ids), 1, 64, frames), np.float16)
+    for i, c in enumerate(ids):
+        m = np.load(Path(dataset) / "clips" / c / "mel.npy").T  # 64 × T
+        t = min(frames, m.shape[1])
+        out[i, 0, :, :t] = m[:, :t]
+        if t < frames:
+            out[i, 0, :, t:] = m.min()
+    return torch.from_numpy(out)
+
+
+def load_affect(dataset: str | Path, ids: list[str]) -> torch.Tensor:
+    return torch.from_numpy(np.stack([np.load(Path(dataset) / "clips" / c / "affect.npy").astype(np.float32) for c in ids]))
+
+
+def load_audio(dataset: str | Path, clip: str) -> np.ndarray:
+    return np.load(Path(dataset) / "clips" / clip / "audio.npy", mmap_mode="r")
+
+
+def composer_of(dataset: str | Path, ids: list[str]) -> list[str]:
+    db = sqlite3.connect(str(Path(dataset) / "index.sqlite"))
+    try:
+        rows = dict(db.execute("SELECT id, composers FROM clips"))
+    finally:
+        db.close()
+    return [json.loads(rows[c])[0] if json.loads(rows[c]) else "" for c in ids]
+
+
+def mel_stats(mels: torch.Tensor) -> dict:
+    """Mean and standard deviation of the log-mel values (one scalar each): the normalisation
+    every network and the runtime share (manifest `mel.mean` / `mel.std`)."""
+    x = mels.float()
+    return {"mean": float(x.mean()), "std": float(x.std())}
+
+
+def split_batches(n: int, batch: int, generator: torch.Generator, rank: int = 0, world: int = 1) -> torch.Tensor:
+    """Random clip indices for one step: each rank draws its own share of the batch."""
+    idx = torch.randint(0, n, (batch * world,), generator=generator)
+    return idx[rank * batch : (rank + 1) * batch]

@@ -1,0 +1,127 @@
+#!/usr/bin/python3
+"""Train the VM-UNet (filmscore_training/unet.py) to denoise the mel VAE's latents of a
+filmscore dataset, conditioned on the affect descriptors of the clip's own music (the
+default model's route, DESIGN.md "Training without paired film clips").
+
+  /usr/bin/python3 training/train_unet.py --dataset DIR --vae runs/vae/checkpoint.pt --out runs/unet [--steps N] [--resume]
+  torchrun --nproc_per_node 2 training/train_unet.py ...   (DistributedDataParallel, gloo on CPU)
+
+Each step: a clip's latent z0 (posterior mean × the VAE's latent scale), t uniform in 0…999,
+ε ~ N(0, I), z_t = √ᾱ_t z0 + √(1−ᾱ_t) ε; loss ‖ε − UNet(z_t, t, c)‖² (noise prediction). The
+condition c is dropped (the null tokens) with probability --drop, so classifier-free guidance
+works at sampling time. AdamW as the paper: lr 1e-4, β 0.9/0.999, weight decay 0.01.
+Writes out/config.json, out/log.csv, out/log.png, out/checkpoint.pt (with an EMA copy).
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+from torch.nn.parallel import DistributedDataParallel as DDP
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from filmscore_training.data import CONDITION_NAMES, clip_ids, load_affect, load_mels, split_batches  # noqa: E402
+from filmscore_training.diffusion import SCHEDULE, add_noise, alphas_cumprod  # noqa: E402
+from filmscore_training.run import Distributed, RunFolder, seed_everything  # noqa: E402
+from filmscore_training.unet import VMUNet  # noqa: E402
+from filmscore_training.vae import MelVAE  # noqa: E402
+
+FRAMES = 1024
+
+
+@torch.no_grad()
+def encode_latents(dataset: str, ids: list[str], vae_ckpt: dict) -> torch.Tensor:
+    vae = MelVAE(**{k: tuple(v) if isinstance(v, list) else v for k, v in vae_ckpt["config"].items()})
+    vae.load_state_dict(vae_ckpt["model"])
+    vae.eval()
+    stats, scale = vae_ckpt["mel"], vae_ckpt["scale"] or 1.0
+    mels = load_mels(dataset, ids, FRAMES)[:, 0]
+    out = [vae.encoder((b.float() - stats["mean"]) / stats["std"])[0] * scale for b in mels.split(32)]
+    return torch.cat(out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dataset", required=True)
+    ap.add_argument("--vae", required=True, help="the mel VAE's checkpoint.pt (train_vae.py)")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--steps", type=int, default=20000, help="optimiser steps in total")
+    ap.add_argument("--batch", type=int, default=16, help="clips per step (per process)")
+    ap.add_argument("--lr", type=float, default=1e-4, help="AdamW learning rate (the paper's)")
+    ap.add_argument("--drop", type=float, default=0.1, help="probability of training a clip without its condition")
+    ap.add_argument("--ema", type=float, default=0.999, help="decay of the weights' exponential moving average")
+    ap.add_argument("--limit", type=int, default=0, help="use only the first N training clips (smoke runs)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--checkpoint-every", type=int, default=200)
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    ddp = Distributed.init(args.device)
+    seed_everything(args.seed)
+    run = RunFolder(args.out, ["step", "clips_seen", "loss", "seconds"])
+    ids = clip_ids(args.dataset, "train")
+    if args.limit:
+        ids = ids[: args.limit]
+    vae_ckpt = torch.load(args.vae, map_location="cpu")
+    latents = encode_latents(args.dataset, ids, vae_ckpt)
+    affect = load_affect(args.dataset, ids)[:, : len(CONDITION_NAMES)]
+    abar = alphas_cumprod(SCHEDULE)
+    state = run.start(args.resume) if ddp.main else (torch.load(run.checkpoint) if args.resume and run.checkpoint.exists() else None)
+    model = VMUNet(latent=latents.shape[1], cond_count=len(CONDITION_NAMES)).to(args.device)
+    ema = copy.deepcopy(model).eval()
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.999), weight_decay=0.01)
+    step = 0
+    gen = torch.Generator().manual_seed(args.seed)
+    if state:
+        model.load_state_dict(state["model"])
+        ema.load_state_dict(state["ema"])
+        opt.load_state_dict(state["opt"])
+        step = state["step"]
+        gen.set_state(state["gen"])
+    net = DDP(model) if ddp.world > 1 else model
+    if ddp.main:
+        (run.out / "config.json").write_text(json.dumps({**vars(args), "model": model.config, "schedule": SCHEDULE,
+                                                         "conditions": CONDITION_NAMES, "clips": len(ids)}, indent=1))
+    rows: list[list] = []
+    t0 = time.time()
+    while step < args.steps:
+        idx = split_batches(len(ids), args.batch, gen, ddp.rank, ddp.world)
+        z0 = latents[idx].to(args.device)
+        t = torch.randint(0, SCHEDULE["steps"], (len(idx),), generator=gen)
+        noise = torch.randn(z0.shape, generator=gen).to(args.device)
+        keep = (torch.rand(len(idx), generator=gen) >= args.drop).float().to(args.device)
+        zt = add_noise(z0, noise, t, abar)
+        loss = F.mse_loss(net(zt, t.float().to(args.device), affect[idx].to(args.device), keep), noise)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        with torch.no_grad():
+            d = min(args.ema, (1 + step) / (10 + step))
+            for pe, pm in zip(ema.parameters(), model.parameters()):
+                pe.mul_(d).add_(pm.detach(), alpha=1 - d)
+        rows.append([step, step * args.batch * ddp.world, f"{loss.item():.5f}", f"{time.time() - t0:.1f}"])
+        if ddp.main and (step % args.checkpoint_every == 0 or step == args.steps):
+            run.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), "step": step,
+                      "gen": gen.get_state(), "config": model.config, "schedule": SCHEDULE, "conditions": CONDITION_NAMES,
+                      "vae": {"mel": vae_ckpt["mel"], "scale": vae_ckpt["scale"], "config": vae_ckpt["config"]},
+                      "affect_quantiles": torch.quantile(load_affect(args.dataset, ids), torch.linspace(0.02, 0.98, 21), dim=0).T.tolist()})
+            run.append(rows)
+            rows = []
+            run.plot()
+            print(f"step {step}: loss {loss.item():.4f}", flush=True)
+    ddp.close()
+
+
+if __name__ == "__main__":
+    main()

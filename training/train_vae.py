@@ -1,0 +1,109 @@
+#!/usr/bin/python3
+"""Train the mel VAE (filmscore_training/vae.py) on a filmscore dataset's cached log-mels.
+
+  /usr/bin/python3 training/train_vae.py --dataset DIR --out runs/vae [--steps N] [--resume]
+  torchrun --nproc_per_node 2 training/train_vae.py ...   (DistributedDataParallel, gloo on CPU)
+
+Loss: L1 between the mel and its reconstruction (normalised units) + kl × KL(q(z|x) ‖ N(0, I)).
+Writes out/config.json, out/log.csv (step, clips_seen, loss, l1, kl), out/log.png and
+out/checkpoint.pt (model, optimiser, step, RNG, mel statistics, latent scale).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+import torch
+from torch.nn.parallel import DistributedDataParallel as DDP
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from filmscore_training.data import clip_ids, load_mels, mel_stats, split_batches  # noqa: E402
+from filmscore_training.run import Distributed, RunFolder, seed_everything  # noqa: E402
+from filmscore_training.vae import MelVAE  # noqa: E402
+
+FRAMES = 1024  # 10.24 s at 100 frames/s: divisible by the VAE's 4× downsampling
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dataset", required=True, help="a folder made by `filmscore dataset build`")
+    ap.add_argument("--out", required=True, help="run folder (checkpoint, logs)")
+    ap.add_argument("--steps", type=int, default=3000, help="optimiser steps in total (a resumed run counts on)")
+    ap.add_argument("--batch", type=int, default=16, help="clips per step (per process)")
+    ap.add_argument("--lr", type=float, default=2e-4, help="AdamW learning rate")
+    ap.add_argument("--kl", type=float, default=1e-4, help="weight of the KL term against the L1 term")
+    ap.add_argument("--limit", type=int, default=0, help="use only the first N training clips (smoke runs)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=2, help="torch CPU threads per process")
+    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    ap.add_argument("--resume", action="store_true", help="continue from out/checkpoint.pt")
+    ap.add_argument("--checkpoint-every", type=int, default=200, help="steps between checkpoints")
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    ddp = Distributed.init(args.device)
+    seed_everything(args.seed)
+    run = RunFolder(args.out, ["step", "clips_seen", "loss", "l1", "kl", "seconds"])
+    ids = clip_ids(args.dataset, "train")
+    if args.limit:
+        ids = ids[: args.limit]
+    mels = load_mels(args.dataset, ids, FRAMES)[:, 0]  # [N, 64, T] float16
+    state = run.start(args.resume) if ddp.main else (torch.load(run.checkpoint) if args.resume and run.checkpoint.exists() else None)
+    stats = state["mel"] if state else mel_stats(mels)
+    model = MelVAE().to(args.device)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.999), weight_decay=0.01)
+    step = 0
+    gen = torch.Generator().manual_seed(args.seed)
+    if state:
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["opt"])
+        step = state["step"]
+        gen.set_state(state["gen"])
+    net = DDP(model) if ddp.world > 1 else model
+    if ddp.main:
+        (run.out / "config.json").write_text(json.dumps({**vars(args), "model": model.config, "mel": stats, "clips": len(ids)}, indent=1))
+
+    def save(scale: float | None = None) -> None:
+        run.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "gen": gen.get_state(),
+                  "mel": stats, "config": model.config, "scale": scale})
+
+    rows: list[list] = []
+    t0 = time.time()
+    while step < args.steps:
+        idx = split_batches(len(ids), args.batch, gen, ddp.rank, ddp.world)
+        x = ((mels[idx].float() - stats["mean"]) / stats["std"]).to(args.device)
+        recon, mean, logvar = net(x)
+        l1 = F.l1_loss(recon, x)
+        kl = MelVAE.kl(mean, logvar)
+        loss = l1 + args.kl * kl
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        step += 1
+        rows.append([step, step * args.batch * ddp.world, f"{loss.item():.5f}", f"{l1.item():.5f}", f"{kl.item():.4f}", f"{time.time() - t0:.1f}"])
+        if ddp.main and (step % args.checkpoint_every == 0 or step == args.steps):
+            save()
+            run.append(rows)
+            rows = []
+            run.plot()
+            print(f"step {step}: loss {loss.item():.4f} (l1 {l1.item():.4f}, kl {kl.item():.3f})", flush=True)
+    if ddp.main:
+        # Latent scale: 1 / std of the posterior means over (up to) 256 training clips.
+        model.eval()
+        with torch.no_grad():
+            sample = mels[: min(256, len(ids))].float()
+            means = torch.cat([model.encoder(((b - stats["mean"]) / stats["std"]).to(args.device))[0].cpu() for b in sample.split(16)])
+        save(scale=float(1.0 / means.std()))
+        if rows:
+            run.append(rows)
+        run.plot()
+        print(json.dumps({"step": step, "clips": len(ids), "scale": float(1.0 / means.std())}))
+    ddp.close()
+
+
+if __name__ == "__main__":
+    main()
