@@ -56,6 +56,9 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=1e-4, help="AdamW learning rate (the paper's)")
     ap.add_argument("--drop", type=float, default=0.1, help="probability of training a clip without its condition")
     ap.add_argument("--ema", type=float, default=0.999, help="decay of the weights' exponential moving average")
+    ap.add_argument("--channels", default="128,256,256", help="UNet widths per level (each level after the first halves time)")
+    ap.add_argument("--cond-dim", type=int, default=128, help="width of the condition tokens")
+    ap.add_argument("--temb", type=int, default=256, help="width of the timestep embedding")
     ap.add_argument("--limit", type=int, default=0, help="use only the first N training clips (smoke runs)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
@@ -76,7 +79,8 @@ def main() -> None:
     affect = load_affect(args.dataset, ids)[:, : len(CONDITION_NAMES)]
     abar = alphas_cumprod(SCHEDULE)
     state = run.start(args.resume) if ddp.main else (torch.load(run.checkpoint) if args.resume and run.checkpoint.exists() else None)
-    model = VMUNet(latent=latents.shape[1], cond_count=len(CONDITION_NAMES)).to(args.device)
+    model = VMUNet(latent=latents.shape[1], channels=tuple(int(c) for c in args.channels.split(",")),
+                   cond_count=len(CONDITION_NAMES), cond_dim=args.cond_dim, temb=args.temb).to(args.device)
     ema = copy.deepcopy(model).eval()
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.999), weight_decay=0.01)
     step = 0
@@ -120,6 +124,8 @@ def main() -> None:
             rows = []
             run.plot()
             print(f"step {step}: loss {loss.item():.4f}", flush=True)
+    if ddp.main:
+        print(json.dumps({"step": step, "clips": len(ids), "world": ddp.world}))
     ddp.close()
 
 

@@ -36,6 +36,8 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=16, help="clips per step (per process)")
     ap.add_argument("--lr", type=float, default=2e-4, help="AdamW learning rate")
     ap.add_argument("--kl", type=float, default=1e-4, help="weight of the KL term against the L1 term")
+    ap.add_argument("--channels", default="128,192,256", help="VAE widths per level (each level after the first halves time)")
+    ap.add_argument("--latent", type=int, default=32, help="latent channels")
     ap.add_argument("--limit", type=int, default=0, help="use only the first N training clips (smoke runs)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2, help="torch CPU threads per process")
@@ -54,7 +56,7 @@ def main() -> None:
     mels = load_mels(args.dataset, ids, FRAMES)[:, 0]  # [N, 64, T] float16
     state = run.start(args.resume) if ddp.main else (torch.load(run.checkpoint) if args.resume and run.checkpoint.exists() else None)
     stats = state["mel"] if state else mel_stats(mels)
-    model = MelVAE().to(args.device)
+    model = MelVAE(tuple(int(c) for c in args.channels.split(",")), args.latent).to(args.device)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.999), weight_decay=0.01)
     step = 0
     gen = torch.Generator().manual_seed(args.seed)

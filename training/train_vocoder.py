@@ -48,6 +48,9 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=100, help="mel frames per excerpt (100 = 1 s)")
     ap.add_argument("--lr", type=float, default=5e-4, help="AdamW learning rate")
     ap.add_argument("--mel-weight", type=float, default=1.0, help="weight of the log-mel L1 term")
+    ap.add_argument("--dim", type=int, default=192, help="ConvNeXt width")
+    ap.add_argument("--hidden", type=int, default=576, help="ConvNeXt hidden width")
+    ap.add_argument("--layers", type=int, default=6, help="ConvNeXt blocks")
     ap.add_argument("--limit", type=int, default=0, help="use only the first N training clips (smoke runs)")
     ap.add_argument("--mel-stats", default=None, help="a VAE run's checkpoint.pt whose mel mean/std to share")
     ap.add_argument("--seed", type=int, default=0)
@@ -72,7 +75,7 @@ def main() -> None:
         stats = torch.load(args.mel_stats, map_location="cpu")["mel"]
     else:
         stats = mel_stats(mels)
-    model = Vocoder().to(args.device)
+    model = Vocoder(dim=args.dim, hidden=args.hidden, layers=args.layers).to(args.device)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.8, 0.99), weight_decay=0.01)
     step = 0
     rng = np.random.default_rng(args.seed + ddp.rank)
@@ -119,6 +122,8 @@ def main() -> None:
             rows = []
             run.plot()
             print(f"step {step}: loss {loss.item():.4f} (stft {stft.item():.4f}, mel {mel_l1.item():.4f})", flush=True)
+    if ddp.main:
+        print(json.dumps({"step": step, "clips": len(ids)}))
     ddp.close()
 
 

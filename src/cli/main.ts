@@ -88,11 +88,14 @@ program
   .option('--model <dir>', 'model folder (manifest.json + ONNX files); default: the bundled model')
   .option('--seed <n>', 'random seed (window k uses seed + k); same seed, same score', '0')
   .option('--steps <n>', "denoising steps (default: the model's, 25)")
-  .option('--guidance <w>', "classifier-free guidance scale on the film condition (default: the model's)")
+  .option(
+    '--guidance <w>',
+    "classifier-free guidance scale on the film condition (default: the model's)",
+  )
   .option('--scheduler <name>', 'dpm-solver++ or ddim (default: dpm-solver++)')
-  .option('--mood <list>', 'override the film\'s affect levels, 0–1: e.g. pace=0.8,tension=0.3')
+  .option('--mood <list>', "override the film's affect levels, 0–1: e.g. pace=0.8,tension=0.3")
   .option('--wav <file>', 'also write the score alone as a WAV')
-  .option('--mix', 'lay the score under the video\'s own sound instead of replacing it')
+  .option('--mix', "lay the score under the video's own sound instead of replacing it")
   .option('--json', 'print one JSON object (windows, conditions, timings) instead of the summary')
   .option('-q, --quiet', 'no progress on stderr')
   .action(async (video: string, opts: Parameters<typeof runScore>[1]) => {

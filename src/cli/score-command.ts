@@ -19,7 +19,13 @@ export interface ScoreCommandOptions {
   quiet?: boolean;
 }
 
-function integer(name: string, v: string | undefined, fallback: number, min: number, max: number): number {
+function integer(
+  name: string,
+  v: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (v === undefined) return fallback;
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) {
@@ -42,7 +48,9 @@ export async function runScore(video: string, opts: ScoreCommandOptions): Promis
     }
     const scheduler = (opts.scheduler ?? d.scheduler) as SchedulerName;
     if (!SCHEDULERS.includes(scheduler)) {
-      throw new UsageError(`--scheduler must be ${SCHEDULERS.join(' or ')}, not "${opts.scheduler}"`);
+      throw new UsageError(
+        `--scheduler must be ${SCHEDULERS.join(' or ')}, not "${opts.scheduler}"`,
+      );
     }
     const mood = opts.mood ? parseMood(opts.mood, model.manifest.condition.names) : undefined;
     let bar: ProgressBar | null = null;
@@ -57,7 +65,8 @@ export async function runScore(video: string, opts: ScoreCommandOptions): Promis
       mode: opts.mix ? 'mix' : 'replace',
       wav: opts.wav,
       onProgress: (e) => {
-        if (e.stage === 'analysing') stages.stage(`window ${e.window}/${e.windows}: reading the film`);
+        if (e.stage === 'analysing')
+          stages.stage(`window ${e.window}/${e.windows}: reading the film`);
         else if (e.stage === 'generating') {
           if (barWindow !== e.window) {
             bar?.done();

@@ -27,12 +27,17 @@ export function conditionVector(levels: AffectLevels, manifest: ModelManifest): 
  */
 export function parseMood(text: string, names: readonly string[]): AffectLevels {
   const out: AffectLevels = {};
-  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^([A-Za-z]+)\s*=\s*([0-9.]+)$/.exec(part);
     if (!m) throw new UsageError(`--mood: "${part}" is not name=value (e.g. pace=0.8)`);
     const [, name, value] = m;
     if (!names.includes(name)) {
-      throw new UsageError(`--mood: "${name}" is not a condition of this model; use ${names.join(', ')}`);
+      throw new UsageError(
+        `--mood: "${name}" is not a condition of this model; use ${names.join(', ')}`,
+      );
     }
     const v = Number(value);
     if (!(v >= 0 && v <= 1)) throw new UsageError(`--mood: ${name}=${value} is outside 0–1`);

@@ -52,7 +52,8 @@ function fail(dir: string, what: string): never {
 export function checkManifest(dir: string, m: unknown): ModelManifest {
   if (typeof m !== 'object' || m === null) fail(dir, 'manifest.json is not a JSON object');
   const o = m as Record<string, unknown>;
-  if (o.format !== 'filmscore-model') fail(dir, `"format" is ${JSON.stringify(o.format)}, not "filmscore-model"`);
+  if (o.format !== 'filmscore-model')
+    fail(dir, `"format" is ${JSON.stringify(o.format)}, not "filmscore-model"`);
   if (!MANIFEST_VERSIONS.includes(o.version as 1)) {
     fail(
       dir,
@@ -64,7 +65,8 @@ export function checkManifest(dir: string, m: unknown): ModelManifest {
   };
   const mel = o.mel as Record<string, unknown> | undefined;
   if (!mel) fail(dir, '"mel" is missing');
-  for (const k of ['nFft', 'hopLength', 'nMels', 'fMin', 'fMax', 'logFloor', 'mean', 'std']) num(`mel.${k}`, mel[k]);
+  for (const k of ['nFft', 'hopLength', 'nMels', 'fMin', 'fMax', 'logFloor', 'mean', 'std'])
+    num(`mel.${k}`, mel[k]);
   num('sampleRate', o.sampleRate);
   num('frames', o.frames);
   const latent = o.latent as Record<string, unknown> | undefined;
@@ -77,7 +79,10 @@ export function checkManifest(dir: string, m: unknown): ModelManifest {
   const condition = o.condition as Record<string, unknown> | undefined;
   if (condition?.kind !== 'affect') fail(dir, '"condition.kind" must be "affect"');
   const names = condition.names;
-  if (!Array.isArray(names) || !names.every((n) => (AFFECT_NAMES as readonly string[]).includes(n))) {
+  if (
+    !Array.isArray(names) ||
+    !names.every((n) => (AFFECT_NAMES as readonly string[]).includes(n))
+  ) {
     fail(dir, `"condition.names" must list affect descriptors (${AFFECT_NAMES.join(', ')})`);
   }
   const files = o.files as Record<string, unknown> | undefined;

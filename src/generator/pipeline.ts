@@ -62,7 +62,8 @@ export async function generate(model: GeneratorModel, opts: GenerateOptions): Pr
     scheduler.step(i, eps, x);
     opts.onStep?.(i + 1, total);
   }
-  const mel = (await model.vaeDecoder.run({ latent: { data: x, dims: [1, channels, frames] } })).mel;
+  const mel = (await model.vaeDecoder.run({ latent: { data: x, dims: [1, channels, frames] } }))
+    .mel;
   const melFrames = mel.dims[2];
   const audio = (await model.vocoder.run({ mel: mel as FloatTensor })).audio;
   return { mel: mel.data, melFrames, audio: audio.data, sampleRate: m.sampleRate };

@@ -101,7 +101,11 @@ export async function scoreVideo(
 ): Promise<ScoreResult> {
   const info: MediaInfo = await probe(video);
   if (!info.video) {
-    throw new MediaError('no-video', video, `${video} has no video stream to score. Give a video file.`);
+    throw new MediaError(
+      'no-video',
+      video,
+      `${video} has no video stream to score. Give a video file.`,
+    );
   }
   const m = model.manifest;
   const sr = m.sampleRate;
@@ -113,11 +117,15 @@ export async function scoreVideo(
   const windows: ScoreWindow[] = [];
   for (const [k, startS] of starts.entries()) {
     opts.onProgress?.({ stage: 'analysing', window: k + 1, windows: starts.length });
-    const film = await analyzeFilm(video, {}, {
-      startS,
-      durationS: Math.min(windowS, durationS - startS),
-      info,
-    });
+    const film = await analyzeFilm(
+      video,
+      {},
+      {
+        startS,
+        durationS: Math.min(windowS, durationS - startS),
+        info,
+      },
+    );
     const levels = { ...levelsOf(film), ...opts.mood };
     const condition = conditionVector(levels, m);
     const g = await generate(model, {
@@ -127,7 +135,13 @@ export async function scoreVideo(
       guidance: opts.guidance,
       scheduler: opts.scheduler,
       onStep: (step, steps) =>
-        opts.onProgress?.({ stage: 'generating', window: k + 1, windows: starts.length, step, steps }),
+        opts.onProgress?.({
+          stage: 'generating',
+          window: k + 1,
+          windows: starts.length,
+          step,
+          steps,
+        }),
     });
     parts.push({ offset: Math.round(startS * sr), audio: g.audio });
     windows.push({
@@ -142,7 +156,12 @@ export async function scoreVideo(
   await writeWav(wav, [score], sr);
   opts.onProgress?.({ stage: 'muxing' });
   try {
-    const mux = await muxAudioUnderVideo({ video, audio: wav, output, mode: opts.mode ?? 'replace' });
+    const mux = await muxAudioUnderVideo({
+      video,
+      audio: wav,
+      output,
+      mode: opts.mode ?? 'replace',
+    });
     return { output, durationS, windows, mux };
   } finally {
     if (!opts.wav) await rm(wav, { force: true });

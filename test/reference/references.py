@@ -246,6 +246,74 @@ def percentile(req, p):
 
 COMMANDS["percentile"] = percentile
 
+
+def _tiny_generator(seed):
+    """Small random networks of the generator's classes (training/filmscore_training)."""
+    import sys as _sys
+    import os as _os
+    _sys.path.insert(0, _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "..", "..", "training"))
+    import torch
+    from filmscore_training.vae import MelVAE
+    from filmscore_training.unet import VMUNet
+    from filmscore_training.vocoder import Vocoder
+    torch.manual_seed(seed)
+    vae = MelVAE(channels=(16, 16, 24), latent=4).eval()
+    unet = VMUNet(latent=4, channels=(16, 32, 32), cond_count=5, cond_dim=16, temb=32).eval()
+    # The output layer starts at zero (as in training); give it weights so the test sees them.
+    torch.nn.init.normal_(unet.out[-1].weight, std=0.05)
+    vocoder = Vocoder(dim=16, hidden=32, layers=1).eval()
+    return vae, unet, vocoder
+
+
+def export_tiny_generator(req, p):
+    """A tiny random model folder, written by training/export_model.py's export_folder."""
+    import sys as _sys
+    import os as _os
+    from pathlib import Path
+    _sys.path.insert(0, _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "..", "..", "training"))
+    from export_model import export_folder
+    vae, unet, vocoder = _tiny_generator(p.get("seed", 0))
+    quantiles = [[i / 20 * (k + 1) / 5 for i in range(21)] for k in range(5)]
+    export_folder(vae, vocoder, unet, {"mean": -5.0, "std": 2.0}, 0.7, Path(p["out"]), 
+                  ["brightness", "pace", "valence", "arousal", "tension"], quantiles, {"test": True})
+    return {"ok": True}
+
+
+def run_tiny_generator(req, p):
+    """PyTorch outputs of the same tiny networks (and graph wrappers) on given inputs."""
+    import sys as _sys
+    import os as _os
+    import torch
+    _sys.path.insert(0, _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "..", "..", "training"))
+    from export_model import Decoder, Encoder, NormalisedVocoder
+    vae, unet, vocoder = _tiny_generator(p.get("seed", 0))
+    b = p["batch"]
+    latent = torch.from_numpy(load(req, "latent").reshape(b, 4, 256))
+    t = torch.from_numpy(load(req, "timestep"))
+    affect = torch.from_numpy(load(req, "affect").reshape(b, 5))
+    keep = torch.from_numpy(load(req, "keep"))
+    mel = torch.from_numpy(load(req, "mel").reshape(1, 64, -1))
+    with torch.no_grad():
+        return {
+            "noise": unet(latent, t, affect, keep).flatten().tolist(),
+            "decoded": Decoder(vae, -5.0, 2.0, 0.7)(latent).flatten().tolist(),
+            "encoded": Encoder(vae, -5.0, 2.0, 0.7)(Decoder(vae, -5.0, 2.0, 0.7)(latent)).flatten().tolist(),
+            "audio": NormalisedVocoder(vocoder, -5.0, 2.0)(mel).flatten().tolist(),
+        }
+
+
+def alphas_cumprod(req, p):
+    import sys as _sys
+    import os as _os
+    _sys.path.insert(0, _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "..", "..", "training"))
+    from filmscore_training.diffusion import SCHEDULE, alphas_cumprod as ac
+    return {"schedule": SCHEDULE, "abar": ac(SCHEDULE).tolist()}
+
+
+COMMANDS["export_tiny_generator"] = export_tiny_generator
+COMMANDS["run_tiny_generator"] = run_tiny_generator
+COMMANDS["alphas_cumprod"] = alphas_cumprod
+
 if __name__ == "__main__":
     req = json.load(sys.stdin)
     json.dump(COMMANDS[sys.argv[1]](req, req.get("params", {})), sys.stdout)

@@ -1,0 +1,136 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadModelFolder, type GeneratorModel } from '../../src/generator/model-folder.js';
+import { generate } from '../../src/generator/pipeline.js';
+import { conditionVector, parseMood } from '../../src/generator/condition.js';
+import { levelToQuantile } from '../../src/conditions/calibration.js';
+import { UsageError } from '../../src/util/errors.js';
+import { reference } from '../helpers/reference.js';
+import { tempDir } from '../helpers/media.js';
+
+function seeded(n: number, seed: number, scale = 1, offset = 0): Float32Array {
+  let s = seed;
+  return Float32Array.from({ length: n }, () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return offset + scale * (2 * (s / 2147483648) - 1);
+  });
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+describe('generator model folder (tiny random networks exported by training/export_model.py)', () => {
+  const dir = tempDir();
+  const folder = join(dir, 'tiny');
+  let model: GeneratorModel;
+
+  before(async () => {
+    reference('export_tiny_generator', { out: folder, seed: 0 });
+    model = await loadModelFolder(folder);
+  });
+  after(async () => {
+    await model?.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  // Tolerance: float32 in both; ONNX Runtime may fuse and reorder the arithmetic, so outputs
+  // agree to 1e-4 relative to their largest magnitude (1e-3 for the vocoder's overlap-add).
+  it('every network gives PyTorch outputs through ONNX Runtime', async () => {
+    const batch = 2;
+    const latent = seeded(batch * 4 * 256, 1);
+    const timestep = Float32Array.from([10, 700]);
+    const affect = seeded(batch * 5, 2, 0.5, 0.5);
+    const keep = Float32Array.from([1, 0]);
+    const mel = seeded(64 * 37, 3, 2, -5);
+    const ref = reference<Record<string, number[]>>(
+      'run_tiny_generator',
+      { batch, seed: 0 },
+      { latent, timestep, affect, keep, mel },
+    );
+    const relative = (got: ArrayLike<number>, want: number[]): number => {
+      const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      return maxAbsDiff(got, want) / scale;
+    };
+    const noise = (
+      await model.unet.run({
+        latent: { data: latent, dims: [batch, 4, 256] },
+        timestep: { data: timestep, dims: [batch] },
+        affect: { data: affect, dims: [batch, 5] },
+        keep: { data: keep, dims: [batch] },
+      })
+    ).noise;
+    assert.ok(relative(noise.data, ref.noise) < 1e-4, `unet ${relative(noise.data, ref.noise)}`);
+    const decoded = (
+      await model.vaeDecoder.run({ latent: { data: latent, dims: [batch, 4, 256] } })
+    ).mel;
+    assert.deepEqual(decoded.dims, [batch, 64, 1024]);
+    assert.ok(relative(decoded.data, ref.decoded) < 1e-4);
+    const audio = (await model.vocoder.run({ mel: { data: mel, dims: [1, 64, 37] } })).audio;
+    assert.deepEqual(audio.dims, [1, 37 * 160]);
+    assert.ok(relative(audio.data, ref.audio) < 1e-3, `vocoder ${relative(audio.data, ref.audio)}`);
+  });
+
+  it('generates a reproducible window: same seed same audio, another seed another', async () => {
+    const opts = {
+      condition: conditionVector({ pace: 0.9 }, model.manifest),
+      steps: 4,
+      guidance: 3,
+      scheduler: 'dpm-solver++' as const,
+    };
+    const steps: number[] = [];
+    const a = await generate(model, { ...opts, seed: 7, onStep: (d) => steps.push(d) });
+    const b = await generate(model, { ...opts, seed: 7 });
+    const c = await generate(model, { ...opts, seed: 8 });
+    assert.deepEqual(steps, [1, 2, 3, 4]);
+    assert.equal(a.audio.length, 1024 * 160);
+    assert.equal(a.melFrames, 1024);
+    assert.equal(a.sampleRate, 16000);
+    assert.deepEqual(a.audio, b.audio);
+    assert.ok(maxAbsDiff(a.audio, c.audio) > 0);
+    // Guidance changes the result; guidance 1 is the conditional model alone.
+    const g1 = await generate(model, { ...opts, seed: 7, guidance: 1 });
+    assert.ok(maxAbsDiff(a.audio, g1.audio) > 0);
+    for (const v of a.audio) assert.ok(Number.isFinite(v));
+  });
+
+  it('maps affect levels through the manifest quantiles, in manifest order', () => {
+    const m = model.manifest;
+    const v = conditionVector({ pace: 1, brightness: 0 }, m);
+    const q = m.condition.quantiles!;
+    assert.equal(v[0], Math.fround(levelToQuantile(0, q.brightness!)));
+    assert.equal(v[1], Math.fround(levelToQuantile(1, q.pace!)));
+    assert.equal(v[2], Math.fround(levelToQuantile(0.5, q.valence!))); // not given: medium
+    assert.deepEqual(parseMood('pace=0.8, tension=0', m.condition.names), {
+      pace: 0.8,
+      tension: 0,
+    });
+    assert.throws(() => parseMood('pace=2', m.condition.names), /outside 0–1/);
+    assert.throws(() => parseMood('loudness=0.5', m.condition.names), /not a condition/);
+    assert.throws(() => parseMood('pace', m.condition.names), /name=value/);
+  });
+
+  it('refuses a missing or incompatible model folder with a clear message', async () => {
+    await assert.rejects(
+      loadModelFolder(join(dir, 'nowhere')),
+      (e: unknown) => e instanceof UsageError && /model folder not found/.test(e.message),
+    );
+    const bad = join(dir, 'bad');
+    mkdirSync(bad);
+    await assert.rejects(loadModelFolder(bad), /manifest.json is missing/);
+    const manifest = JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8'));
+    writeFileSync(join(bad, 'manifest.json'), JSON.stringify({ ...manifest, version: 99 }));
+    await assert.rejects(loadModelFolder(bad), /manifest version 99/);
+    writeFileSync(join(bad, 'manifest.json'), '{oops');
+    await assert.rejects(loadModelFolder(bad), /not valid JSON/);
+    const noUnet = join(dir, 'no-unet');
+    cpSync(folder, noUnet, { recursive: true });
+    rmSync(join(noUnet, 'unet.onnx'));
+    await assert.rejects(loadModelFolder(noUnet), /diffusion UNet model is missing/);
+  });
+});

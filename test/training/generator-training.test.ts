@@ -1,0 +1,158 @@
+// The generator's training recipes on the synthetic pair set, as CI smoke runs: the mel VAE
+// (with a resume), the vocoder, the VM-UNet on two processes (torchrun, gloo), and the export
+// to a model folder that the TypeScript runtime loads and samples from.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { buildDataset } from '../../src/dataset/build.js';
+import { writeSyntheticPairs } from '../../src/dataset/synthetic-pairs.js';
+import { loadModelFolder } from '../../src/generator/model-folder.js';
+import { generate } from '../../src/generator/pipeline.js';
+import { tempDir } from '../helpers/media.js';
+import { PYTHON } from '../helpers/reference.js';
+
+function run(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    env: { ...process.env, OMP_NUM_THREADS: '1' },
+  });
+  assert.equal(r.status, 0, `${cmd} ${args.join(' ')}\n${r.stderr}`);
+  return r.stdout;
+}
+
+function log(out: string): Record<string, number>[] {
+  const [head, ...rows] = readFileSync(join(out, 'log.csv'), 'utf8').trim().split('\n');
+  const keys = head.split(',');
+  return rows.map((r) => Object.fromEntries(r.split(',').map((v, i) => [keys[i], Number(v)])));
+}
+
+const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+
+describe('generator training recipes (smoke)', () => {
+  it('train the VAE, vocoder and UNet (2 processes), export, and sample from TypeScript', async () => {
+    const dir = tempDir();
+    const { manifest } = await writeSyntheticPairs(join(dir, 'pairs'), 4, 10.5);
+    const dataset = join(dir, 'ds');
+    await buildDataset({ manifest, out: dataset, ratios: { train: 1, val: 0, test: 0 } });
+    const common = ['--dataset', dataset, '--threads', '1', '--checkpoint-every', '10'];
+
+    const vae = join(dir, 'vae');
+    const vaeArgs = [
+      ...common,
+      '--out',
+      vae,
+      '--channels',
+      '16,16,24',
+      '--latent',
+      '4',
+      '--batch',
+      '4',
+      '--lr',
+      '3e-3',
+    ];
+    run(PYTHON, ['training/train_vae.py', ...vaeArgs, '--steps', '30']);
+    run(PYTHON, ['training/train_vae.py', ...vaeArgs, '--steps', '40', '--resume']);
+    const v = log(vae);
+    assert.deepEqual(
+      v.map((r) => r.step),
+      Array.from({ length: 40 }, (_, i) => i + 1),
+      'the log goes on across the resume',
+    );
+    const early = mean(v.slice(0, 5).map((r) => r.l1));
+    const late = mean(v.slice(-5).map((r) => r.l1));
+    assert.ok(late < 0.8 * early, `VAE L1 ${early} → ${late}`);
+    assert.ok(readFileSync(join(vae, 'log.png')).subarray(1, 4).toString() === 'PNG');
+
+    const vocoder = join(dir, 'vocoder');
+    const vocOut = run(PYTHON, [
+      'training/train_vocoder.py',
+      ...common,
+      '--out',
+      vocoder,
+      '--dim',
+      '16',
+      '--hidden',
+      '32',
+      '--layers',
+      '1',
+      '--batch',
+      '4',
+      '--steps',
+      '20',
+      '--mel-stats',
+      join(vae, 'checkpoint.pt'),
+    ]);
+    assert.equal(JSON.parse(vocOut.trim().split('\n').pop()!).step, 20);
+
+    const unet = join(dir, 'unet');
+    // Debian's torch 1.13 under Python ≥ 3.11 cannot parse torchrun's default "--redirects 0"
+    // (an IntFlag change); redirecting and teeing stdout works, with a "[defaultN]:" prefix.
+    const unetOut = run('torchrun', [
+      '--standalone',
+      '--nproc_per_node',
+      '2',
+      '--redirects',
+      '1',
+      '--tee',
+      '1',
+      'training/train_unet.py',
+      ...common,
+      '--out',
+      unet,
+      '--vae',
+      join(vae, 'checkpoint.pt'),
+      '--channels',
+      '16,32,32',
+      '--cond-dim',
+      '16',
+      '--temb',
+      '32',
+      '--batch',
+      '2',
+      '--lr',
+      '1e-3',
+      '--steps',
+      '20',
+    ]);
+    const summaryLine = unetOut
+      .split('\n')
+      .map((l) => l.replace(/^\[default\d+\]:/, ''))
+      .filter((l) => l.startsWith('{'))
+      .pop()!;
+    const summary = JSON.parse(summaryLine);
+    assert.equal(summary.world, 2);
+    const u = log(unet);
+    assert.equal(u.length, 20);
+    assert.equal(u[19].clips_seen, 20 * 2 * 2, 'clips seen count both processes');
+
+    const model = join(dir, 'model');
+    run(PYTHON, [
+      'training/export_model.py',
+      '--vae',
+      join(vae, 'checkpoint.pt'),
+      '--vocoder',
+      join(vocoder, 'checkpoint.pt'),
+      '--unet',
+      join(unet, 'checkpoint.pt'),
+      '--out',
+      model,
+    ]);
+    const m = await loadModelFolder(model);
+    try {
+      assert.deepEqual(m.manifest.training, { vaeSteps: 40, vocoderSteps: 20, unetSteps: 20 });
+      const g = await generate(m, {
+        condition: Float32Array.from([0.5, 0.5, 0.5, 0.5, 0.5]),
+        seed: 1,
+        steps: 3,
+        guidance: 2,
+        scheduler: 'ddim',
+      });
+      assert.equal(g.audio.length, 1024 * 160);
+      assert.ok(g.audio.every((x) => Number.isFinite(x)));
+    } finally {
+      await m.dispose();
+    }
+  });
+});
