@@ -84,8 +84,9 @@ export function joinWindows(
   return out;
 }
 
+/** The film's affect levels; loudness, which a picture has not, follows its arousal. */
 function levelsOf(film: FilmAnalysis): AffectLevels {
-  return { ...film.levels };
+  return { ...film.levels, loudness: film.levels.arousal };
 }
 
 /**

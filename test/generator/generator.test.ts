@@ -45,7 +45,7 @@ describe('generator model folder (tiny random networks exported by training/expo
     const batch = 2;
     const latent = seeded(batch * 4 * 256, 1);
     const timestep = Float32Array.from([10, 700]);
-    const affect = seeded(batch * 5, 2, 0.5, 0.5);
+    const affect = seeded(batch * 6, 2, 0.5, 0.5);
     const keep = Float32Array.from([1, 0]);
     const mel = seeded(64 * 37, 3, 2, -5);
     const ref = reference<Record<string, number[]>>(
@@ -61,7 +61,7 @@ describe('generator model folder (tiny random networks exported by training/expo
       await model.unet.run({
         latent: { data: latent, dims: [batch, 4, 256] },
         timestep: { data: timestep, dims: [batch] },
-        affect: { data: affect, dims: [batch, 5] },
+        affect: { data: affect, dims: [batch, 6] },
         keep: { data: keep, dims: [batch] },
       })
     ).noise;

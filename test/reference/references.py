@@ -258,7 +258,7 @@ def _tiny_generator(seed):
     from filmscore_training.vocoder import Vocoder
     torch.manual_seed(seed)
     vae = MelVAE(channels=(16, 16, 24), latent=4).eval()
-    unet = VMUNet(latent=4, channels=(16, 32, 32), cond_count=5, cond_dim=16, temb=32).eval()
+    unet = VMUNet(latent=4, channels=(16, 32, 32), cond_count=6, cond_dim=16, temb=32).eval()
     # The output layer starts at zero (as in training); give it weights so the test sees them.
     torch.nn.init.normal_(unet.out[-1].weight, std=0.05)
     vocoder = Vocoder(dim=16, hidden=32, layers=1).eval()
@@ -273,9 +273,9 @@ def export_tiny_generator(req, p):
     _sys.path.insert(0, _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "..", "..", "training"))
     from export_model import export_folder
     vae, unet, vocoder = _tiny_generator(p.get("seed", 0))
-    quantiles = [[i / 20 * (k + 1) / 5 for i in range(21)] for k in range(5)]
+    quantiles = [[i / 20 * (k + 1) / 6 for i in range(21)] for k in range(6)]
     export_folder(vae, vocoder, unet, {"mean": -5.0, "std": 2.0}, 0.7, Path(p["out"]), 
-                  ["brightness", "pace", "valence", "arousal", "tension"], quantiles, {"test": True})
+                  ["brightness", "pace", "valence", "arousal", "tension", "loudness"], quantiles, {"test": True})
     return {"ok": True}
 
 
@@ -290,7 +290,7 @@ def run_tiny_generator(req, p):
     b = p["batch"]
     latent = torch.from_numpy(load(req, "latent").reshape(b, 4, 256))
     t = torch.from_numpy(load(req, "timestep"))
-    affect = torch.from_numpy(load(req, "affect").reshape(b, 5))
+    affect = torch.from_numpy(load(req, "affect").reshape(b, 6))
     keep = torch.from_numpy(load(req, "keep"))
     mel = torch.from_numpy(load(req, "mel").reshape(1, 64, -1))
     with torch.no_grad():

@@ -96,8 +96,8 @@ describe('filmscore score', () => {
     assert.equal(j.steps, 2);
     assert.equal(j.scheduler, 'dpm-solver++');
     for (const w of j.windows) {
-      assert.equal(w.condition.length, 5);
-      for (const k of ['brightness', 'pace', 'valence', 'arousal', 'tension']) {
+      assert.equal(w.condition.length, 6);
+      for (const k of ['brightness', 'pace', 'valence', 'arousal', 'tension', 'loudness']) {
         assert.ok(w.levels[k] >= 0 && w.levels[k] <= 1);
       }
     }

@@ -143,7 +143,7 @@ describe('generator training recipes (smoke)', () => {
     try {
       assert.deepEqual(m.manifest.training, { vaeSteps: 40, vocoderSteps: 20, unetSteps: 20 });
       const g = await generate(m, {
-        condition: Float32Array.from([0.5, 0.5, 0.5, 0.5, 0.5]),
+        condition: new Float32Array(6).fill(0.5),
         seed: 1,
         steps: 3,
         guidance: 2,

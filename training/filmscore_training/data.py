@@ -12,10 +12,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-# src/conditions/affect.ts AFFECT_NAMES; the first five are shared with the video side and
-# condition the default generator (the film gives them at scoring time).
+# src/conditions/affect.ts AFFECT_NAMES. The default generator is conditioned on the five the
+# video side measures too, and on loudness, which the film gives as its arousal level (an
+# intense picture asks for loud music) and a user may set with --mood.
 AFFECT_NAMES = ["brightness", "pace", "valence", "arousal", "tension", "loudness", "dynamicRange", "mode", "density"]
-CONDITION_NAMES = AFFECT_NAMES[:5]
+CONDITION_NAMES = AFFECT_NAMES[:6]
 
 
 def clip_ids(dataset: str | Path, split: str | None) -> list[str]:
