@@ -111,7 +111,7 @@ describe('generator model folder (tiny random networks exported by training/expo
       tension: 0,
     });
     assert.throws(() => parseMood('pace=2', m.condition.names), /outside 0–1/);
-    assert.throws(() => parseMood('loudness=0.5', m.condition.names), /not a condition/);
+    assert.throws(() => parseMood('density=0.5', m.condition.names), /not a condition/);
     assert.throws(() => parseMood('pace', m.condition.names), /name=value/);
   });
 
