@@ -3,6 +3,7 @@ import { parseMood } from '../generator/condition.js';
 import { SCHEDULERS, type SchedulerName } from '../sampler/index.js';
 import { scoreVideo } from '../score/score-video.js';
 import { UsageError } from '../util/errors.js';
+import { VOCODERS, type VocoderName } from '../decoder/vocoders.js';
 import { ProgressBar, StageReporter } from './progress.js';
 
 export interface ScoreCommandOptions {
@@ -12,6 +13,7 @@ export interface ScoreCommandOptions {
   steps?: string;
   guidance?: string;
   scheduler?: string;
+  vocoder?: string;
   wav?: string;
   mix?: boolean;
   mood?: string;
@@ -52,6 +54,10 @@ export async function runScore(video: string, opts: ScoreCommandOptions): Promis
         `--scheduler must be ${SCHEDULERS.join(' or ')}, not "${opts.scheduler}"`,
       );
     }
+    const vocoder = (opts.vocoder ?? 'neural') as VocoderName;
+    if (!VOCODERS.includes(vocoder)) {
+      throw new UsageError(`--vocoder must be ${VOCODERS.join(' or ')}, not "${opts.vocoder}"`);
+    }
     const mood = opts.mood ? parseMood(opts.mood, model.manifest.condition.names) : undefined;
     let bar: ProgressBar | null = null;
     let barWindow = 0;
@@ -62,6 +68,7 @@ export async function runScore(video: string, opts: ScoreCommandOptions): Promis
       guidance,
       scheduler,
       mood,
+      vocoder,
       mode: opts.mix ? 'mix' : 'replace',
       wav: opts.wav,
       onProgress: (e) => {

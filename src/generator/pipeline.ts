@@ -1,8 +1,8 @@
-import type { FloatTensor } from '../onnx/model.js';
 import { guide } from '../sampler/guidance.js';
 import { makeScheduler, type SchedulerName } from '../sampler/index.js';
 import { GaussianNoise } from '../sampler/noise.js';
 import type { GeneratorModel } from './model-folder.js';
+import { neuralVocoder, type Vocoder } from '../decoder/vocoders.js';
 
 /** One generation window's request. */
 export interface GenerateOptions {
@@ -15,6 +15,8 @@ export interface GenerateOptions {
   scheduler: SchedulerName;
   /** Called after each denoising step (for progress). */
   onStep?: (done: number, total: number) => void;
+  /** Mel → waveform (default: the model folder's neural vocoder). */
+  vocoder?: Vocoder;
 }
 
 export interface Generation {
@@ -65,6 +67,7 @@ export async function generate(model: GeneratorModel, opts: GenerateOptions): Pr
   const mel = (await model.vaeDecoder.run({ latent: { data: x, dims: [1, channels, frames] } }))
     .mel;
   const melFrames = mel.dims[2];
-  const audio = (await model.vocoder.run({ mel: mel as FloatTensor })).audio;
-  return { mel: mel.data, melFrames, audio: audio.data, sampleRate: m.sampleRate };
+  const vocoder = opts.vocoder ?? neuralVocoder(model.vocoder, m.mel.nMels);
+  const audio = await vocoder(mel.data, melFrames);
+  return { mel: mel.data, melFrames, audio, sampleRate: m.sampleRate };
 }

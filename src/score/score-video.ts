@@ -10,6 +10,7 @@ import type { Seconds } from '../units.js';
 import { conditionVector, type AffectLevels } from '../generator/condition.js';
 import type { GeneratorModel } from '../generator/model-folder.js';
 import { generate } from '../generator/pipeline.js';
+import { griffinLimVocoder, type VocoderName } from '../decoder/vocoders.js';
 
 export interface ScoreOptions {
   seed: number;
@@ -22,6 +23,8 @@ export interface ScoreOptions {
   mode?: 'replace' | 'mix';
   /** Also keep the score as a WAV here. */
   wav?: string;
+  /** Mel → waveform: the model's neural vocoder (default) or Griffin-Lim (no weights). */
+  vocoder?: VocoderName;
   /** Seconds of crossfade between consecutive windows. */
   crossfadeS?: Seconds;
   onProgress?: (e: ScoreProgress) => void;
@@ -115,6 +118,7 @@ export async function scoreVideo(
   const crossfadeS = Math.min(opts.crossfadeS ?? 1, windowS / 4);
   const starts = planWindows(durationS, windowS, crossfadeS);
   const parts: { offset: number; audio: Float32Array }[] = [];
+  const vocoder = opts.vocoder === 'griffin-lim' ? griffinLimVocoder(m) : undefined;
   const windows: ScoreWindow[] = [];
   for (const [k, startS] of starts.entries()) {
     opts.onProgress?.({ stage: 'analysing', window: k + 1, windows: starts.length });
@@ -135,6 +139,7 @@ export async function scoreVideo(
       steps: opts.steps,
       guidance: opts.guidance,
       scheduler: opts.scheduler,
+      vocoder,
       onStep: (step, steps) =>
         opts.onProgress?.({
           stage: 'generating',

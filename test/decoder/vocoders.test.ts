@@ -1,0 +1,75 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { griffinLimVocoder, melToLinear } from '../../src/decoder/vocoders.js';
+import { AUDIOLDM_MEL, logMelSpectrogram, melFilterBank } from '../../src/features/mel.js';
+import type { ModelManifest } from '../../src/generator/model-folder.js';
+import { spectrogram } from '../../src/features/stft.js';
+
+const mel = { ...AUDIOLDM_MEL, winLength: 1024, logFloor: 1e-5, mean: 0, std: 1 };
+const manifest = { sampleRate: 16000, mel } as unknown as ModelManifest;
+
+function tone(hz: number, seconds: number, sr = 16000): Float32Array {
+  return Float32Array.from(
+    { length: Math.round(seconds * sr) },
+    (_, i) => 0.5 * Math.sin((2 * Math.PI * hz * i) / sr),
+  );
+}
+
+/** The front end's log-mel, transposed to the VAE decoder's [band × frame] layout. */
+function bandMajor(x: Float32Array): { data: Float32Array; frames: number } {
+  const s = logMelSpectrogram(x, AUDIOLDM_MEL);
+  const out = new Float32Array(s.data.length);
+  for (let t = 0; t < s.frames; t++)
+    for (let b = 0; b < s.bins; b++) out[b * s.frames + t] = s.data[t * s.bins + b];
+  return { data: out, frames: s.frames };
+}
+
+describe('Griffin-Lim vocoder (no weights)', () => {
+  it('melToLinear finds a non-negative spectrum whose mel is the given mel', () => {
+    const x = tone(440, 0.5);
+    const lin = spectrogram(x, { nFft: 1024, hopLength: 160, power: 1 });
+    const filters = melFilterBank({ ...AUDIOLDM_MEL });
+    const frames = lin.frames;
+    const y = new Float32Array(64 * frames);
+    for (let t = 0; t < frames; t++)
+      filters.forEach(({ start, weights }, b) => {
+        let s = 0;
+        for (let j = 0; j < weights.length; j++)
+          s += weights[j] * lin.data[t * lin.bins + start + j];
+        y[b * frames + t] = s;
+      });
+    const r = melToLinear(y, frames, { ...mel, sampleRate: 16000 }, 100);
+    assert.ok(r.data.every((v) => v >= 0));
+    let err = 0;
+    let norm = 0;
+    for (let t = 0; t < frames; t++)
+      filters.forEach(({ start, weights }, b) => {
+        let s = 0;
+        for (let j = 0; j < weights.length; j++) s += weights[j] * r.data[t * r.bins + start + j];
+        err += (s - y[b * frames + t]) ** 2;
+        norm += y[b * frames + t] ** 2;
+      });
+    assert.ok(Math.sqrt(err / norm) < 0.05, `relative mel error ${Math.sqrt(err / norm)}`);
+  });
+
+  it('turns the log-mel of a 440 Hz tone back into a 440 Hz tone', async () => {
+    const x = tone(440, 1);
+    const { data, frames } = bandMajor(x);
+    const y = await griffinLimVocoder(manifest)(data, frames);
+    assert.equal(y.length, frames * 160);
+    // Its spectrum peaks at 440 Hz within a mel band (64 Slaney bands to 8 kHz are 47 Hz wide
+    // there: the mel holds no finer pitch), and its mel matches the input's.
+    const s = spectrogram(y.subarray(1600, 14400), { nFft: 1024, hopLength: 512, power: 1 });
+    const mean = new Float32Array(s.bins);
+    for (let t = 0; t < s.frames; t++)
+      for (let k = 0; k < s.bins; k++) mean[k] += s.data[t * s.bins + k];
+    const peak = mean.indexOf(Math.max(...mean));
+    assert.ok(Math.abs((peak * 16000) / 1024 - 440) <= 47, `peak at ${(peak * 16000) / 1024} Hz`);
+    const back = bandMajor(y);
+    let l1 = 0;
+    for (let b = 0; b < 64; b++)
+      for (let t = 0; t < frames; t++)
+        l1 += Math.abs(back.data[b * back.frames + t] - data[b * frames + t]) / (64 * frames);
+    assert.ok(l1 < 1.0, `log-mel L1 ${l1}`);
+  });
+});
