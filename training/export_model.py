@@ -25,7 +25,10 @@ import shutil
 import sys
 from pathlib import Path
 
+import copy
+
 import torch
+import torch.nn.utils.parametrize as parametrize
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -68,17 +71,39 @@ class NormalisedVocoder(nn.Module):
         return self.vocoder((mel - self.mean) / self.std)
 
 
-def _export(module: nn.Module, args: tuple, names: list[str], outputs: list[str], dynamic: dict, path: Path) -> None:
+class _ToFloat(nn.Module):
+    def forward(self, w: torch.Tensor) -> torch.Tensor:
+        return w.float()
+
+
+def half_weights(module: nn.Module) -> nn.Module:
+    """A copy whose weight matrices and kernels are stored as float16 and cast to float32 where
+    used: the ONNX file holds fp16 initialisers and Cast nodes (half the size), and ONNX
+    Runtime computes in float32. Biases, norms and fixed buffers (the iSTFT bases) stay fp32."""
+    m = copy.deepcopy(module)
+    for mod in list(m.modules()):
+        for name, p in list(mod.named_parameters(recurse=False)):
+            if p.dim() >= 2:
+                setattr(mod, name, nn.Parameter(p.detach().half(), requires_grad=False))
+                parametrize.register_parametrization(mod, name, _ToFloat(), unsafe=True)
+    return m
+
+
+def _export(module: nn.Module, args: tuple, names: list[str], outputs: list[str], dynamic: dict, path: Path,
+            fp16: bool = False) -> None:
     module.eval()
+    if fp16:
+        module = half_weights(module)
     tmp = path.with_suffix(".partial")
     with torch.no_grad():
+        # Constant folding would fold the fp16 → fp32 casts back into fp32 initialisers.
         torch.onnx.export(module, args, str(tmp), input_names=names, output_names=outputs,
-                          dynamic_axes=dynamic, opset_version=17)
+                          dynamic_axes=dynamic, opset_version=17, do_constant_folding=not fp16)
     os.replace(tmp, path)
 
 
 def export_folder(vae: MelVAE, vocoder: Vocoder, unet: VMUNet, mel: dict, scale: float, out: Path,
-                  conditions: list[str], quantiles: list[list[float]] | None, info: dict) -> dict:
+                  conditions: list[str], quantiles: list[list[float]] | None, info: dict, fp16: bool = False) -> dict:
     """Write the four graphs and manifest.json into `out`; returns the manifest."""
     out.mkdir(parents=True, exist_ok=True)
     c, frames = unet.config["latent"], 256
@@ -86,13 +111,13 @@ def export_folder(vae: MelVAE, vocoder: Vocoder, unet: VMUNet, mel: dict, scale:
     batch = {0: "batch"}
     _export(unet, (latent, torch.tensor([10.0, 500.0]), torch.rand(2, len(conditions)), torch.tensor([1.0, 0.0])),
             ["latent", "timestep", "affect", "keep"], ["noise"],
-            {"latent": batch, "timestep": batch, "affect": batch, "keep": batch, "noise": batch}, out / "unet.onnx")
+            {"latent": batch, "timestep": batch, "affect": batch, "keep": batch, "noise": batch}, out / "unet.onnx", fp16)
     _export(Decoder(vae, mel["mean"], mel["std"], scale), (latent,), ["latent"], ["mel"],
-            {"latent": batch, "mel": batch}, out / "vae_decoder.onnx")
+            {"latent": batch, "mel": batch}, out / "vae_decoder.onnx", fp16)
     _export(Encoder(vae, mel["mean"], mel["std"], scale), (torch.randn(2, 64, 4 * frames) - 5,), ["mel"], ["latent"],
-            {"mel": batch, "latent": batch}, out / "vae_encoder.onnx")
+            {"mel": batch, "latent": batch}, out / "vae_encoder.onnx", fp16)
     _export(NormalisedVocoder(vocoder, mel["mean"], mel["std"]), (torch.randn(1, 64, 50) - 5,), ["mel"], ["audio"],
-            {"mel": {0: "batch", 2: "frames"}, "audio": {0: "batch", 1: "samples"}}, out / "vocoder.onnx")
+            {"mel": {0: "batch", 2: "frames"}, "audio": {0: "batch", 1: "samples"}}, out / "vocoder.onnx", fp16)
     manifest = {
         "format": "filmscore-model",
         "version": MANIFEST_VERSION,
@@ -108,6 +133,7 @@ def export_folder(vae: MelVAE, vocoder: Vocoder, unet: VMUNet, mel: dict, scale:
         "files": {"unet": "unet.onnx", "vaeDecoder": "vae_decoder.onnx", "vaeEncoder": "vae_encoder.onnx",
                   "vocoder": "vocoder.onnx"},
         "defaults": {"steps": 25, "guidance": 3.0, "scheduler": "dpm-solver++"},
+        "weights": "float16" if fp16 else "float32",
         "training": info,
     }
     tmp = out / "manifest.json.partial"
@@ -123,6 +149,7 @@ def main() -> None:
     ap.add_argument("--unet", required=True)
     ap.add_argument("--out", required=True, type=Path)
     ap.add_argument("--raw", action="store_true", help="export the UNet's raw weights instead of its EMA")
+    ap.add_argument("--fp16", action="store_true", help="store weight matrices as float16 (half the size; computed in float32)")
     a = ap.parse_args()
     v, w, u = (torch.load(p, map_location="cpu") for p in (a.vae, a.vocoder, a.unet))
     vae = MelVAE(**_kw(v["config"]))
@@ -136,7 +163,7 @@ def main() -> None:
     info = {"vaeSteps": v["step"], "vocoderSteps": w["step"], "unetSteps": u["step"]}
     tmp_out = a.out.with_name(a.out.name + ".partial")
     shutil.rmtree(tmp_out, ignore_errors=True)
-    m = export_folder(vae, vocoder, unet, v["mel"], v["scale"] or 1.0, tmp_out, conditions, quantiles, info)
+    m = export_folder(vae, vocoder, unet, v["mel"], v["scale"] or 1.0, tmp_out, conditions, quantiles, info, a.fp16)
     for extra in ("MODEL_CARD.md",):
         if (a.out / extra).exists():
             shutil.copyfile(a.out / extra, tmp_out / extra)

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -74,6 +74,31 @@ describe('generator model folder (tiny random networks exported by training/expo
     const audio = (await model.vocoder.run({ mel: { data: mel, dims: [1, 64, 37] } })).audio;
     assert.deepEqual(audio.dims, [1, 37 * 160]);
     assert.ok(relative(audio.data, ref.audio) < 1e-3, `vocoder ${relative(audio.data, ref.audio)}`);
+  });
+
+  it('an fp16 export is smaller and stays within 1 % of the float32 networks', async () => {
+    const half = join(dir, 'tiny16');
+    reference('export_tiny_generator', { out: half, seed: 0, fp16: true });
+    const m16 = await loadModelFolder(half);
+    try {
+      assert.ok(
+        statSync(join(half, 'unet.onnx')).size < 0.8 * statSync(join(folder, 'unet.onnx')).size,
+      );
+      const latent = seeded(4 * 256, 4);
+      const feeds = {
+        latent: { data: latent, dims: [1, 4, 256] },
+        timestep: { data: Float32Array.from([300]), dims: [1] },
+        affect: { data: seeded(6, 5, 0.5, 0.5), dims: [1, 6] },
+        keep: { data: Float32Array.from([1]), dims: [1] },
+      };
+      const a = (await model.unet.run(feeds)).noise.data;
+      const b = (await m16.unet.run(feeds)).noise.data;
+      const scale = a.reduce((mx, v) => Math.max(mx, Math.abs(v)), 0);
+      assert.ok(maxAbsDiff(a, b) / scale < 0.01, `fp16 ${maxAbsDiff(a, b) / scale}`);
+      assert.ok(maxAbsDiff(a, b) > 0, 'the weights really are float16');
+    } finally {
+      await m16.dispose();
+    }
   });
 
   it('generates a reproducible window: same seed same audio, another seed another', async () => {

@@ -274,8 +274,9 @@ def export_tiny_generator(req, p):
     from export_model import export_folder
     vae, unet, vocoder = _tiny_generator(p.get("seed", 0))
     quantiles = [[i / 20 * (k + 1) / 6 for i in range(21)] for k in range(6)]
-    export_folder(vae, vocoder, unet, {"mean": -5.0, "std": 2.0}, 0.7, Path(p["out"]), 
-                  ["brightness", "pace", "valence", "arousal", "tension", "loudness"], quantiles, {"test": True})
+    export_folder(vae, vocoder, unet, {"mean": -5.0, "std": 2.0}, 0.7, Path(p["out"]),
+                  ["brightness", "pace", "valence", "arousal", "tension", "loudness"], quantiles, {"test": True},
+                  fp16=p.get("fp16", False))
     return {"ok": True}
 
 

@@ -1,0 +1,290 @@
+// Measures a generator model folder on held-out clips of a dataset (issue 5, item 6):
+//  1. reconstruction: VAE + vocoder, the vocoder alone, and Griffin-Lim (no weights), by mel L1
+//     and multi-resolution STFT distance against the real clip;
+//  2. generation vs real: a Fréchet distance on MFCC statistics (stated below) for generated
+//     vs real test clips, beside real (val) vs real (test) and noise vs real;
+//  3. the conditioning is followed: Spearman ρ between requested and measured pace and
+//     loudness over many generations.
+// Usage: node dist/bench/generator-quality.js <dataset> [--model DIR] [--clips N]
+//        [--generations N] [--steps N] [--json out.json]
+// The Fréchet distance and Spearman ρ are computed by scipy (/usr/bin/python3) from the
+// embeddings this script measures.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { analyzeSignal } from '../src/analysis/music-analysis.js';
+import { musicAffect } from '../src/conditions/music-affect.js';
+import { decodeNpy } from '../src/dataset/npy.js';
+import { griffinLimVocoder, neuralVocoder } from '../src/decoder/vocoders.js';
+import { AUDIOLDM_MEL, logMelSpectrogram } from '../src/features/mel.js';
+import { resample } from '../src/features/resample.js';
+import { spectrogram } from '../src/features/stft.js';
+import { conditionVector } from '../src/generator/condition.js';
+import { DEFAULT_MODEL_DIR, loadModelFolder } from '../src/generator/model-folder.js';
+import { generate } from '../src/generator/pipeline.js';
+import { OnnxModel } from '../src/onnx/model.js';
+import { GaussianNoise } from '../src/sampler/noise.js';
+
+const args = process.argv.slice(2);
+const dataset = args[0];
+if (!dataset) {
+  console.error('usage: node dist/bench/generator-quality.js <dataset> [--model DIR] [--clips N]');
+  process.exit(2);
+}
+const opt = (name: string, fallback: string): string => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const modelDir = opt('--model', DEFAULT_MODEL_DIR);
+const clips = Number(opt('--clips', '40'));
+const generations = Number(opt('--generations', '60'));
+const steps = Number(opt('--steps', '0'));
+const jsonOut = opt('--json', '');
+
+const SR = 16000;
+const db = new Database(join(dataset, 'index.sqlite'), { readonly: true });
+const idsOf = (split: string, n: number): string[] =>
+  (db.prepare('SELECT id FROM clips WHERE split = ? ORDER BY id').all(split) as { id: string }[])
+    .map((r) => r.id)
+    .filter((_, i, all) => i % Math.max(1, Math.floor(all.length / n)) === 0)
+    .slice(0, n);
+const npy = (id: string, name: string): { shape: number[]; values: Float64Array } =>
+  decodeNpy(new Uint8Array(readFileSync(join(dataset, 'clips', id, name))));
+
+/** A clip's cached log-mel in the decoder's [band × frame] layout, and its audio. */
+function clip(id: string): { mel: Float32Array; frames: number; audio: Float32Array } {
+  const m = npy(id, 'mel.npy');
+  const [frames, bands] = m.shape;
+  const mel = new Float32Array(bands * frames);
+  for (let t = 0; t < frames; t++)
+    for (let b = 0; b < bands; b++) mel[b * frames + t] = m.values[t * bands + b];
+  const a = npy(id, 'audio.npy');
+  return { mel, frames, audio: Float32Array.from(a.values, (v) => v / 32768) };
+}
+
+function bandMajorLogMel(x: Float32Array): { data: Float32Array; frames: number } {
+  const s = logMelSpectrogram(x, AUDIOLDM_MEL);
+  const out = new Float32Array(s.data.length);
+  for (let t = 0; t < s.frames; t++)
+    for (let b = 0; b < s.bins; b++) out[b * s.frames + t] = s.data[t * s.bins + b];
+  return { data: out, frames: s.frames };
+}
+
+function melL1(a: Float32Array, af: number, b: Float32Array, bf: number): number {
+  const f = Math.min(af, bf);
+  let s = 0;
+  for (let k = 0; k < 64; k++)
+    for (let t = 0; t < f; t++) s += Math.abs(a[k * af + t] - b[k * bf + t]);
+  return s / (64 * f);
+}
+
+/** Spectral convergence + log-magnitude L1, averaged over three resolutions (Parallel WaveGAN). */
+function mrStft(y: Float32Array, x: Float32Array): number {
+  const n = Math.min(y.length, x.length);
+  let total = 0;
+  for (const [nFft, hop] of [
+    [512, 128],
+    [1024, 256],
+    [2048, 512],
+  ]) {
+    const Y = spectrogram(y.subarray(0, n), { nFft, hopLength: hop, power: 1 }).data;
+    const X = spectrogram(x.subarray(0, n), { nFft, hopLength: hop, power: 1 }).data;
+    let diff = 0;
+    let norm = 0;
+    let mag = 0;
+    for (let i = 0; i < X.length; i++) {
+      diff += (X[i] - Y[i]) ** 2;
+      norm += X[i] ** 2;
+      mag += Math.abs(Math.log(Math.max(Y[i], 1e-5)) - Math.log(Math.max(X[i], 1e-5)));
+    }
+    total += Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-7) + mag / X.length;
+  }
+  return total / 3;
+}
+
+/** The embedding for the Fréchet distance: 20 MFCCs (DCT-II of the log-mel), mean and std. */
+function mfccStats(mel: Float32Array, frames: number): number[] {
+  const K = 20;
+  const mean = new Float64Array(K);
+  const sq = new Float64Array(K);
+  for (let t = 0; t < frames; t++) {
+    for (let k = 0; k < K; k++) {
+      let c = 0;
+      for (let b = 0; b < 64; b++)
+        c += mel[b * frames + t] * Math.cos((Math.PI * k * (b + 0.5)) / 64);
+      mean[k] += c / frames;
+      sq[k] += (c * c) / frames;
+    }
+  }
+  return [...mean, ...Array.from(mean, (m, k) => Math.sqrt(Math.max(0, sq[k] - m * m)))];
+}
+
+const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+
+const model = await loadModelFolder(modelDir);
+const m = model.manifest;
+const encoder = await OnnxModel.load(
+  join(model.dir, m.files.vaeEncoder ?? 'vae_encoder.onnx'),
+  'VAE encoder',
+);
+const neural = neuralVocoder(model.vocoder, 64);
+const gl = griffinLimVocoder(m);
+const testIds = idsOf('test', clips);
+const valIds = idsOf('val', clips);
+
+// 1. Reconstruction.
+const rec = {
+  vocoder: { l1: [] as number[], stft: [] as number[] },
+  vae: { l1: [] as number[], stft: [] as number[] },
+  gl: { l1: [] as number[], stft: [] as number[] },
+};
+const realEmb: number[][] = [];
+for (const id of testIds) {
+  const c = clip(id);
+  realEmb.push(mfccStats(c.mel, c.frames));
+  const score = (y: Float32Array, into: { l1: number[]; stft: number[] }): void => {
+    const back = bandMajorLogMel(y);
+    into.l1.push(melL1(back.data, back.frames, c.mel, c.frames));
+    into.stft.push(mrStft(y, c.audio));
+  };
+  score(await neural(c.mel, c.frames), rec.vocoder);
+  // VAE: pad to the model's window (the floor of the clip), encode, decode, crop.
+  const padded = new Float32Array(64 * m.frames);
+  for (let b = 0; b < 64; b++) {
+    let floor = Infinity;
+    for (let t = 0; t < c.frames; t++) floor = Math.min(floor, c.mel[b * c.frames + t]);
+    for (let t = 0; t < m.frames; t++)
+      padded[b * m.frames + t] = t < c.frames ? c.mel[b * c.frames + t] : floor;
+  }
+  const z = (await encoder.run({ mel: { data: padded, dims: [1, 64, m.frames] } })).latent;
+  const dec = (await model.vaeDecoder.run({ latent: z })).mel.data;
+  const cropped = new Float32Array(64 * c.frames);
+  for (let b = 0; b < 64; b++)
+    for (let t = 0; t < c.frames; t++) cropped[b * c.frames + t] = dec[b * m.frames + t];
+  score(await neural(cropped, c.frames), rec.vae);
+  score(await gl(c.mel, c.frames), rec.gl);
+}
+const valEmb = valIds.map((id) => {
+  const c = clip(id);
+  return mfccStats(c.mel, c.frames);
+});
+const rng = new GaussianNoise(123);
+const noiseEmb = testIds.map(() => {
+  const x = rng.fill(10 * SR).map((v) => v * 0.1);
+  const s = bandMajorLogMel(x);
+  return mfccStats(s.data, s.frames);
+});
+
+// 2 + 3. Generations: first conditioned on the test clips' own music, then on a grid of
+// requested pace and loudness levels.
+const useSteps = steps || m.defaults.steps;
+const genEmb: number[][] = [];
+const t0 = Date.now();
+for (const [k, id] of testIds.entries()) {
+  const a = npy(id, 'affect.npy').values; // AFFECT_NAMES order; the condition takes the first six
+  const condition = Float32Array.from(m.condition.names.map((_, i) => a[i]));
+  const g = await generate(model, {
+    condition,
+    seed: 1000 + k,
+    steps: useSteps,
+    guidance: m.defaults.guidance,
+    scheduler: m.defaults.scheduler,
+  });
+  const s = bandMajorLogMel(g.audio);
+  genEmb.push(mfccStats(s.data, s.frames));
+}
+const requested: { pace: number; loudness: number }[] = [];
+const measured: { pace: number; loudness: number }[] = [];
+const grid = new GaussianNoise(7);
+for (let k = 0; k < generations; k++) {
+  const level = { pace: grid.uniform(), loudness: grid.uniform() };
+  const g = await generate(model, {
+    condition: conditionVector(level, m),
+    seed: 5000 + k,
+    steps: useSteps,
+    guidance: m.defaults.guidance,
+    scheduler: m.defaults.scheduler,
+  });
+  const a = musicAffect(analyzeSignal(resample(g.audio, SR, 22050)));
+  requested.push(level);
+  measured.push({ pace: a.pace, loudness: a.loudness });
+}
+const genSeconds = (Date.now() - t0) / 1000;
+
+const py = spawnSync(
+  '/usr/bin/python3',
+  [
+    '-c',
+    `
+import json, sys, numpy as np
+from scipy import linalg, stats
+d = json.load(sys.stdin)
+def fd(a, b):
+    a, b = np.array(a), np.array(b)
+    m1, m2 = a.mean(0), b.mean(0)
+    s1, s2 = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    c, _ = linalg.sqrtm(s1 @ s2, disp=False)
+    return float(((m1 - m2) ** 2).sum() + np.trace(s1 + s2 - 2 * c.real))
+r = d["requested"]; m = d["measured"]
+print(json.dumps({
+  "fd_generated": fd(d["gen"], d["real"]), "fd_real_val": fd(d["val"], d["real"]), "fd_noise": fd(d["noise"], d["real"]),
+  "rho_pace": float(stats.spearmanr([x["pace"] for x in r], [x["pace"] for x in m]).correlation),
+  "rho_loudness": float(stats.spearmanr([x["loudness"] for x in r], [x["loudness"] for x in m]).correlation),
+}))
+`,
+  ],
+  {
+    input: JSON.stringify({
+      gen: genEmb,
+      real: realEmb,
+      val: valEmb,
+      noise: noiseEmb,
+      requested,
+      measured,
+    }),
+    encoding: 'utf8',
+  },
+);
+if (py.status !== 0) throw new Error(py.stderr);
+const stats = JSON.parse(py.stdout) as Record<string, number>;
+const result = {
+  model: model.dir,
+  training: m.training,
+  clips: testIds.length,
+  steps: useSteps,
+  guidance: m.defaults.guidance,
+  reconstruction: Object.fromEntries(
+    Object.entries(rec).map(([k, v]) => [k, { melL1: mean(v.l1), mrStft: mean(v.stft) }]),
+  ),
+  frechetMfcc: {
+    generated: stats.fd_generated,
+    realValVsTest: stats.fd_real_val,
+    noise: stats.fd_noise,
+  },
+  conditioning: { generations, spearmanPace: stats.rho_pace, spearmanLoudness: stats.rho_loudness },
+  generationSeconds: genSeconds,
+};
+await encoder.dispose();
+await model.dispose();
+const f = (v: number): string => v.toFixed(3);
+console.log(
+  `model ${result.model} (${JSON.stringify(result.training)}), ${result.clips} test clips, ${useSteps} steps`,
+);
+console.log('| reconstruction | mel L1 | MR-STFT |\n|---|---|---|');
+console.log(
+  `| VAE + vocoder | ${f(result.reconstruction.vae.melL1)} | ${f(result.reconstruction.vae.mrStft)} |`,
+);
+console.log(
+  `| vocoder alone | ${f(result.reconstruction.vocoder.melL1)} | ${f(result.reconstruction.vocoder.mrStft)} |`,
+);
+console.log(
+  `| Griffin-Lim | ${f(result.reconstruction.gl.melL1)} | ${f(result.reconstruction.gl.mrStft)} |`,
+);
+console.log(
+  `Fréchet distance (MFCC mean+std, 40-d) to real test clips: generated ${f(stats.fd_generated)}, real val ${f(stats.fd_real_val)}, noise ${f(stats.fd_noise)}`,
+);
+console.log(
+  `conditioning over ${generations} generations: Spearman ρ pace ${f(stats.rho_pace)}, loudness ${f(stats.rho_loudness)}`,
+);
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify(result, null, 1));
