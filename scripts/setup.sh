@@ -29,4 +29,7 @@ npm run build
 if [ "${1:-}" != "--no-demo" ]; then
   node dist/scripts/make-demo.js examples/demo.mp4
   node dist/src/cli/main.js analyze examples/demo.mp4 --png examples/demo.analysis.png
+  # The main job: score the demo clip with the bundled model (models/default), offline.
+  node dist/src/cli/main.js score examples/demo.mp4 -o examples/demo.scored.mp4 \
+    --wav examples/demo.score.wav
 fi

@@ -8,7 +8,9 @@ folder: ONNX files (opset 17) and manifest.json, the contract the TypeScript run
 
 Graphs and what they take (B = batch, any size):
 - unet.onnx: latent [B, C, L], timestep [B] (float, 0…999), affect [B, K] (0–1, manifest
-  condition.names order), keep [B] (1 = condition, 0 = the null condition) → noise [B, C, L]
+  condition.names order), keep [B] (1 = condition, 0 = the null condition) → noise [B, C, L];
+  a model trained on (video, music) pairs (condition.kind "film") also takes the film
+  encoder's branches semantic [B, S], aesthetic [B, 7], emotion [B, 6]
 - vae_decoder.onnx: latent [B, C, L] (diffusion scale) → mel [B, 64, 4·L] (log-mel)
 - vae_encoder.onnx: mel [B, 64, 4·L] (log-mel) → latent [B, C, L] (posterior mean, diffusion scale)
 - vocoder.onnx: mel [B, 64, T] (log-mel, any T) → audio [B, 160·T] (16 kHz)
@@ -109,9 +111,12 @@ def export_folder(vae: MelVAE, vocoder: Vocoder, unet: VMUNet, mel: dict, scale:
     c, frames = unet.config["latent"], 256
     latent = torch.randn(2, c, frames)
     batch = {0: "batch"}
-    _export(unet, (latent, torch.tensor([10.0, 500.0]), torch.rand(2, len(conditions)), torch.tensor([1.0, 0.0])),
-            ["latent", "timestep", "affect", "keep"], ["noise"],
-            {"latent": batch, "timestep": batch, "affect": batch, "keep": batch, "noise": batch}, out / "unet.onnx", fp16)
+    film_dims = unet.config.get("film_dims")
+    branches = ("semantic", "aesthetic", "emotion") if film_dims else ()
+    _export(unet, (latent, torch.tensor([10.0, 500.0]), torch.rand(2, len(conditions)), torch.tensor([1.0, 0.0]),
+                   *(torch.rand(2, film_dims[b]) for b in branches)),
+            ["latent", "timestep", "affect", "keep", *branches], ["noise"],
+            {n: batch for n in ("latent", "timestep", "affect", "keep", *branches, "noise")}, out / "unet.onnx", fp16)
     _export(Decoder(vae, mel["mean"], mel["std"], scale), (latent,), ["latent"], ["mel"],
             {"latent": batch, "mel": batch}, out / "vae_decoder.onnx", fp16)
     _export(Encoder(vae, mel["mean"], mel["std"], scale), (torch.randn(2, 64, 4 * frames) - 5,), ["mel"], ["latent"],
@@ -127,7 +132,8 @@ def export_folder(vae: MelVAE, vocoder: Vocoder, unet: VMUNet, mel: dict, scale:
         "frames": 4 * frames,
         "latent": {"channels": c, "frames": frames, "scale": scale},
         "schedule": SCHEDULE,
-        "condition": {"kind": "affect", "names": conditions,
+        "condition": {"kind": "film" if film_dims else "affect", "names": conditions,
+                      **({"branches": film_dims} if film_dims else {}),
                       **({"quantiles": dict(zip(conditions, quantiles))} if quantiles else {})},
         "vocoder": {"kind": "istft", "nFft": vocoder.config["n_fft"], "hopLength": vocoder.config["hop"]},
         "files": {"unet": "unet.onnx", "vaeDecoder": "vae_decoder.onnx", "vaeEncoder": "vae_encoder.onnx",

@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel as DDP
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from filmscore_training.data import CONDITION_NAMES, clip_ids, load_affect, load_mels, split_batches  # noqa: E402
+from filmscore_training.data import CONDITION_NAMES, clip_ids, load_affect, load_film, load_mels, split_batches  # noqa: E402
 from filmscore_training.diffusion import SCHEDULE, add_noise, alphas_cumprod  # noqa: E402
 from filmscore_training.run import Distributed, RunFolder, seed_everything  # noqa: E402
 from filmscore_training.unet import VMUNet  # noqa: E402
@@ -59,6 +59,9 @@ def main() -> None:
     ap.add_argument("--channels", default="128,256,256", help="UNet widths per level (each level after the first halves time)")
     ap.add_argument("--cond-dim", type=int, default=128, help="width of the condition tokens")
     ap.add_argument("--temb", type=int, default=256, help="width of the timestep embedding")
+    ap.add_argument("--condition", choices=["affect", "film"], default="affect",
+                    help="affect: the clip's own music descriptors (music-only corpora); film: its video's "
+                         "affect levels and film-encoder branches through LAFF (real or synthetic pairs)")
     ap.add_argument("--limit", type=int, default=0, help="use only the first N training clips (smoke runs)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
@@ -71,16 +74,20 @@ def main() -> None:
     ddp = Distributed.init(args.device)
     seed_everything(args.seed)
     run = RunFolder(args.out, ["step", "clips_seen", "loss", "seconds"])
-    ids = clip_ids(args.dataset, "train")
+    ids = clip_ids(args.dataset, "train", video=args.condition == "film")
     if args.limit:
         ids = ids[: args.limit]
     vae_ckpt = torch.load(args.vae, map_location="cpu")
     latents = encode_latents(args.dataset, ids, vae_ckpt)
-    affect = load_affect(args.dataset, ids)[:, : len(CONDITION_NAMES)]
+    film = load_film(args.dataset, ids) if args.condition == "film" else None
+    # The condition tokens: the music's descriptors, or the video's (loudness from its arousal).
+    affect = film["affect"] if film else load_affect(args.dataset, ids)[:, : len(CONDITION_NAMES)]
+    film_dims = {k: film[k].shape[1] for k in ("semantic", "aesthetic", "emotion")} if film else None
     abar = alphas_cumprod(SCHEDULE)
     state = run.start(args.resume) if ddp.main else (torch.load(run.checkpoint) if args.resume and run.checkpoint.exists() else None)
     model = VMUNet(latent=latents.shape[1], channels=tuple(int(c) for c in args.channels.split(",")),
-                   cond_count=len(CONDITION_NAMES), cond_dim=args.cond_dim, temb=args.temb).to(args.device)
+                   cond_count=len(CONDITION_NAMES), cond_dim=args.cond_dim, temb=args.temb,
+                   film_dims=film_dims).to(args.device)
     ema = copy.deepcopy(model).eval()
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.999), weight_decay=0.01)
     step = 0
@@ -104,7 +111,8 @@ def main() -> None:
         noise = torch.randn(z0.shape, generator=gen).to(args.device)
         keep = (torch.rand(len(idx), generator=gen) >= args.drop).float().to(args.device)
         zt = add_noise(z0, noise, t, abar)
-        loss = F.mse_loss(net(zt, t.float().to(args.device), affect[idx].to(args.device), keep), noise)
+        branches = [film[k][idx].to(args.device) for k in ("semantic", "aesthetic", "emotion")] if film else []
+        loss = F.mse_loss(net(zt, t.float().to(args.device), affect[idx].to(args.device), keep, *branches), noise)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -118,8 +126,9 @@ def main() -> None:
         if ddp.main and (step % args.checkpoint_every == 0 or step == args.steps):
             run.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), "step": step,
                       "gen": gen.get_state(), "config": model.config, "schedule": SCHEDULE, "conditions": CONDITION_NAMES,
+                      "condition": args.condition,
                       "vae": {"mel": vae_ckpt["mel"], "scale": vae_ckpt["scale"], "config": vae_ckpt["config"]},
-                      "affect_quantiles": torch.quantile(load_affect(args.dataset, ids), torch.linspace(0.02, 0.98, 21), dim=0).T.tolist()})
+                      **({} if film else {"affect_quantiles": torch.quantile(load_affect(args.dataset, ids), torch.linspace(0.02, 0.98, 21), dim=0).T.tolist()})})
             run.append(rows)
             rows = []
             run.plot()

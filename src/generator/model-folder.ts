@@ -32,7 +32,17 @@ export interface ModelManifest {
   frames: number;
   latent: { channels: number; frames: number; scale: number };
   schedule: NoiseSchedule;
-  condition: { kind: 'affect'; names: AffectName[]; quantiles?: AffectQuantiles };
+  /**
+   * 'affect': tokens from affect descriptors (the default model, trained on music alone);
+   * 'film': also the film encoder's branches through LAFF (trained on (video, music) pairs),
+   * with their widths in `branches`.
+   */
+  condition: {
+    kind: 'affect' | 'film';
+    names: AffectName[];
+    quantiles?: AffectQuantiles;
+    branches?: { semantic: number; aesthetic: number; emotion: number };
+  };
   vocoder: { kind: 'istft'; nFft: number; hopLength: number };
   files: { unet: string; vaeDecoder: string; vaeEncoder?: string; vocoder: string };
   defaults: { steps: number; guidance: number; scheduler: 'ddim' | 'dpm-solver++' };
@@ -77,7 +87,13 @@ export function checkManifest(dir: string, m: unknown): ModelManifest {
   if (schedule.prediction !== 'epsilon') fail(dir, `"schedule.prediction" must be "epsilon"`);
   for (const k of ['steps', 'beta_start', 'beta_end']) num(`schedule.${k}`, schedule[k]);
   const condition = o.condition as Record<string, unknown> | undefined;
-  if (condition?.kind !== 'affect') fail(dir, '"condition.kind" must be "affect"');
+  if (condition?.kind !== 'affect' && condition?.kind !== 'film') {
+    fail(dir, '"condition.kind" must be "affect" or "film"');
+  }
+  if (condition.kind === 'film') {
+    const b = condition.branches as Record<string, unknown> | undefined;
+    for (const k of ['semantic', 'aesthetic', 'emotion']) num(`condition.branches.${k}`, b?.[k]);
+  }
   const names = condition.names;
   if (
     !Array.isArray(names) ||

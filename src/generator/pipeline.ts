@@ -2,6 +2,7 @@ import { guide } from '../sampler/guidance.js';
 import { makeScheduler, type SchedulerName } from '../sampler/index.js';
 import { GaussianNoise } from '../sampler/noise.js';
 import type { GeneratorModel } from './model-folder.js';
+import { UsageError } from '../util/errors.js';
 import { neuralVocoder, type Vocoder } from '../decoder/vocoders.js';
 
 /** One generation window's request. */
@@ -17,6 +18,37 @@ export interface GenerateOptions {
   onStep?: (done: number, total: number) => void;
   /** Mel → waveform (default: the model folder's neural vocoder). */
   vocoder?: Vocoder;
+  /** The film encoder's branches, for a model trained on (video, music) pairs. */
+  film?: FilmBranchValues;
+}
+
+export interface FilmBranchValues {
+  semantic: Float32Array;
+  aesthetic: Float32Array;
+  emotion: Float32Array;
+}
+
+/** The branch feeds of a 'film' model, checked against the widths it was trained with. */
+function filmFeeds(model: GeneratorModel, film: FilmBranchValues | undefined, batch: number) {
+  const widths = model.manifest.condition.branches;
+  if (model.manifest.condition.kind !== 'film' || !widths) return {};
+  if (!film) {
+    throw new UsageError(
+      `${model.dir} was trained on (video, music) pairs and needs the film encoder's branches; score a video with it`,
+    );
+  }
+  const feeds: Record<string, { data: Float32Array; dims: number[] }> = {};
+  for (const k of ['semantic', 'aesthetic', 'emotion'] as const) {
+    if (film[k].length !== widths[k]) {
+      throw new UsageError(
+        `${model.dir} was trained with a ${widths[k]}-value ${k} branch, but the film encoder gave ${film[k].length} values${k === 'semantic' ? ' (use the same --semantic-model it was trained with)' : ''}`,
+      );
+    }
+    const data = new Float32Array(batch * widths[k]);
+    for (let b = 0; b < batch; b++) data.set(film[k], b * widths[k]);
+    feeds[k] = { data, dims: [batch, widths[k]] };
+  }
+  return feeds;
 }
 
 export interface Generation {
@@ -47,6 +79,7 @@ export async function generate(model: GeneratorModel, opts: GenerateOptions): Pr
   if (opts.condition) affect.set(opts.condition.subarray(0, k));
   const keep = Float32Array.from({ length: batch }, (_, b) => (b === 0 && opts.condition ? 1 : 0));
   const latentIn = new Float32Array(batch * size);
+  const branches = filmFeeds(model, opts.film, batch);
   const total = scheduler.timesteps.length;
   for (let i = 0; i < total; i++) {
     for (let b = 0; b < batch; b++) latentIn.set(x, b * size);
@@ -56,6 +89,7 @@ export async function generate(model: GeneratorModel, opts: GenerateOptions): Pr
       timestep: { data: new Float32Array(batch).fill(t), dims: [batch] },
       affect: { data: affect, dims: [batch, k] },
       keep: { data: keep, dims: [batch] },
+      ...branches,
     });
     const noise = out.noise.data;
     const eps = guided

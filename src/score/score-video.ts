@@ -1,6 +1,11 @@
 import { rm } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
-import { analyzeFilm, type FilmAnalysis } from '../film/film-analysis.js';
+import {
+  AESTHETIC_KEYS,
+  analyzeFilm,
+  EMOTION_CLASSES,
+  type FilmAnalysis,
+} from '../film/film-analysis.js';
 import { probe, type MediaInfo } from '../media/probe.js';
 import { MediaError } from '../media/errors.js';
 import { muxAudioUnderVideo, type MuxResult } from '../media/mux.js';
@@ -133,6 +138,14 @@ export async function scoreVideo(
     );
     const levels = { ...levelsOf(film), ...opts.mood };
     const condition = conditionVector(levels, m);
+    const branches =
+      m.condition.kind === 'film'
+        ? {
+            semantic: film.semantic.vector,
+            aesthetic: Float32Array.from(AESTHETIC_KEYS, (key) => film.aesthetic[key]),
+            emotion: Float32Array.from(EMOTION_CLASSES, (key) => film.emotion[key]),
+          }
+        : undefined;
     const g = await generate(model, {
       condition,
       seed: opts.seed + k,
@@ -140,6 +153,7 @@ export async function scoreVideo(
       guidance: opts.guidance,
       scheduler: opts.scheduler,
       vocoder,
+      film: branches,
       onStep: (step, steps) =>
         opts.onProgress?.({
           stage: 'generating',

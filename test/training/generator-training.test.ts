@@ -3,13 +3,14 @@
 // to a model folder that the TypeScript runtime loads and samples from.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildDataset } from '../../src/dataset/build.js';
 import { writeSyntheticPairs } from '../../src/dataset/synthetic-pairs.js';
 import { loadModelFolder } from '../../src/generator/model-folder.js';
 import { generate } from '../../src/generator/pipeline.js';
+import { scoreVideo } from '../../src/score/score-video.js';
 import { tempDir } from '../helpers/media.js';
 import { PYTHON } from '../helpers/reference.js';
 
@@ -153,6 +154,73 @@ describe('generator training recipes (smoke)', () => {
       assert.ok(g.audio.every((x) => Number.isFinite(x)));
     } finally {
       await m.dispose();
+    }
+
+    // End to end on (video, music) pairs: the film encoder's branches through LAFF into the
+    // UNet, trained by the diffusion loss, then a pair's video scored with the exported model.
+    const filmUnet = join(dir, 'unet-film');
+    const filmOut = run(PYTHON, [
+      'training/train_unet.py',
+      ...common,
+      '--out',
+      filmUnet,
+      '--vae',
+      join(vae, 'checkpoint.pt'),
+      '--condition',
+      'film',
+      '--channels',
+      '16,32,32',
+      '--cond-dim',
+      '16',
+      '--temb',
+      '32',
+      '--batch',
+      '2',
+      '--steps',
+      '10',
+    ]);
+    assert.equal(JSON.parse(filmOut.trim().split('\n').pop()!).clips, 4);
+    const filmModel = join(dir, 'model-film');
+    run(PYTHON, [
+      'training/export_model.py',
+      '--vae',
+      join(vae, 'checkpoint.pt'),
+      '--vocoder',
+      join(vocoder, 'checkpoint.pt'),
+      '--unet',
+      join(filmUnet, 'checkpoint.pt'),
+      '--out',
+      filmModel,
+    ]);
+    const fm = await loadModelFolder(filmModel);
+    try {
+      assert.equal(fm.manifest.condition.kind, 'film');
+      assert.deepEqual(fm.manifest.condition.branches, { semantic: 85, aesthetic: 7, emotion: 6 });
+      await assert.rejects(
+        generate(fm, {
+          condition: new Float32Array(6),
+          seed: 0,
+          steps: 1,
+          guidance: 1,
+          scheduler: 'ddim',
+        }),
+        /needs the film encoder's branches/,
+      );
+      const scored = await scoreVideo(
+        join(dir, 'pairs', 'pair-000.mp4'),
+        join(dir, 'scored.mp4'),
+        fm,
+        {
+          seed: 0,
+          steps: 2,
+          guidance: 2,
+          scheduler: 'dpm-solver++',
+        },
+      );
+      assert.equal(scored.windows.length, 2);
+      assert.ok(statSync(join(dir, 'scored.mp4')).size > 0);
+    } finally {
+      await fm.dispose();
     }
   });
 });

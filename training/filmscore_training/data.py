@@ -19,10 +19,11 @@ AFFECT_NAMES = ["brightness", "pace", "valence", "arousal", "tension", "loudness
 CONDITION_NAMES = AFFECT_NAMES[:6]
 
 
-def clip_ids(dataset: str | Path, split: str | None) -> list[str]:
+def clip_ids(dataset: str | Path, split: str | None, video: bool = False) -> list[str]:
     db = sqlite3.connect(str(Path(dataset) / "index.sqlite"))
     try:
-        q = "SELECT id FROM clips" + (" WHERE split = ?" if split else "") + " ORDER BY id"
+        where = [w for w in ("split = ?" if split else "", "has_video = 1" if video else "") if w]
+        q = "SELECT id FROM clips" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id"
         ids = [r[0] for r in db.execute(q, (split,) if split else ())]
     finally:
         db.close()
@@ -79,3 +80,14 @@ def split_batches(n: int, batch: int, generator: torch.Generator, rank: int = 0,
     """Random clip indices for one step: each rank draws its own share of the batch."""
     idx = torch.randint(0, n, (batch * world,), generator=generator)
     return idx[rank * batch : (rank + 1) * batch]
+
+
+def load_film(dataset: str | Path, ids: list[str]) -> dict[str, torch.Tensor]:
+    """A video clip's film-encoder outputs (film_*.npy): the three branches, and its affect
+    levels on the music scale extended to CONDITION_NAMES (loudness from the arousal level)."""
+    def arr(c: str, name: str) -> np.ndarray:
+        return np.load(Path(dataset) / "clips" / c / f"film_{name}.npy").astype(np.float32)
+    out = {k: torch.from_numpy(np.stack([arr(c, k) for c in ids])) for k in ("semantic", "aesthetic", "emotion")}
+    affect = torch.from_numpy(np.stack([arr(c, "affect") for c in ids]))  # brightness, pace, valence, arousal, tension
+    out["affect"] = torch.cat([affect, affect[:, 3:4]], dim=1)
+    return out

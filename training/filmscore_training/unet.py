@@ -3,7 +3,9 @@
 condition as tokens it cross-attends to.
 
 The condition of the default model is the shared affect space (DESIGN.md): each descriptor
-becomes one token (a learned name embedding plus Fourier features of its value). "No
+becomes one token (a learned name embedding plus Fourier features of its value). With
+`film_dims`, trained on real (video, music) pairs, the film encoder's three branches join
+through LAFF as one more token, c_film, learned end to end with the diffusion loss. "No
 condition" is a value, not a missing input: `keep` = 0 swaps every token for a learned null
 token, which condition dropout trains and classifier-free guidance samples.
 """
@@ -16,6 +18,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
+from .laff import LAFF
 from .vae import norm
 
 
@@ -95,9 +98,13 @@ class Attention(nn.Module):
 
 
 class VMUNet(nn.Module):
-    def __init__(self, latent: int = 32, channels: tuple[int, ...] = (128, 256, 256), cond_count: int = 5, cond_dim: int = 128, temb: int = 256):
+    def __init__(self, latent: int = 32, channels: tuple[int, ...] = (128, 256, 256), cond_count: int = 6, cond_dim: int = 128,
+                 temb: int = 256, film_dims: dict[str, int] | None = None):
         super().__init__()
-        self.config = {"latent": latent, "channels": list(channels), "cond_count": cond_count, "cond_dim": cond_dim, "temb": temb}
+        self.config = {"latent": latent, "channels": list(channels), "cond_count": cond_count, "cond_dim": cond_dim, "temb": temb,
+                       "film_dims": film_dims}
+        self.film = LAFF(film_dims, cond_dim) if film_dims else None
+        self.film_null = nn.Parameter(torch.randn(cond_dim) * 0.02) if film_dims else None
         self.temb_dim = temb
         self.time = nn.Sequential(nn.Linear(temb, temb), nn.SiLU(), nn.Linear(temb, temb))
         self.cond = AffectTokens(cond_count, cond_dim)
@@ -128,9 +135,15 @@ class VMUNet(nn.Module):
         nn.init.zeros_(self.out[-1].weight)
         nn.init.zeros_(self.out[-1].bias)
 
-    def forward(self, z: torch.Tensor, t: torch.Tensor, affect: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
+    def forward(self, z: torch.Tensor, t: torch.Tensor, affect: torch.Tensor, keep: torch.Tensor,
+                semantic: torch.Tensor | None = None, aesthetic: torch.Tensor | None = None,
+                emotion: torch.Tensor | None = None) -> torch.Tensor:
         temb = self.time(timestep_embedding(t, self.temb_dim))
         cond = self.cond(affect, keep)
+        if self.film is not None:
+            c_film, _ = self.film(semantic, aesthetic, emotion)
+            k = keep.float()[:, None]
+            cond = torch.cat([cond, (k * c_film + (1 - k) * self.film_null)[:, None]], dim=1)
         h = self.inp(z)
         skips = []
         for res, attn, down in zip(self.down, self.down_attn, self.downsample):
