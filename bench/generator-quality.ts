@@ -40,6 +40,8 @@ const modelDir = opt('--model', DEFAULT_MODEL_DIR);
 const clips = Number(opt('--clips', '40'));
 const generations = Number(opt('--generations', '60'));
 const steps = Number(opt('--steps', '0'));
+const guidanceArg = opt('--guidance', '');
+const skipReconstruction = args.includes('--no-reconstruction');
 const jsonOut = opt('--json', '');
 
 const SR = 16000;
@@ -143,6 +145,7 @@ const realEmb: number[][] = [];
 for (const id of testIds) {
   const c = clip(id);
   realEmb.push(mfccStats(c.mel, c.frames));
+  if (skipReconstruction) continue;
   const score = (y: Float32Array, into: { l1: number[]; stft: number[] }): void => {
     const back = bandMajorLogMel(y);
     into.l1.push(melL1(back.data, back.frames, c.mel, c.frames));
@@ -179,6 +182,7 @@ const noiseEmb = testIds.map(() => {
 // 2 + 3. Generations: first conditioned on the test clips' own music, then on a grid of
 // requested pace and loudness levels.
 const useSteps = steps || m.defaults.steps;
+const guidance = guidanceArg ? Number(guidanceArg) : m.defaults.guidance;
 const genEmb: number[][] = [];
 const t0 = Date.now();
 for (const [k, id] of testIds.entries()) {
@@ -188,7 +192,7 @@ for (const [k, id] of testIds.entries()) {
     condition,
     seed: 1000 + k,
     steps: useSteps,
-    guidance: m.defaults.guidance,
+    guidance,
     scheduler: m.defaults.scheduler,
   });
   const s = bandMajorLogMel(g.audio);
@@ -203,7 +207,7 @@ for (let k = 0; k < generations; k++) {
     condition: conditionVector(level, m),
     seed: 5000 + k,
     steps: useSteps,
-    guidance: m.defaults.guidance,
+    guidance,
     scheduler: m.defaults.scheduler,
   });
   const a = musicAffect(analyzeSignal(resample(g.audio, SR, 22050)));
@@ -253,10 +257,12 @@ const result = {
   training: m.training,
   clips: testIds.length,
   steps: useSteps,
-  guidance: m.defaults.guidance,
-  reconstruction: Object.fromEntries(
-    Object.entries(rec).map(([k, v]) => [k, { melL1: mean(v.l1), mrStft: mean(v.stft) }]),
-  ),
+  guidance,
+  reconstruction: skipReconstruction
+    ? null
+    : Object.fromEntries(
+        Object.entries(rec).map(([k, v]) => [k, { melL1: mean(v.l1), mrStft: mean(v.stft) }]),
+      ),
   frechetMfcc: {
     generated: stats.fd_generated,
     realValVsTest: stats.fd_real_val,
@@ -269,18 +275,15 @@ await encoder.dispose();
 await model.dispose();
 const f = (v: number): string => v.toFixed(3);
 console.log(
-  `model ${result.model} (${JSON.stringify(result.training)}), ${result.clips} test clips, ${useSteps} steps`,
+  `model ${result.model} (${JSON.stringify(result.training)}), ${result.clips} test clips, ${useSteps} steps, guidance ${guidance}`,
 );
-console.log('| reconstruction | mel L1 | MR-STFT |\n|---|---|---|');
-console.log(
-  `| VAE + vocoder | ${f(result.reconstruction.vae.melL1)} | ${f(result.reconstruction.vae.mrStft)} |`,
-);
-console.log(
-  `| vocoder alone | ${f(result.reconstruction.vocoder.melL1)} | ${f(result.reconstruction.vocoder.mrStft)} |`,
-);
-console.log(
-  `| Griffin-Lim | ${f(result.reconstruction.gl.melL1)} | ${f(result.reconstruction.gl.mrStft)} |`,
-);
+const r = result.reconstruction;
+if (r) {
+  console.log('| reconstruction | mel L1 | MR-STFT |\n|---|---|---|');
+  console.log(`| VAE + vocoder | ${f(r.vae.melL1)} | ${f(r.vae.mrStft)} |`);
+  console.log(`| vocoder alone | ${f(r.vocoder.melL1)} | ${f(r.vocoder.mrStft)} |`);
+  console.log(`| Griffin-Lim | ${f(r.gl.melL1)} | ${f(r.gl.mrStft)} |`);
+}
 console.log(
   `Fréchet distance (MFCC mean+std, 40-d) to real test clips: generated ${f(stats.fd_generated)}, real val ${f(stats.fd_real_val)}, noise ${f(stats.fd_noise)}`,
 );

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything filmscore needs on Debian 12 (idempotent), builds it, makes the demo
-# clip and runs the main job on it. Run from anywhere: bash scripts/setup.sh
+# clip, analyses it and scores it with the bundled model (the main job). Run from anywhere:
+# bash scripts/setup.sh
 #   --no-demo   install and build only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: ffmpeg for media I/O; torch/torchaudio/scipy/aubio/mir_eval are the
-# independent references of the tests (and, later, training); OpenBLAS makes torch 50× faster.
+# independent references of the tests and the training stack; OpenBLAS makes torch 50× faster.
 PACKAGES=(ffmpeg python3-numpy python3-torch python3-torchaudio python3-scipy python3-aubio
   python3-mir-eval libopenblas0-pthread fonts-dejavu-core)
 missing=()

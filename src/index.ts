@@ -120,3 +120,46 @@ export { splitByFilm, PAPER_RATIOS, type SplitName } from './dataset/split.js';
 export { writeSyntheticPairs, type PairParameters } from './dataset/synthetic-pairs.js';
 export { prepareDebianCorpus, DEBIAN_SOUNDTRACKS } from './dataset/corpus/debian.js';
 export { encodeNpy, decodeNpy, npyArray } from './dataset/npy.js';
+
+export {
+  calibrateLevels,
+  affectQuantiles,
+  levelToQuantile,
+  quantileTable,
+  type AffectQuantiles,
+} from './conditions/calibration.js';
+export {
+  loadModelFolder,
+  checkManifest,
+  DEFAULT_MODEL_DIR,
+  type GeneratorModel,
+  type ModelManifest,
+} from './generator/model-folder.js';
+export {
+  generate,
+  type GenerateOptions,
+  type Generation,
+  type FilmBranchValues,
+} from './generator/pipeline.js';
+export { conditionVector, parseMood, type AffectLevels } from './generator/condition.js';
+export { alphasCumprod, type NoiseSchedule, type Scheduler } from './sampler/schedule.js';
+export { DdimScheduler } from './sampler/ddim.js';
+export { DpmSolverScheduler } from './sampler/dpm-solver.js';
+export { makeScheduler, SCHEDULERS, type SchedulerName } from './sampler/index.js';
+export { GaussianNoise } from './sampler/noise.js';
+export { guide } from './sampler/guidance.js';
+export {
+  neuralVocoder,
+  griffinLimVocoder,
+  melToLinear,
+  VOCODERS,
+  type Vocoder,
+  type VocoderName,
+} from './decoder/vocoders.js';
+export {
+  scoreVideo,
+  planWindows,
+  joinWindows,
+  type ScoreOptions,
+  type ScoreResult,
+} from './score/score-video.js';

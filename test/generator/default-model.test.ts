@@ -1,0 +1,66 @@
+// The bundled model (models/default): what `filmscore score` uses when no --model is given.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_MODEL_DIR, loadModelFolder } from '../../src/generator/model-folder.js';
+import { conditionVector } from '../../src/generator/condition.js';
+import { generate } from '../../src/generator/pipeline.js';
+import { analyzeSignal } from '../../src/analysis/music-analysis.js';
+import { resample } from '../../src/features/resample.js';
+
+describe('the bundled model (models/default)', () => {
+  it('is complete, within the size budget, and documented', () => {
+    const files = readdirSync(DEFAULT_MODEL_DIR);
+    for (const f of [
+      'manifest.json',
+      'unet.onnx',
+      'vae_decoder.onnx',
+      'vae_encoder.onnx',
+      'vocoder.onnx',
+      'MODEL_CARD.md',
+    ])
+      assert.ok(files.includes(f), `models/default/${f}`);
+    const bytes = files.reduce((s, f) => s + statSync(join(DEFAULT_MODEL_DIR, f)).size, 0);
+    assert.ok(bytes <= 100 * 2 ** 20, `${(bytes / 2 ** 20).toFixed(1)} MiB`);
+  });
+
+  it('loads and generates a non-silent, finite 10.24 s window that follows its seed', async () => {
+    const model = await loadModelFolder();
+    try {
+      const m = model.manifest;
+      assert.equal(m.sampleRate, 16000);
+      assert.deepEqual(m.condition.names, [
+        'brightness',
+        'pace',
+        'valence',
+        'arousal',
+        'tension',
+        'loudness',
+      ]);
+      const opts = {
+        condition: conditionVector({}, m),
+        steps: 4,
+        guidance: m.defaults.guidance,
+        scheduler: m.defaults.scheduler,
+      };
+      const a = await generate(model, { ...opts, seed: 3 });
+      const b = await generate(model, { ...opts, seed: 3 });
+      assert.deepEqual(a.audio, b.audio);
+      assert.equal(a.audio.length, m.frames * m.mel.hopLength);
+      let energy = 0;
+      for (const v of a.audio) {
+        assert.ok(Number.isFinite(v));
+        energy += v * v;
+      }
+      const rms = Math.sqrt(energy / a.audio.length);
+      assert.ok(rms > 1e-3 && rms < 1, `rms ${rms}`);
+      // The front end reads it as sound with dynamics (not a constant or a click).
+      const analysis = analyzeSignal(resample(a.audio, 16000, 22050));
+      const dyn = analysis.dynamics;
+      assert.ok(Math.max(...dyn) - Math.min(...dyn) > 1, 'dynamics vary');
+    } finally {
+      await model.dispose();
+    }
+  });
+});
