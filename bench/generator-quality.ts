@@ -17,7 +17,7 @@ import { analyzeSignal } from '../src/analysis/music-analysis.js';
 import { musicAffect } from '../src/conditions/music-affect.js';
 import { decodeNpy } from '../src/dataset/npy.js';
 import { griffinLimVocoder, neuralVocoder } from '../src/decoder/vocoders.js';
-import { AUDIOLDM_MEL, logMelSpectrogram } from '../src/features/mel.js';
+import { AUDIOLDM_MEL, bandMajor, logMelSpectrogram } from '../src/features/mel.js';
 import { resample } from '../src/features/resample.js';
 import { spectrogram } from '../src/features/stft.js';
 import { conditionVector } from '../src/generator/condition.js';
@@ -67,10 +67,7 @@ function clip(id: string): { mel: Float32Array; frames: number; audio: Float32Ar
 
 function bandMajorLogMel(x: Float32Array): { data: Float32Array; frames: number } {
   const s = logMelSpectrogram(x, AUDIOLDM_MEL);
-  const out = new Float32Array(s.data.length);
-  for (let t = 0; t < s.frames; t++)
-    for (let b = 0; b < s.bins; b++) out[b * s.frames + t] = s.data[t * s.bins + b];
-  return { data: out, frames: s.frames };
+  return { data: bandMajor(s), frames: s.frames };
 }
 
 function melL1(a: Float32Array, af: number, b: Float32Array, bf: number): number {

@@ -28,7 +28,7 @@ from torch.nn.parallel import DistributedDataParallel as DDP
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from filmscore_training.data import CONDITION_NAMES, clip_ids, load_affect, load_film, load_mels, split_batches  # noqa: E402
 from filmscore_training.diffusion import SCHEDULE, add_noise, alphas_cumprod  # noqa: E402
-from filmscore_training.run import Distributed, RunFolder, seed_everything  # noqa: E402
+from filmscore_training.run import RunFolder, add_run_arguments, seed_everything, start_run  # noqa: E402
 from filmscore_training.unet import VMUNet  # noqa: E402
 from filmscore_training.vae import MelVAE  # noqa: E402
 
@@ -62,16 +62,9 @@ def main() -> None:
     ap.add_argument("--condition", choices=["affect", "film"], default="affect",
                     help="affect: the clip's own music descriptors (music-only corpora); film: its video's "
                          "affect levels and film-encoder branches through LAFF (real or synthetic pairs)")
-    ap.add_argument("--limit", type=int, default=0, help="use only the first N training clips (smoke runs)")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
-    ap.add_argument("--resume", action="store_true")
-    ap.add_argument("--checkpoint-every", type=int, default=200)
+    add_run_arguments(ap)
     args = ap.parse_args()
-
-    torch.set_num_threads(args.threads)
-    ddp = Distributed.init(args.device)
+    ddp = start_run(args)
     seed_everything(args.seed)
     run = RunFolder(args.out, ["step", "clips_seen", "loss", "seconds"])
     ids = clip_ids(args.dataset, "train", video=args.condition == "film")

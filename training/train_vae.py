@@ -22,7 +22,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from filmscore_training.data import clip_ids, load_mels, mel_stats, split_batches  # noqa: E402
-from filmscore_training.run import Distributed, RunFolder, seed_everything  # noqa: E402
+from filmscore_training.run import RunFolder, add_run_arguments, seed_everything, start_run  # noqa: E402
 from filmscore_training.vae import MelVAE  # noqa: E402
 
 FRAMES = 1024  # 10.24 s at 100 frames/s: divisible by the VAE's 4× downsampling
@@ -38,16 +38,9 @@ def main() -> None:
     ap.add_argument("--kl", type=float, default=1e-4, help="weight of the KL term against the L1 term")
     ap.add_argument("--channels", default="128,192,256", help="VAE widths per level (each level after the first halves time)")
     ap.add_argument("--latent", type=int, default=32, help="latent channels")
-    ap.add_argument("--limit", type=int, default=0, help="use only the first N training clips (smoke runs)")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--threads", type=int, default=2, help="torch CPU threads per process")
-    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
-    ap.add_argument("--resume", action="store_true", help="continue from out/checkpoint.pt")
-    ap.add_argument("--checkpoint-every", type=int, default=200, help="steps between checkpoints")
+    add_run_arguments(ap)
     args = ap.parse_args()
-
-    torch.set_num_threads(args.threads)
-    ddp = Distributed.init(args.device)
+    ddp = start_run(args)
     seed_everything(args.seed)
     run = RunFolder(args.out, ["step", "clips_seen", "loss", "l1", "kl", "seconds"])
     ids = clip_ids(args.dataset, "train")

@@ -26,7 +26,7 @@ from torch.nn.parallel import DistributedDataParallel as DDP
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from filmscore_training.data import clip_ids, load_audio, load_mels, mel_stats  # noqa: E402
-from filmscore_training.run import Distributed, RunFolder, seed_everything  # noqa: E402
+from filmscore_training.run import RunFolder, add_run_arguments, seed_everything, start_run  # noqa: E402
 from filmscore_training.vocoder import Vocoder, multi_resolution_stft_loss  # noqa: E402
 
 HOP = 160
@@ -51,17 +51,10 @@ def main() -> None:
     ap.add_argument("--dim", type=int, default=192, help="ConvNeXt width")
     ap.add_argument("--hidden", type=int, default=576, help="ConvNeXt hidden width")
     ap.add_argument("--layers", type=int, default=6, help="ConvNeXt blocks")
-    ap.add_argument("--limit", type=int, default=0, help="use only the first N training clips (smoke runs)")
     ap.add_argument("--mel-stats", default=None, help="a VAE run's checkpoint.pt whose mel mean/std to share")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
-    ap.add_argument("--resume", action="store_true")
-    ap.add_argument("--checkpoint-every", type=int, default=200)
+    add_run_arguments(ap)
     args = ap.parse_args()
-
-    torch.set_num_threads(args.threads)
-    ddp = Distributed.init(args.device)
+    ddp = start_run(args)
     seed_everything(args.seed + ddp.rank)
     run = RunFolder(args.out, ["step", "clips_seen", "loss", "stft", "mel", "seconds"])
     ids = clip_ids(args.dataset, "train")

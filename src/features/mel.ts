@@ -133,3 +133,14 @@ export function logCompress(mel: Spectrogram, floor = AUDIOLDM_LOG_FLOOR): Spect
 export function logMelSpectrogram(x: Float32Array, opts: MelOptions = AUDIOLDM_MEL): Spectrogram {
   return logCompress(melSpectrogram(x, opts));
 }
+
+/**
+ * A frame-major spectrogram transposed to [band × frame] (row-major by band): the layout of
+ * the VAE decoder's output and the vocoder's input.
+ */
+export function bandMajor(s: Spectrogram): Float32Array {
+  const out = new Float32Array(s.data.length);
+  for (let t = 0; t < s.frames; t++)
+    for (let b = 0; b < s.bins; b++) out[b * s.frames + t] = s.data[t * s.bins + b];
+  return out;
+}

@@ -24,6 +24,22 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+def add_run_arguments(ap) -> None:
+    """The options every training script shares."""
+    ap.add_argument("--limit", type=int, default=0, help="use only the first N training clips (smoke runs)")
+    ap.add_argument("--seed", type=int, default=0, help="seed of every random draw (data order, noise, init)")
+    ap.add_argument("--threads", type=int, default=2, help="torch CPU threads per process")
+    ap.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    ap.add_argument("--resume", action="store_true", help="continue from out/checkpoint.pt (the log goes on)")
+    ap.add_argument("--checkpoint-every", type=int, default=200, help="steps between checkpoints and log writes")
+
+
+def start_run(args) -> "Distributed":
+    """Threads and the process group (torchrun sets WORLD_SIZE; otherwise one process)."""
+    torch.set_num_threads(args.threads)
+    return Distributed.init(args.device)
+
+
 @dataclass
 class Distributed:
     """Rank and world size; world 1 when not launched by torchrun."""
