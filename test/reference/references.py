@@ -315,6 +315,22 @@ COMMANDS["export_tiny_generator"] = export_tiny_generator
 COMMANDS["run_tiny_generator"] = run_tiny_generator
 COMMANDS["alphas_cumprod"] = alphas_cumprod
 
+
+def frechet(req, p):
+    """Fréchet distance as pytorch-fid / audioldm_eval compute it (numpy cov, scipy sqrtm)."""
+    from scipy import linalg
+    a = load(req, "a").astype(np.float64).reshape(-1, p["dims"])
+    b = load(req, "b").astype(np.float64).reshape(-1, p["dims"])
+    m1, m2 = a.mean(0), b.mean(0)
+    s1, s2 = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    covmean, _ = linalg.sqrtm(s1.dot(s2), disp=False)
+    covmean = covmean.real
+    d = m1 - m2
+    return {"fd": float(d.dot(d) + np.trace(s1) + np.trace(s2) - 2 * np.trace(covmean))}
+
+
+COMMANDS["frechet"] = frechet
+
 if __name__ == "__main__":
     req = json.load(sys.stdin)
     json.dump(COMMANDS[sys.argv[1]](req, req.get("params", {})), sys.stdout)

@@ -1,0 +1,83 @@
+import { detectOnsets } from '../features/onset.js';
+import type { Seconds } from '../units.js';
+
+/**
+ * Rhythm correspondence as LORIS's beats_scores.py computes it (DESIGN.md "Metric
+ * definitions"): onsets (librosa's onset_detect at 22,050 Hz, hop 512, LORIS's peak picking:
+ * src/features/onset.ts) quantised to one slot per second; per clip, BCS = hits / generated
+ * slots and BHS = hits / reference slots (0 when the denominator is 0), the reference cut to
+ * the generated length; means over clips, CSD / HSD their sample standard deviations
+ * (ddof 1), F1 from the two means.
+ */
+
+/** One slot per started second: slot ⌊t⌋ is 1 when an onset falls in it. */
+export function onsetSlots(onsets: readonly Seconds[], durationS: Seconds): Uint8Array {
+  const slots = new Uint8Array(Math.ceil(durationS));
+  for (const t of onsets) {
+    const k = Math.trunc(t);
+    if (k >= 0 && k < slots.length) slots[k] = 1;
+  }
+  return slots;
+}
+
+/** Slots of a 22,050 Hz mono signal. */
+export function signalSlots(x22k: Float32Array): Uint8Array {
+  return onsetSlots(detectOnsets(x22k), x22k.length / 22050);
+}
+
+export interface ClipBeatScore {
+  generatedSlots: number;
+  referenceSlots: number;
+  hits: number;
+  /** Beat coverage score: hits / generated slots. */
+  bcs: number;
+  /** Beat hit score: hits / reference slots. */
+  bhs: number;
+}
+
+export function clipBeatScore(generated: Uint8Array, reference: Uint8Array): ClipBeatScore {
+  const ref = reference.subarray(0, generated.length);
+  let generatedSlots = 0;
+  let referenceSlots = 0;
+  let hits = 0;
+  for (let i = 0; i < generated.length; i++) {
+    generatedSlots += generated[i];
+    if (i < ref.length) {
+      referenceSlots += ref[i];
+      if (ref[i] === 1 && generated[i] === 1) hits++;
+    }
+  }
+  return {
+    generatedSlots,
+    referenceSlots,
+    hits,
+    bcs: generatedSlots ? hits / generatedSlots : 0,
+    bhs: referenceSlots ? hits / referenceSlots : 0,
+  };
+}
+
+export interface RhythmScores {
+  clips: number;
+  /** Means over clips, fractions 0–1. */
+  BCS: number;
+  BHS: number;
+  F1: number;
+  /** Sample standard deviations over clips (ddof 1; NaN for a single clip). */
+  CSD: number;
+  HSD: number;
+}
+
+function meanStd(v: number[]): [number, number] {
+  const m = v.reduce((a, b) => a + b, 0) / v.length;
+  const s =
+    v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1)) : NaN;
+  return [m, s];
+}
+
+export function rhythmScores(clips: readonly ClipBeatScore[]): RhythmScores {
+  if (!clips.length) return { clips: 0, BCS: NaN, BHS: NaN, F1: NaN, CSD: NaN, HSD: NaN };
+  const [BCS, CSD] = meanStd(clips.map((c) => c.bcs));
+  const [BHS, HSD] = meanStd(clips.map((c) => c.bhs));
+  const F1 = BCS + BHS > 0 ? (2 * BCS * BHS) / (BCS + BHS) : 0;
+  return { clips: clips.length, BCS, BHS, F1, CSD, HSD };
+}
