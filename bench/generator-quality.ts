@@ -24,6 +24,7 @@ import { conditionVector } from '../src/generator/condition.js';
 import { DEFAULT_MODEL_DIR, loadModelFolder } from '../src/generator/model-folder.js';
 import { generate } from '../src/generator/pipeline.js';
 import { OnnxModel } from '../src/onnx/model.js';
+import { mfccStatsOfMel } from '../src/eval/embedding.js';
 import { GaussianNoise } from '../src/sampler/noise.js';
 
 const args = process.argv.slice(2);
@@ -102,23 +103,6 @@ function mrStft(y: Float32Array, x: Float32Array): number {
   return total / 3;
 }
 
-/** The embedding for the Fréchet distance: 20 MFCCs (DCT-II of the log-mel), mean and std. */
-function mfccStats(mel: Float32Array, frames: number): number[] {
-  const K = 20;
-  const mean = new Float64Array(K);
-  const sq = new Float64Array(K);
-  for (let t = 0; t < frames; t++) {
-    for (let k = 0; k < K; k++) {
-      let c = 0;
-      for (let b = 0; b < 64; b++)
-        c += mel[b * frames + t] * Math.cos((Math.PI * k * (b + 0.5)) / 64);
-      mean[k] += c / frames;
-      sq[k] += (c * c) / frames;
-    }
-  }
-  return [...mean, ...Array.from(mean, (m, k) => Math.sqrt(Math.max(0, sq[k] - m * m)))];
-}
-
 const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
 
 const model = await loadModelFolder(modelDir);
@@ -141,7 +125,7 @@ const rec = {
 const realEmb: number[][] = [];
 for (const id of testIds) {
   const c = clip(id);
-  realEmb.push(mfccStats(c.mel, c.frames));
+  realEmb.push(Array.from(mfccStatsOfMel(c.mel, c.frames)));
   if (skipReconstruction) continue;
   const score = (y: Float32Array, into: { l1: number[]; stft: number[] }): void => {
     const back = bandMajorLogMel(y);
@@ -167,13 +151,13 @@ for (const id of testIds) {
 }
 const valEmb = valIds.map((id) => {
   const c = clip(id);
-  return mfccStats(c.mel, c.frames);
+  return Array.from(mfccStatsOfMel(c.mel, c.frames));
 });
 const rng = new GaussianNoise(123);
 const noiseEmb = testIds.map(() => {
   const x = rng.fill(10 * SR).map((v) => v * 0.1);
   const s = bandMajorLogMel(x);
-  return mfccStats(s.data, s.frames);
+  return Array.from(mfccStatsOfMel(s.data, s.frames));
 });
 
 // 2 + 3. Generations: first conditioned on the test clips' own music, then on a grid of
@@ -193,7 +177,7 @@ for (const [k, id] of testIds.entries()) {
     scheduler: m.defaults.scheduler,
   });
   const s = bandMajorLogMel(g.audio);
-  genEmb.push(mfccStats(s.data, s.frames));
+  genEmb.push(Array.from(mfccStatsOfMel(s.data, s.frames)));
 }
 const requested: { pace: number; loudness: number }[] = [];
 const measured: { pace: number; loudness: number }[] = [];

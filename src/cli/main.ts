@@ -5,6 +5,7 @@ import { MediaError } from '../media/errors.js';
 import { UsageError } from '../util/errors.js';
 import { runAnalyze } from './analyze-command.js';
 import { runScore } from './score-command.js';
+import { runEval } from './eval-command.js';
 import { runCorpusDebian } from './corpus-command.js';
 import { parseRatios, runDatasetBuild } from './dataset-command.js';
 import { datasetStats, statsText, writeStatsFigure } from '../dataset/stats.js';
@@ -101,6 +102,24 @@ program
   .option('-q, --quiet', 'no progress on stderr')
   .action(async (video: string, opts: Parameters<typeof runScore>[1]) => {
     await runScore(video, opts);
+  });
+
+program
+  .command('eval')
+  .description(
+    "The paper's metrics for a folder of generated clips: rhythm (BCS, BHS, F1, CSD, HSD as LORIS) " +
+      "against reference music paired by file name and/or against videos' cuts, a Fréchet distance on " +
+      'the built-in MFCC-statistics embedding, and melody accuracy / dynamics correlation against ' +
+      'the control pieces. Unpaired files are listed, not fatal.',
+  )
+  .requiredOption('--generated <dir>', 'generated audio (or video) files')
+  .option('--reference <dir>', 'reference music, same file names')
+  .option('--video <dir>', 'the videos the music was made for, same file names (rhythm vs cuts)')
+  .option('--controls <dir>', 'the pieces whose melody and dynamics controlled each generation')
+  .option('--json', 'one JSON object (BCS … as fractions 0–1) instead of the table')
+  .option('-q, --quiet', 'no progress on stderr')
+  .action(async (opts: Parameters<typeof runEval>[0]) => {
+    await runEval(opts);
   });
 
 const dataset = program

@@ -1,0 +1,83 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeWav } from '../../src/media/wav.js';
+import { clicks, note } from '../../src/synth/signals.js';
+import { tempDir } from '../helpers/media.js';
+
+const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const SR = 22050;
+
+function mix(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(Math.max(a.length, b.length));
+  out.set(a);
+  for (let i = 0; i < b.length; i++) out[i] += b[i];
+  return out;
+}
+
+describe('filmscore eval', () => {
+  it('pairs by name, lists the unpaired, and reports rhythm, FAD and control fidelity', async () => {
+    const dir = tempDir();
+    for (const d of ['gen', 'ref', 'ctl']) mkdirSync(join(dir, d));
+    // Pair "a": the hand-worked clip of the unit tests (BCS 3/4, BHS 3/4); pair "b": BCS 1/4, BHS 1.
+    // One held note (its only onset at 0 s, in a slot the clicks already fill).
+    const tune = note(60, 6, SR, 0.2);
+    const genA = mix(tune, clicks([0.5, 1.5, 3.2, 3.7, 5.1], 6, SR));
+    await writeWav(join(dir, 'gen', 'a.wav'), [genA], SR);
+    await writeWav(join(dir, 'ref', 'a.wav'), [clicks([0.3, 2.4, 3.9, 5.5, 7.2], 8, SR)], SR);
+    await writeWav(join(dir, 'gen', 'b.wav'), [clicks([0.1, 1.1, 2.1, 3.1], 4, SR)], SR);
+    await writeWav(join(dir, 'ref', 'b.wav'), [clicks([1.5], 4, SR)], SR);
+    await writeWav(join(dir, 'gen', 'c.wav'), [clicks([0.5], 3, SR)], SR);
+    await writeWav(join(dir, 'ref', 'd.wav'), [clicks([0.5], 3, SR)], SR);
+    // The control of "a" is "a" itself: melody accuracy 100 %, dynamics r = 1.
+    await writeWav(join(dir, 'ctl', 'a.wav'), [genA], SR);
+    const r = spawnSync(
+      process.execPath,
+      [
+        CLI,
+        'eval',
+        '--generated',
+        'gen',
+        '--reference',
+        'ref',
+        '--controls',
+        'ctl',
+        '--json',
+        '-q',
+      ],
+      { cwd: dir, encoding: 'utf8' },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.generated, 3);
+    assert.deepEqual(j.unpaired, { reference: ['c', 'd'], video: [], controls: ['b', 'c'] });
+    assert.equal(j.rhythm.clips, 2);
+    assert.ok(Math.abs(j.BCS - (0.75 + 0.25) / 2) < 1e-9, `BCS ${j.BCS}`);
+    assert.ok(Math.abs(j.BHS - (0.75 + 1) / 2) < 1e-9, `BHS ${j.BHS}`);
+    const f1 = (2 * 0.5 * 0.875) / (0.5 + 0.875);
+    assert.ok(Math.abs(j.F1 - f1) < 1e-9);
+    assert.ok(Math.abs(j.CSD - Math.sqrt(((0.75 - 0.5) ** 2 + (0.25 - 0.5) ** 2) / 1)) < 1e-9);
+    assert.ok(Number.isFinite(j.FAD) && j.fadEmbedding === 'mfcc-stats');
+    assert.equal(j.melodyAcc, 1);
+    assert.ok(Math.abs(j.dynamicsCorrMicro - 1) < 1e-9 && Math.abs(j.dynamicsCorrMacro - 1) < 1e-9);
+    const table = spawnSync(
+      process.execPath,
+      [CLI, 'eval', '--generated', 'gen', '--reference', 'ref', '-q'],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+      },
+    );
+    assert.match(table.stdout, /BCS 50\.0 {2}CSD 35\.4 {2}BHS 87\.5/);
+    assert.match(table.stdout, /unpaired in reference: c, d/);
+    const missing = spawnSync(process.execPath, [CLI, 'eval', '--generated', 'nowhere', '-q'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /folder not found/);
+  });
+});
