@@ -6,6 +6,7 @@ import { UsageError } from '../util/errors.js';
 import { runAnalyze } from './analyze-command.js';
 import { runScore } from './score-command.js';
 import { runEval } from './eval-command.js';
+import { runMosReport, runMosServe } from './mos-command.js';
 import { runCorpusDebian } from './corpus-command.js';
 import { parseRatios, runDatasetBuild } from './dataset-command.js';
 import { datasetStats, statsText, writeStatsFigure } from '../dataset/stats.js';
@@ -120,6 +121,34 @@ program
   .option('-q, --quiet', 'no progress on stderr')
   .action(async (opts: Parameters<typeof runEval>[0]) => {
     await runEval(opts);
+  });
+
+const mos = program
+  .command('mos')
+  .description('A local listening test: blind, randomised clips from several systems rated 1–5.');
+mos
+  .command('serve')
+  .description(
+    'Serve the listening page for <dir>/<system>/<clip> audio: one clip at a time, system hidden, ' +
+      'ratings of quality, clarity and latency (1–5) stored in SQLite.',
+  )
+  .argument('<dir>', 'one subfolder of clips per system')
+  .option('--db <file>', 'SQLite file for the ratings (created if missing)', 'mos.sqlite')
+  .option('--port <n>', 'port (0: any free one)', '8080')
+  .option('--host <addr>', 'address to bind (127.0.0.1: this machine only)', '127.0.0.1')
+  .action(async (dir: string, opts: { db: string; port: string; host: string }) => {
+    await runMosServe(dir, opts);
+  });
+mos
+  .command('report')
+  .description(
+    'MOS with 95 % confidence intervals per system and aspect; --csv exports every rating.',
+  )
+  .option('--db <file>', 'the ratings', 'mos.sqlite')
+  .option('--csv <file>', 'also write every rating as CSV')
+  .option('--json', 'print JSON instead of the table')
+  .action(async (opts: { db: string; csv?: string; json?: boolean }) => {
+    await runMosReport(opts);
   });
 
 const dataset = program

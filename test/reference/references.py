@@ -331,6 +331,18 @@ def frechet(req, p):
 
 COMMANDS["frechet"] = frechet
 
+
+def t_interval(req, p):
+    from scipy import stats
+    out = {"ppf": [float(stats.t.ppf(q, nu)) for q, nu in p["ppf"]]}
+    x = np.array(p["ratings"], dtype=np.float64)
+    lo, hi = stats.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
+    out["ci95"] = float((hi - lo) / 2)
+    return out
+
+
+COMMANDS["t_interval"] = t_interval
+
 if __name__ == "__main__":
     req = json.load(sys.stdin)
     json.dump(COMMANDS[sys.argv[1]](req, req.get("params", {})), sys.stdout)

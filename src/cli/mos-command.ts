@@ -1,0 +1,55 @@
+import { findSamples, mosServer } from '../eval/mos/server.js';
+import { ASPECTS, MosStore } from '../eval/mos/store.js';
+import { writeFileAtomically } from '../util/atomic-file.js';
+
+export async function runMosServe(
+  dir: string,
+  opts: { db: string; port: string; host: string },
+): Promise<void> {
+  const samples = await findSamples(dir);
+  const store = new MosStore(opts.db);
+  store.addSamples(samples);
+  const server = mosServer(store);
+  await new Promise<void>((resolve) => server.listen(Number(opts.port), opts.host, resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  const systems = new Set(samples.map((s) => s.system)).size;
+  process.stderr.write(
+    `listening test: ${samples.length} clips from ${systems} systems at http://${opts.host}:${port}/ (ratings in ${opts.db}; Ctrl-C to stop)\n`,
+  );
+  const stop = (): void => {
+    server.close();
+    store.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+export async function runMosReport(opts: {
+  db: string;
+  csv?: string;
+  json?: boolean;
+}): Promise<void> {
+  const store = new MosStore(opts.db);
+  try {
+    const results = store.results();
+    if (opts.csv) await writeFileAtomically(opts.csv, Buffer.from(store.csv()));
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(results)}\n`);
+      return;
+    }
+    const lines = [
+      `| system | ${ASPECTS.map((a) => `${a} (MOS ± 95 % CI)`).join(' | ')} | ratings |`,
+    ];
+    lines.push(`|---|${ASPECTS.map(() => '---|').join('')}---|`);
+    for (const [system, r] of Object.entries(results)) {
+      const cell = (a: (typeof ASPECTS)[number]): string =>
+        `${r[a].mean.toFixed(2)} ± ${Number.isFinite(r[a].ci95) ? r[a].ci95.toFixed(2) : '—'}`;
+      lines.push(`| ${system} | ${ASPECTS.map(cell).join(' | ')} | ${r.quality.n} |`);
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    store.close();
+  }
+}
