@@ -121,6 +121,7 @@ const rec = {
   vocoder: { l1: [] as number[], stft: [] as number[] },
   vae: { l1: [] as number[], stft: [] as number[] },
   gl: { l1: [] as number[], stft: [] as number[] },
+  vaeGl: { l1: [] as number[], stft: [] as number[] },
 };
 const realEmb: number[][] = [];
 for (const id of testIds) {
@@ -147,6 +148,7 @@ for (const id of testIds) {
   for (let b = 0; b < 64; b++)
     for (let t = 0; t < c.frames; t++) cropped[b * c.frames + t] = dec[b * m.frames + t];
   score(await neural(cropped, c.frames), rec.vae);
+  score(await gl(cropped, c.frames), rec.vaeGl);
   score(await gl(c.mel, c.frames), rec.gl);
 }
 const valEmb = valIds.map((id) => {
@@ -264,6 +266,7 @@ if (r) {
   console.log(`| VAE + vocoder | ${f(r.vae.melL1)} | ${f(r.vae.mrStft)} |`);
   console.log(`| vocoder alone | ${f(r.vocoder.melL1)} | ${f(r.vocoder.mrStft)} |`);
   console.log(`| Griffin-Lim | ${f(r.gl.melL1)} | ${f(r.gl.mrStft)} |`);
+  console.log(`| VAE + Griffin-Lim | ${f(r.vaeGl.melL1)} | ${f(r.vaeGl.mrStft)} |`);
 }
 console.log(
   `Fréchet distance (MFCC mean+std, 40-d) to real test clips: generated ${f(stats.fd_generated)}, real val ${f(stats.fd_real_val)}, noise ${f(stats.fd_noise)}`,

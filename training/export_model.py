@@ -105,8 +105,10 @@ def _export(module: nn.Module, args: tuple, names: list[str], outputs: list[str]
 
 
 def export_folder(vae: MelVAE, vocoder: Vocoder, unet: VMUNet, mel: dict, scale: float, out: Path,
-                  conditions: list[str], quantiles: list[list[float]] | None, info: dict, fp16: bool = False) -> dict:
+                  conditions: list[str], quantiles: list[list[float]] | None, info: dict, fp16: bool = False,
+                  defaults: dict | None = None) -> dict:
     """Write the four graphs and manifest.json into `out`; returns the manifest."""
+    defaults = defaults or {}
     out.mkdir(parents=True, exist_ok=True)
     c, frames = unet.config["latent"], 256
     latent = torch.randn(2, c, frames)
@@ -138,7 +140,8 @@ def export_folder(vae: MelVAE, vocoder: Vocoder, unet: VMUNet, mel: dict, scale:
         "vocoder": {"kind": "istft", "nFft": vocoder.config["n_fft"], "hopLength": vocoder.config["hop"]},
         "files": {"unet": "unet.onnx", "vaeDecoder": "vae_decoder.onnx", "vaeEncoder": "vae_encoder.onnx",
                   "vocoder": "vocoder.onnx"},
-        "defaults": {"steps": 25, "guidance": 3.0, "scheduler": "dpm-solver++"},
+        "defaults": {"steps": defaults.get("steps", 25), "guidance": defaults.get("guidance", 3.0),
+                     "scheduler": "dpm-solver++", "vocoder": defaults.get("vocoder", "neural")},
         "weights": "float16" if fp16 else "float32",
         "training": info,
     }
@@ -156,6 +159,10 @@ def main() -> None:
     ap.add_argument("--out", required=True, type=Path)
     ap.add_argument("--raw", action="store_true", help="export the UNet's raw weights instead of its EMA")
     ap.add_argument("--fp16", action="store_true", help="store weight matrices as float16 (half the size; computed in float32)")
+    ap.add_argument("--default-steps", type=int, default=25, help="default denoising steps of `filmscore score`")
+    ap.add_argument("--default-guidance", type=float, default=3.0, help="default guidance scale (pick it by measurement)")
+    ap.add_argument("--default-vocoder", choices=["neural", "griffin-lim"], default="neural",
+                    help="default vocoder (pick the one that measures better on held-out clips)")
     a = ap.parse_args()
     v, w, u = (torch.load(p, map_location="cpu") for p in (a.vae, a.vocoder, a.unet))
     vae = MelVAE(**_kw(v["config"]))
@@ -169,7 +176,8 @@ def main() -> None:
     info = {"vaeSteps": v["step"], "vocoderSteps": w["step"], "unetSteps": u["step"]}
     tmp_out = a.out.with_name(a.out.name + ".partial")
     shutil.rmtree(tmp_out, ignore_errors=True)
-    m = export_folder(vae, vocoder, unet, v["mel"], v["scale"] or 1.0, tmp_out, conditions, quantiles, info, a.fp16)
+    m = export_folder(vae, vocoder, unet, v["mel"], v["scale"] or 1.0, tmp_out, conditions, quantiles, info, a.fp16,
+                      {"steps": a.default_steps, "guidance": a.default_guidance, "vocoder": a.default_vocoder})
     for extra in ("MODEL_CARD.md",):
         if (a.out / extra).exists():
             shutil.copyfile(a.out / extra, tmp_out / extra)

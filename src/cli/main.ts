@@ -95,7 +95,10 @@ program
     "classifier-free guidance scale on the film condition (default: the model's)",
   )
   .option('--scheduler <name>', 'dpm-solver++ or ddim (default: dpm-solver++)')
-  .option('--vocoder <name>', "neural (the model's) or griffin-lim (no weights, slower, rougher)")
+  .option(
+    '--vocoder <name>',
+    "neural (the model's vocoder) or griffin-lim (no weights); default: the model's choice",
+  )
   .option('--mood <list>', "override the film's affect levels, 0–1: e.g. pace=0.8,tension=0.3")
   .option('--wav <file>', 'also write the score alone as a WAV')
   .option('--mix', "lay the score under the video's own sound instead of replacing it")

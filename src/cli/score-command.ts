@@ -54,7 +54,7 @@ export async function runScore(video: string, opts: ScoreCommandOptions): Promis
         `--scheduler must be ${SCHEDULERS.join(' or ')}, not "${opts.scheduler}"`,
       );
     }
-    const vocoder = (opts.vocoder ?? 'neural') as VocoderName;
+    const vocoder = (opts.vocoder ?? d.vocoder ?? 'neural') as VocoderName;
     if (!VOCODERS.includes(vocoder)) {
       throw new UsageError(`--vocoder must be ${VOCODERS.join(' or ')}, not "${opts.vocoder}"`);
     }

@@ -45,7 +45,13 @@ export interface ModelManifest {
   };
   vocoder: { kind: 'istft'; nFft: number; hopLength: number };
   files: { unet: string; vaeDecoder: string; vaeEncoder?: string; vocoder: string };
-  defaults: { steps: number; guidance: number; scheduler: 'ddim' | 'dpm-solver++' };
+  /** What `filmscore score` uses unless told (the vocoder: whichever measured better). */
+  defaults: {
+    steps: number;
+    guidance: number;
+    scheduler: 'ddim' | 'dpm-solver++';
+    vocoder?: 'neural' | 'griffin-lim';
+  };
   training?: Record<string, unknown>;
 }
 
@@ -109,6 +115,13 @@ export function checkManifest(dir: string, m: unknown): ModelManifest {
   if (!defaults) fail(dir, '"defaults" is missing');
   num('defaults.steps', defaults.steps);
   num('defaults.guidance', defaults.guidance);
+  if (
+    defaults.vocoder !== undefined &&
+    defaults.vocoder !== 'neural' &&
+    defaults.vocoder !== 'griffin-lim'
+  ) {
+    fail(dir, '"defaults.vocoder" must be "neural" or "griffin-lim"');
+  }
   return o as unknown as ModelManifest;
 }
 
