@@ -77,7 +77,7 @@ def main() -> None:
     affect = film["affect"] if film else load_affect(args.dataset, ids)[:, : len(CONDITION_NAMES)]
     film_dims = {k: film[k].shape[1] for k in ("semantic", "aesthetic", "emotion")} if film else None
     abar = alphas_cumprod(SCHEDULE)
-    state = run.start(args.resume) if ddp.main else (torch.load(run.checkpoint) if args.resume and run.checkpoint.exists() else None)
+    state = run.resume_state(args.resume, ddp)
     model = VMUNet(latent=latents.shape[1], channels=tuple(int(c) for c in args.channels.split(",")),
                    cond_count=len(CONDITION_NAMES), cond_dim=args.cond_dim, temb=args.temb,
                    film_dims=film_dims).to(args.device)

@@ -47,7 +47,7 @@ def main() -> None:
     if args.limit:
         ids = ids[: args.limit]
     mels = load_mels(args.dataset, ids, FRAMES)[:, 0]  # [N, 64, T] float16
-    state = run.start(args.resume) if ddp.main else (torch.load(run.checkpoint) if args.resume and run.checkpoint.exists() else None)
+    state = run.resume_state(args.resume, ddp)
     stats = state["mel"] if state else mel_stats(mels)
     model = MelVAE(tuple(int(c) for c in args.channels.split(",")), args.latent).to(args.device)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.999), weight_decay=0.01)

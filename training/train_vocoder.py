@@ -61,7 +61,7 @@ def main() -> None:
     if args.limit:
         ids = ids[: args.limit]
     mels = load_mels(args.dataset, ids, FRAMES)[:, 0]
-    state = run.start(args.resume) if ddp.main else None
+    state = run.resume_state(args.resume, ddp)
     if state:
         stats = state["mel"]
     elif args.mel_stats:

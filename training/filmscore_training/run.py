@@ -92,6 +92,13 @@ class RunFolder:
             self.log.unlink()
         return None
 
+    def resume_state(self, resume: bool, ddp: "Distributed") -> dict | None:
+        """The state every process starts from: the main one clears or keeps the run folder
+        (start), the others read the same checkpoint when resuming."""
+        if ddp.main:
+            return self.start(resume)
+        return torch.load(self.checkpoint, map_location="cpu") if resume and self.checkpoint.exists() else None
+
     def save(self, state: dict) -> None:
         tmp = self.checkpoint.with_suffix(".partial")
         torch.save(state, tmp)
