@@ -17,7 +17,7 @@ import { analyzeSignal } from '../src/analysis/music-analysis.js';
 import { musicAffect } from '../src/conditions/music-affect.js';
 import { decodeNpy } from '../src/dataset/npy.js';
 import { griffinLimVocoder, neuralVocoder } from '../src/decoder/vocoders.js';
-import { AUDIOLDM_MEL, bandMajor, logMelSpectrogram } from '../src/features/mel.js';
+import { logMelBandMajor } from '../src/features/mel.js';
 import { resample } from '../src/features/resample.js';
 import { spectrogram } from '../src/features/stft.js';
 import { conditionVector } from '../src/generator/condition.js';
@@ -64,11 +64,6 @@ function clip(id: string): { mel: Float32Array; frames: number; audio: Float32Ar
     for (let b = 0; b < bands; b++) mel[b * frames + t] = m.values[t * bands + b];
   const a = npy(id, 'audio.npy');
   return { mel, frames, audio: Float32Array.from(a.values, (v) => v / 32768) };
-}
-
-function bandMajorLogMel(x: Float32Array): { data: Float32Array; frames: number } {
-  const s = logMelSpectrogram(x, AUDIOLDM_MEL);
-  return { data: bandMajor(s), frames: s.frames };
 }
 
 function melL1(a: Float32Array, af: number, b: Float32Array, bf: number): number {
@@ -129,7 +124,7 @@ for (const id of testIds) {
   realEmb.push(Array.from(mfccStatsOfMel(c.mel, c.frames)));
   if (skipReconstruction) continue;
   const score = (y: Float32Array, into: { l1: number[]; stft: number[] }): void => {
-    const back = bandMajorLogMel(y);
+    const back = logMelBandMajor(y);
     into.l1.push(melL1(back.data, back.frames, c.mel, c.frames));
     into.stft.push(mrStft(y, c.audio));
   };
@@ -158,7 +153,7 @@ const valEmb = valIds.map((id) => {
 const rng = new GaussianNoise(123);
 const noiseEmb = testIds.map(() => {
   const x = rng.fill(10 * SR).map((v) => v * 0.1);
-  const s = bandMajorLogMel(x);
+  const s = logMelBandMajor(x);
   return Array.from(mfccStatsOfMel(s.data, s.frames));
 });
 
@@ -178,7 +173,7 @@ for (const [k, id] of testIds.entries()) {
     guidance,
     scheduler: m.defaults.scheduler,
   });
-  const s = bandMajorLogMel(g.audio);
+  const s = logMelBandMajor(g.audio);
   genEmb.push(Array.from(mfccStatsOfMel(s.data, s.frames)));
 }
 const requested: { pace: number; loudness: number }[] = [];

@@ -1,6 +1,7 @@
 import type { MusicAnalysis } from '../analysis/music-analysis.js';
 import { AUDIOLDM_MEL, melToHzSlaney, hzToMelSlaney } from '../features/mel.js';
 import { clip01, type AffectDescriptors } from './affect.js';
+import { pearson } from '../util/statistics.js';
 
 /** Bumped whenever a definition below changes, so cached descriptors are recomputed. */
 export const MUSIC_AFFECT_VERSION = 1;
@@ -9,23 +10,10 @@ export const MUSIC_AFFECT_VERSION = 1;
 const MAJOR = [6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88];
 const MINOR = [6.33, 2.68, 3.52, 5.38, 2.6, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17];
 
-function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i] / n;
-    mb += b[i] / n;
-  }
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) ** 2;
-    sbb += (b[i] - mb) ** 2;
-  }
-  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
+/** Pearson r, 0 when a series is flat (silence has no key). */
+function keyCorrelation(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const r = pearson(a, b);
+  return Number.isNaN(r) ? 0 : r;
 }
 
 function percentile(sorted: Float32Array, q: number): number {
@@ -97,8 +85,8 @@ export function musicAffect(m: MusicAnalysis): AffectDescriptors {
   for (let tonic = 0; tonic < 12; tonic++) {
     const rot = (p: number[]): number[] =>
       Array.from({ length: 12 }, (_, c) => p[(c - tonic + 12) % 12]);
-    rMajor = Math.max(rMajor, pearson(meanChroma, rot(MAJOR)));
-    rMinor = Math.max(rMinor, pearson(meanChroma, rot(MINOR)));
+    rMajor = Math.max(rMajor, keyCorrelation(meanChroma, rot(MAJOR)));
+    rMinor = Math.max(rMinor, keyCorrelation(meanChroma, rot(MINOR)));
   }
   const mode = clip01(0.5 + (rMajor - rMinor));
   const density = clip01((strong / Math.max(1, m.chroma.frames) - 1) / 5);

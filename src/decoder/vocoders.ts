@@ -29,7 +29,7 @@ export function melToLinear(
   iterations = 30,
 ): { data: Float32Array; bins: number } {
   const bins = m.nFft / 2 + 1;
-  const filters = melFilterBank({ ...m, nMels: m.nMels });
+  const filters = melFilterBank(m);
   const x = new Float32Array(frames * bins);
   const y = new Float32Array(m.nMels);
   const mx = new Float32Array(m.nMels);

@@ -1,3 +1,5 @@
+import { pearson } from '../util/statistics.js';
+
 /**
  * Control fidelity (HPM §5): how well a generation follows its melody and dynamics controls,
  * measured by extracting the same controls from the output (src/features/melody.ts,
@@ -13,32 +15,18 @@ export function melodyAccuracy(control: ArrayLike<number>, extracted: ArrayLike<
   return hits / n;
 }
 
-function pearsonParts(pairs: readonly [ArrayLike<number>, ArrayLike<number>][]): number {
-  let n = 0;
-  let sx = 0;
-  let sy = 0;
-  for (const [x, y] of pairs) {
-    const m = Math.min(x.length, y.length);
-    for (let i = 0; i < m; i++) {
-      sx += x[i];
-      sy += y[i];
-    }
-    n += m;
-  }
-  const mx = sx / n;
-  const my = sy / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (const [x, y] of pairs) {
-    const m = Math.min(x.length, y.length);
-    for (let i = 0; i < m; i++) {
-      sxy += (x[i] - mx) * (y[i] - my);
-      sxx += (x[i] - mx) ** 2;
-      syy += (y[i] - my) ** 2;
+/** Pearson r over the frames of every pair pooled (each pair cut to its shorter side). */
+function pooledCorrelation(pairs: readonly [ArrayLike<number>, ArrayLike<number>][]): number {
+  const x: number[] = [];
+  const y: number[] = [];
+  for (const [a, b] of pairs) {
+    const n = Math.min(a.length, b.length);
+    for (let i = 0; i < n; i++) {
+      x.push(a[i]);
+      y.push(b[i]);
     }
   }
-  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
+  return pearson(x, y);
 }
 
 /** Pearson r between a dynamics control and the dynamics extracted from the output. */
@@ -46,7 +34,7 @@ export function dynamicsCorrelation(
   control: ArrayLike<number>,
   extracted: ArrayLike<number>,
 ): number {
-  return pearsonParts([[control, extracted]]);
+  return pearson(control, extracted);
 }
 
 /**
@@ -60,6 +48,6 @@ export function dynamicsCorrelations(pairs: readonly [ArrayLike<number>, ArrayLi
   const rs = pairs.map(([c, e]) => dynamicsCorrelation(c, e)).filter((r) => Number.isFinite(r));
   return {
     micro: rs.length ? rs.reduce((a, b) => a + b, 0) / rs.length : NaN,
-    macro: pearsonParts(pairs),
+    macro: pooledCorrelation(pairs),
   };
 }

@@ -1,4 +1,4 @@
-import { AUDIOLDM_MEL, logMelSpectrogram } from '../features/mel.js';
+import { AUDIOLDM_MEL, logMelBandMajor } from '../features/mel.js';
 
 /**
  * The built-in audio embedding for Fréchet distances until a learned one ships: 20 MFCCs
@@ -35,9 +35,6 @@ export function mfccStatsOfMel(mel: Float32Array, frames: number, bands = 64): F
 
 /** The embedding of 16 kHz mono audio. */
 export function mfccStats(x16k: Float32Array): Float64Array {
-  const s = logMelSpectrogram(x16k, AUDIOLDM_MEL);
-  const mel = new Float32Array(s.data.length);
-  for (let t = 0; t < s.frames; t++)
-    for (let b = 0; b < s.bins; b++) mel[b * s.frames + t] = s.data[t * s.bins + b];
-  return mfccStatsOfMel(mel, s.frames, s.bins);
+  const { data, frames } = logMelBandMajor(x16k, AUDIOLDM_MEL);
+  return mfccStatsOfMel(data, frames, AUDIOLDM_MEL.nMels);
 }

@@ -144,3 +144,12 @@ export function bandMajor(s: Spectrogram): Float32Array {
     for (let b = 0; b < s.bins; b++) out[b * s.frames + t] = s.data[t * s.bins + b];
   return out;
 }
+
+/** The log-mel of a signal in the decoder's [band × frame] layout, with its frame count. */
+export function logMelBandMajor(
+  x: Float32Array,
+  opts: MelOptions = AUDIOLDM_MEL,
+): { data: Float32Array; frames: number } {
+  const s = logMelSpectrogram(x, opts);
+  return { data: bandMajor(s), frames: s.frames };
+}

@@ -127,12 +127,13 @@ export async function scoreVideo(
   const windows: ScoreWindow[] = [];
   for (const [k, startS] of starts.entries()) {
     opts.onProgress?.({ stage: 'analysing', window: k + 1, windows: starts.length });
+    const spanS = Math.min(windowS, durationS - startS);
     const film = await analyzeFilm(
       video,
       {},
       {
         startS,
-        durationS: Math.min(windowS, durationS - startS),
+        durationS: spanS,
         info,
       },
     );
@@ -166,7 +167,7 @@ export async function scoreVideo(
     parts.push({ offset: Math.round(startS * sr), audio: g.audio });
     windows.push({
       startS,
-      durationS: Math.min(windowS, durationS - startS),
+      durationS: spanS,
       levels,
       condition: Array.from(condition),
     });
