@@ -4,7 +4,9 @@
 //  2. generation vs real: a Fréchet distance on MFCC statistics (stated below) for generated
 //     vs real test clips, beside real (val) vs real (test) and noise vs real;
 //  3. the conditioning is followed: Spearman ρ between requested and measured pace and
-//     loudness over many generations.
+//     loudness over many generations; beside it the ceiling the decoders allow, ρ between a
+//     test clip's own descriptors (its training condition) and those measured again on its
+//     VAE + vocoder reconstruction.
 // Usage: node dist/bench/generator-quality.js <dataset> [--model DIR] [--clips N]
 //        [--generations N] [--steps N] [--json out.json]
 // The Fréchet distance and Spearman ρ are computed by scipy (/usr/bin/python3) from the
@@ -119,6 +121,12 @@ const rec = {
   vaeGl: { l1: [] as number[], stft: [] as number[] },
 };
 const realEmb: number[][] = [];
+const ceiling = {
+  label: [] as { pace: number; loudness: number }[],
+  rebuilt: [] as { pace: number; loudness: number }[],
+};
+const paceAt = m.condition.names.indexOf('pace');
+const loudnessAt = m.condition.names.indexOf('loudness');
 for (const id of testIds) {
   const c = clip(id);
   realEmb.push(Array.from(mfccStatsOfMel(c.mel, c.frames)));
@@ -142,7 +150,12 @@ for (const id of testIds) {
   const cropped = new Float32Array(64 * c.frames);
   for (let b = 0; b < 64; b++)
     for (let t = 0; t < c.frames; t++) cropped[b * c.frames + t] = dec[b * m.frames + t];
-  score(await neural(cropped, c.frames), rec.vae);
+  const rebuilt = await neural(cropped, c.frames);
+  score(rebuilt, rec.vae);
+  const label = npy(id, 'affect.npy').values;
+  const again = musicAffect(analyzeSignal(resample(rebuilt, SR, 22050)));
+  ceiling.label.push({ pace: label[paceAt], loudness: label[loudnessAt] });
+  ceiling.rebuilt.push({ pace: again.pace, loudness: again.loudness });
   score(await gl(cropped, c.frames), rec.vaeGl);
   score(await gl(c.mel, c.frames), rec.gl);
 }
@@ -209,7 +222,11 @@ def fd(a, b):
     c, _ = linalg.sqrtm(s1 @ s2, disp=False)
     return float(((m1 - m2) ** 2).sum() + np.trace(s1 + s2 - 2 * c.real))
 r = d["requested"]; m = d["measured"]
+def rho(a, b, key):
+    return float(stats.spearmanr([x[key] for x in a], [x[key] for x in b]).correlation) if len(a) > 2 else None
+c = d["ceiling"]
 print(json.dumps({
+  "ceiling_pace": rho(c["label"], c["rebuilt"], "pace"), "ceiling_loudness": rho(c["label"], c["rebuilt"], "loudness"),
   "fd_generated": fd(d["gen"], d["real"]), "fd_real_val": fd(d["val"], d["real"]), "fd_noise": fd(d["noise"], d["real"]),
   "rho_pace": float(stats.spearmanr([x["pace"] for x in r], [x["pace"] for x in m]).correlation),
   "rho_loudness": float(stats.spearmanr([x["loudness"] for x in r], [x["loudness"] for x in m]).correlation),
@@ -224,6 +241,7 @@ print(json.dumps({
       noise: noiseEmb,
       requested,
       measured,
+      ceiling,
     }),
     encoding: 'utf8',
   },
@@ -246,7 +264,13 @@ const result = {
     realValVsTest: stats.fd_real_val,
     noise: stats.fd_noise,
   },
-  conditioning: { generations, spearmanPace: stats.rho_pace, spearmanLoudness: stats.rho_loudness },
+  conditioning: {
+    generations,
+    spearmanPace: stats.rho_pace,
+    spearmanLoudness: stats.rho_loudness,
+    ceilingPace: stats.ceiling_pace,
+    ceilingLoudness: stats.ceiling_loudness,
+  },
   generationSeconds: genSeconds,
 };
 await encoder.dispose();
@@ -269,4 +293,8 @@ console.log(
 console.log(
   `conditioning over ${generations} generations: Spearman ρ pace ${f(stats.rho_pace)}, loudness ${f(stats.rho_loudness)}`,
 );
+if (stats.ceiling_pace !== null)
+  console.log(
+    `ceiling (a clip's own descriptors vs measured again on its VAE + vocoder reconstruction, ${testIds.length} clips): ρ pace ${f(stats.ceiling_pace)}, loudness ${f(stats.ceiling_loudness)}`,
+  );
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify(result, null, 1));

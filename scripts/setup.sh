@@ -7,9 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: ffmpeg for media I/O; torch/torchaudio/scipy/aubio/mir_eval are the
-# independent references of the tests and the training stack; OpenBLAS makes torch 50× faster.
+# independent references of the tests and the training stack; OpenBLAS makes torch 50× faster;
+# chromium runs the listening page's browser test (playwright-core drives it).
 PACKAGES=(ffmpeg python3-numpy python3-torch python3-torchaudio python3-scipy python3-aubio
-  python3-mir-eval libopenblas0-pthread fonts-dejavu-core)
+  python3-mir-eval libopenblas0-pthread fonts-dejavu-core chromium)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

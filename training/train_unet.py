@@ -59,6 +59,12 @@ def main() -> None:
     ap.add_argument("--channels", default="128,256,256", help="UNet widths per level (each level after the first halves time)")
     ap.add_argument("--cond-dim", type=int, default=128, help="width of the condition tokens")
     ap.add_argument("--temb", type=int, default=256, help="width of the timestep embedding")
+    ap.add_argument("--no-pooled-condition", dest="pooled_condition", action="store_false",
+                    help="condition through cross-attention only (the first bundled model); by default the "
+                         "condition tokens are also added to the timestep embedding (unet.py)")
+    ap.add_argument("--init", metavar="CHECKPOINT",
+                    help="start from another run's weights (its EMA copy); layers it lacks keep their fresh "
+                         "initialisation, and the optimiser starts anew. Ignored when --resume finds a checkpoint")
     ap.add_argument("--condition", choices=["affect", "film"], default="affect",
                     help="affect: the clip's own music descriptors (music-only corpora); film: its video's "
                          "affect levels and film-encoder branches through LAFF (real or synthetic pairs)")
@@ -80,7 +86,15 @@ def main() -> None:
     state = run.resume_state(args.resume, ddp)
     model = VMUNet(latent=latents.shape[1], channels=tuple(int(c) for c in args.channels.split(",")),
                    cond_count=len(CONDITION_NAMES), cond_dim=args.cond_dim, temb=args.temb,
-                   film_dims=film_dims).to(args.device)
+                   film_dims=film_dims, pooled_condition=args.pooled_condition).to(args.device)
+    if args.init and not state:
+        init = torch.load(args.init, map_location="cpu")
+        missing, unexpected = model.load_state_dict(init["ema"], strict=False)
+        if unexpected:
+            sys.exit(f"--init {args.init}: its weights do not fit this network ({', '.join(unexpected[:3])} …); "
+                     "use the same --channels, --cond-dim, --temb and --condition")
+        if ddp.main:
+            print(f"initialised from {args.init} (step {init['step']}); new: {', '.join(missing) or 'nothing'}", flush=True)
     ema = copy.deepcopy(model).eval()
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.999), weight_decay=0.01)
     step = 0

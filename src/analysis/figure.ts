@@ -1,6 +1,7 @@
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { PITCH_CLASS_NAMES } from '../units.js';
 import { writeFileAtomically } from '../util/atomic-file.js';
+import { niceStep } from '../util/nice-step.js';
 import type { MusicAnalysis } from './music-analysis.js';
 
 const WIDTH = 1400;
@@ -29,12 +30,6 @@ function colour(v: number): [number, number, number] {
     number,
     number,
   ];
-}
-
-function niceStep(span: number, target: number): number {
-  const raw = span / target;
-  const p = 10 ** Math.floor(Math.log10(raw));
-  return [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw) ?? raw;
 }
 
 /**

@@ -5,7 +5,7 @@ import { MediaError } from '../media/errors.js';
 import { UsageError } from '../util/errors.js';
 import { runAnalyze } from './analyze-command.js';
 import { runScore } from './score-command.js';
-import { runEval } from './eval-command.js';
+import { runEval, runOriginality } from './eval-command.js';
 import { runMosReport, runMosServe } from './mos-command.js';
 import { runCorpusDebian } from './corpus-command.js';
 import { parseRatios, runDatasetBuild } from './dataset-command.js';
@@ -112,18 +112,52 @@ program
   .command('eval')
   .description(
     "The paper's metrics for a folder of generated clips: rhythm (BCS, BHS, F1, CSD, HSD as LORIS) " +
-      "against reference music paired by file name and/or against videos' cuts, a Fréchet distance on " +
-      'the built-in MFCC-statistics embedding, and melody accuracy / dynamics correlation against ' +
-      'the control pieces. Unpaired files are listed, not fatal.',
+      "against reference music paired by file name and/or against videos' cuts; FAD, KL and IS on an " +
+      'audio model (the bundled filmscore-style embedding + classifier unless --audio-model says ' +
+      'otherwise); melody accuracy / dynamics correlation against the control pieces. Unpaired ' +
+      'files are listed, not fatal.',
   )
   .requiredOption('--generated <dir>', 'generated audio (or video) files')
   .option('--reference <dir>', 'reference music, same file names')
   .option('--video <dir>', 'the videos the music was made for, same file names (rhythm vs cuts)')
   .option('--controls <dir>', 'the pieces whose melody and dynamics controlled each generation')
+  .option(
+    '--audio-model <spec>',
+    'embedding/classifier for FAD, KL, IS: filmscore-style (bundled), mfcc-stats, ' +
+      'vggish:FILE.onnx or pann:FILE.onnx (your own exports; see README)',
+    'filmscore-style',
+  )
   .option('--json', 'one JSON object (BCS … as fractions 0–1) instead of the table')
   .option('-q, --quiet', 'no progress on stderr')
   .action(async (opts: Parameters<typeof runEval>[0]) => {
     await runEval(opts);
+  });
+
+program
+  .command('originality')
+  .description(
+    "Originality vs recognizability (HPM Figure 2): per class, the variance of the audio model's " +
+      "embeddings over a system's generations, and a one-shot classifier's accuracy on them (nearest " +
+      'shot by cosine). Each system folder holds one subfolder of clips per class; --shots holds one ' +
+      'clip per class named like it.',
+  )
+  .requiredOption(
+    '--system <name=dir>',
+    'a system and its folder (repeat for several)',
+    (v: string, prev: string[]) => [...prev, v],
+    [] as string[],
+  )
+  .requiredOption('--shots <dir>', 'one reference clip per class: <class>.wav')
+  .option(
+    '--audio-model <spec>',
+    'filmscore-style (bundled), mfcc-stats, vggish:FILE.onnx or pann:FILE.onnx',
+    'filmscore-style',
+  )
+  .option('--figure <png>', 'write the Figure-2 plot here')
+  .option('--json', 'one JSON object instead of the table')
+  .option('-q, --quiet', 'no progress on stderr')
+  .action(async (opts: Parameters<typeof runOriginality>[0]) => {
+    await runOriginality(opts);
   });
 
 const mos = program

@@ -6,8 +6,10 @@ import { dynamicsControl } from '../features/dynamics.js';
 import { melodyControl } from '../features/melody.js';
 import { UsageError } from '../util/errors.js';
 import { dynamicsCorrelations, melodyAccuracy } from './control-fidelity.js';
-import { MFCC_STATS, mfccStats } from './embedding.js';
+import { loadAudioModel } from './audio-models/audio-model.js';
+import { inceptionScore, klDivergence } from './classifier-scores.js';
 import { frechetDistance, gaussianFit } from './frechet.js';
+import { originalityAndRecognizability, type SystemPoint } from './originality.js';
 import {
   clipBeatScore,
   onsetSlots,
@@ -26,6 +28,8 @@ export interface EvaluateOptions {
   video?: string;
   /** Audio whose melody and dynamics controlled each generation (the "maestro" pieces). */
   controls?: string;
+  /** The embedding/classifier for FAD, KL and IS (audio-model.ts spec); the bundled style model by default. */
+  audioModel?: string;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -37,8 +41,16 @@ export interface EvaluationReport {
   rhythm: RhythmScores | null;
   /** Rhythm of the generated music against the videos' cuts. */
   rhythmVideo: RhythmScores | null;
-  /** Fréchet distance between generated and reference sets on the built-in embedding. */
+  /** The audio model behind FAD, KL and IS, and what its figures compare with. */
+  audioModel: { name: string; note: string };
+  /** Fréchet distance between the generated and reference sets' embeddings (samples: embeddings fitted). */
   FAD: { value: number; embedding: string; generated: number; reference: number } | null;
+  /** Paired KL(reference ‖ generated) over the classifier's softmax (audioldm_eval "KL"). */
+  KL: number | null;
+  /** The same over per-class sigmoids (audioldm_eval "KL_Sigmoid"), for multi-label classifiers. */
+  KLSigmoid: number | null;
+  /** Inception score of the generated clips (10 splits; needs ≥ 10 clips). */
+  IS: { mean: number; std: number } | null;
   melodyAcc: number | null;
   dynamicsCorrMicro: number | null;
   dynamicsCorrMacro: number | null;
@@ -74,8 +86,11 @@ export async function evaluateFolders(opts: EvaluateOptions): Promise<Evaluation
   const unpaired = { reference: [] as string[], video: [] as string[], controls: [] as string[] };
   const beats: ClipBeatScore[] = [];
   const videoBeats: ClipBeatScore[] = [];
+  const model = await loadAudioModel(opts.audioModel);
   const genEmb: Float64Array[] = [];
   const refEmb: Float64Array[] = [];
+  const genLogits: Float64Array[] = [];
+  const pairedLogits: [Float64Array, Float64Array][] = [];
   const melody: number[] = [];
   const dynamics: [Float32Array, Float32Array][] = [];
   let done = 0;
@@ -83,12 +98,16 @@ export async function evaluateFolders(opts: EvaluateOptions): Promise<Evaluation
     const g22 = await mono(path, 22050);
     const slots = signalSlots(g22);
     const g16 = await mono(path, 16000);
-    genEmb.push(mfccStats(g16));
+    const g = await model.describe(g16);
+    genEmb.push(...g.embeddings);
+    if (g.logits) genLogits.push(g.logits);
     const ref = reference?.get(name);
     if (reference && !ref) unpaired.reference.push(name);
     if (ref) {
       beats.push(clipBeatScore(slots, signalSlots(await mono(ref, 22050))));
-      refEmb.push(mfccStats(await mono(ref, 16000)));
+      const r = await model.describe(await mono(ref, 16000));
+      refEmb.push(...r.embeddings);
+      if (g.logits && r.logits) pairedLogits.push([g.logits, r.logits]);
     }
     const video = videos?.get(name);
     if (videos && !video) unpaired.video.push(name);
@@ -108,14 +127,23 @@ export async function evaluateFolders(opts: EvaluateOptions): Promise<Evaluation
   if (reference) {
     for (const name of reference.keys()) if (!generated.has(name)) unpaired.reference.push(name);
   }
+  await model.dispose();
   const fad =
     genEmb.length >= 2 && refEmb.length >= 2
       ? {
           value: frechetDistance(gaussianFit(genEmb), gaussianFit(refEmb)),
-          embedding: MFCC_STATS.name,
+          embedding: model.name,
           generated: genEmb.length,
           reference: refEmb.length,
         }
+      : null;
+  const kl = (variant: 'softmax' | 'sigmoid'): number | null =>
+    pairedLogits.length
+      ? klDivergence(
+          pairedLogits.map(([g]) => g),
+          pairedLogits.map(([, r]) => r),
+          variant,
+        )
       : null;
   const corr = dynamics.length ? dynamicsCorrelations(dynamics) : null;
   return {
@@ -123,9 +151,103 @@ export async function evaluateFolders(opts: EvaluateOptions): Promise<Evaluation
     unpaired,
     rhythm: beats.length ? rhythmScores(beats) : null,
     rhythmVideo: videoBeats.length ? rhythmScores(videoBeats) : null,
+    audioModel: { name: model.name, note: model.note },
     FAD: fad,
+    KL: kl('softmax'),
+    KLSigmoid: model.classifier === 'sigmoid' ? kl('sigmoid') : null,
+    IS: genLogits.length >= 10 ? inceptionScore(genLogits) : null,
     melodyAcc: melody.length ? melody.reduce((a, b) => a + b, 0) / melody.length : null,
     dynamicsCorrMicro: corr?.micro ?? null,
     dynamicsCorrMacro: corr?.macro ?? null,
   };
+}
+
+export interface OriginalityOptions {
+  /** System name → folder with one subfolder of generations per class. */
+  systems: Record<string, string>;
+  /** One reference clip per class, named like the class (`<class>.wav`). */
+  shots: string;
+  audioModel?: string;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface OriginalityReport {
+  audioModel: { name: string; note: string };
+  systems: SystemPoint[];
+  /** Class folders with no shot, per system (left out). */
+  unmatched: Record<string, string[]>;
+}
+
+/** A clip's embedding: the mean of its samples (VGGish gives one per 0.96 s). */
+function clipEmbedding(samples: Float64Array[]): Float64Array | null {
+  if (!samples.length) return null;
+  const out = new Float64Array(samples[0].length);
+  for (const s of samples) for (let i = 0; i < out.length; i++) out[i] += s[i] / samples.length;
+  return out;
+}
+
+/** Figure 2 of HPM for folders of generations grouped by class (originality.ts). */
+export async function evaluateOriginality(opts: OriginalityOptions): Promise<OriginalityReport> {
+  const shotFiles = await mediaByName(opts.shots);
+  const model = await loadAudioModel(opts.audioModel);
+  try {
+    const embed = async (path: string): Promise<Float64Array | null> =>
+      clipEmbedding((await model.describe(await mono(path, 16000))).embeddings);
+    const shots = new Map<string, Float64Array>();
+    for (const [name, path] of shotFiles) {
+      const e = await embed(path);
+      if (e) shots.set(name, e);
+    }
+    const plan: { system: string; className: string; files: string[] }[] = [];
+    const unmatched: Record<string, string[]> = {};
+    for (const [system, dir] of Object.entries(opts.systems)) {
+      unmatched[system] = [];
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        throw new UsageError(
+          `${dir}: folder not found (system ${system}). Give one subfolder of clips per class.`,
+        );
+      }
+      const classDirs = entries
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort();
+      if (!classDirs.length)
+        throw new UsageError(`${dir} (system ${system}) holds no class subfolders.`);
+      for (const className of classDirs) {
+        if (!shots.has(className)) unmatched[system].push(className);
+        else
+          plan.push({
+            system,
+            className,
+            files: [...(await mediaByName(join(dir, className))).values()],
+          });
+      }
+    }
+    const total = plan.reduce((a, p) => a + p.files.length, 0);
+    let done = 0;
+    const bySystem = new Map<string, Map<string, Float64Array[]>>();
+    for (const { system, className, files } of plan) {
+      const classes = bySystem.get(system) ?? new Map<string, Float64Array[]>();
+      bySystem.set(system, classes);
+      const vectors: Float64Array[] = [];
+      for (const f of files) {
+        const e = await embed(f);
+        if (e) vectors.push(e);
+        opts.onProgress?.(++done, total);
+      }
+      classes.set(className, vectors);
+    }
+    return {
+      audioModel: { name: model.name, note: model.note },
+      systems: [...bySystem].map(([system, classes]) =>
+        originalityAndRecognizability(system, classes, shots),
+      ),
+      unmatched,
+    };
+  } finally {
+    await model.dispose();
+  }
 }

@@ -60,7 +60,10 @@ describe('filmscore eval', () => {
     const f1 = (2 * 0.5 * 0.875) / (0.5 + 0.875);
     assert.ok(Math.abs(j.F1 - f1) < 1e-9);
     assert.ok(Math.abs(j.CSD - Math.sqrt(((0.75 - 0.5) ** 2 + (0.25 - 0.5) ** 2) / 1)) < 1e-9);
-    assert.ok(Number.isFinite(j.FAD) && j.fadEmbedding === 'mfcc-stats');
+    assert.ok(Number.isFinite(j.FAD) && j.fadEmbedding === 'filmscore-style');
+    assert.ok(j.KL > 0 && Number.isFinite(j.KL), `KL ${j.KL}`); // two pairs of different clips
+    assert.equal(j.IS, null); // fewer than 10 generated clips
+    assert.equal(j.audioModel.name, 'filmscore-style');
     assert.equal(j.melodyAcc, 1);
     assert.ok(Math.abs(j.dynamicsCorrMicro - 1) < 1e-9 && Math.abs(j.dynamicsCorrMacro - 1) < 1e-9);
     const table = spawnSync(
@@ -79,5 +82,43 @@ describe('filmscore eval', () => {
     });
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /folder not found/);
+  });
+
+  it('KL and FAD vanish for a set against itself; IS lies between 1 and the class count', async () => {
+    const dir = tempDir();
+    for (const d of ['gen', 'ref']) mkdirSync(join(dir, d));
+    for (let k = 0; k < 10; k++) {
+      const x = mix(note(48 + 3 * k, 2, 16000, 0.2), clicks([0.25 * (k + 1)], 2, 16000));
+      for (const d of ['gen', 'ref']) await writeWav(join(dir, d, `${k}.wav`), [x], 16000);
+    }
+    for (const model of ['filmscore-style', 'mfcc-stats']) {
+      const r = spawnSync(
+        process.execPath,
+        [
+          CLI,
+          'eval',
+          '--generated',
+          'gen',
+          '--reference',
+          'ref',
+          '--audio-model',
+          model,
+          '--json',
+          '-q',
+        ],
+        { cwd: dir, encoding: 'utf8' },
+      );
+      assert.equal(r.status, 0, r.stderr);
+      const j = JSON.parse(r.stdout);
+      assert.equal(j.fadEmbedding, model);
+      // Zero up to the matrix square root of a rank-deficient covariance (10 clips, 128-d).
+      assert.ok(Math.abs(j.FAD) < 1e-3, `${model}: FAD ${j.FAD}`);
+      if (model === 'mfcc-stats') {
+        assert.equal(j.KL, null); // not a classifier
+        continue;
+      }
+      assert.ok(Math.abs(j.KL) < 1e-4, `KL ${j.KL}`); // only the 1e-6 guard inside the log
+      assert.ok(j.IS >= 1 && j.IS <= 4, `IS ${j.IS}`);
+    }
   });
 });

@@ -343,6 +343,106 @@ def t_interval(req, p):
 
 COMMANDS["t_interval"] = t_interval
 
+
+
+def vggish_examples(req, p):
+    """VGGish's input as its published mel_features.py / vggish_input.py define it, in numpy:
+    25 ms periodic-Hann frames every 10 ms without padding, |rfft(512)|, a mel matrix whose
+    triangles are linear in HTK mel with the DC row zeroed, log(mel + 0.01), 96-frame examples."""
+    x = load(req, "x").astype(np.float64)
+    win, hop, nfft = 400, 160, 512
+    n = 1 + (len(x) - win) // hop
+    frames = np.stack([x[i * hop: i * hop + win] for i in range(n)])
+    window = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(win) / win)
+    spec = np.abs(np.fft.rfft(frames * window, nfft))
+    mel = lambda hz: 1127.0 * np.log(1.0 + hz / 700.0)
+    bins_mel = mel(np.linspace(0.0, 8000.0, nfft // 2 + 1))
+    edges = np.linspace(mel(125.0), mel(7500.0), 66)
+    w = np.empty((nfft // 2 + 1, 64))
+    for i in range(64):
+        lo, c, hi = edges[i:i + 3]
+        w[:, i] = np.maximum(0.0, np.minimum((bins_mel - lo) / (c - lo), (hi - bins_mel) / (hi - c)))
+    w[0, :] = 0.0
+    logmel = np.log(spec @ w + 0.01)
+    count = len(logmel) // 96
+    return {"count": count, "examples": logmel[: count * 96].flatten().tolist()}
+
+
+def _audio_standins(seed):
+    """Small random networks shaped like VGGish ([N, 1, 96, 64] → [N, 12]) and like a PANN
+    export taking the waveform ([1, S] → clipwise_output [1, 5] sigmoid, embedding [1, 8])."""
+    import torch
+    from torch import nn
+    torch.manual_seed(seed)
+
+    class Vggish(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(1, 4, 3, stride=2)
+            self.fc = nn.Linear(4, 12)
+
+        def forward(self, x):
+            return self.fc(torch.relu(self.conv(x)).mean((2, 3)))
+
+    class Pann(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv1d(1, 8, 400, stride=160)
+            self.fc = nn.Linear(8, 5)
+
+        def forward(self, wave):
+            e = torch.tanh(self.conv(wave[:, None])).mean(-1)
+            return torch.sigmoid(self.fc(e) * 4), e
+
+    return Vggish().eval(), Pann().eval()
+
+
+def export_audio_standins(req, p):
+    import torch
+    vggish, pann = _audio_standins(p.get("seed", 0))
+    torch.onnx.export(vggish, (torch.zeros(2, 1, 96, 64),), p["vggish"], opset_version=17, input_names=["examples"],
+                      output_names=["embedding"], dynamic_axes={"examples": {0: "n"}, "embedding": {0: "n"}})
+    torch.onnx.export(pann, (torch.zeros(1, 16000),), p["pann"], opset_version=17, input_names=["waveform"],
+                      output_names=["clipwise_output", "embedding"], dynamic_axes={"waveform": {1: "samples"}})
+    return {"ok": True}
+
+
+def run_audio_standins(req, p):
+    """The stand-ins' PyTorch outputs: VGGish on the numpy front end's examples, PANN on the waveform."""
+    import torch
+    vggish, pann = _audio_standins(p.get("seed", 0))
+    ex = np.array(vggish_examples(req, p)["examples"], dtype=np.float32).reshape(-1, 1, 96, 64)
+    with torch.no_grad():
+        prob, emb = pann(torch.from_numpy(load(req, "x"))[None])
+        return {"vggish": vggish(torch.from_numpy(ex)).flatten().tolist(), "pannProb": prob.flatten().tolist(),
+                "pannEmbedding": emb.flatten().tolist()}
+
+
+COMMANDS["vggish_examples"] = vggish_examples
+COMMANDS["export_audio_standins"] = export_audio_standins
+COMMANDS["run_audio_standins"] = run_audio_standins
+
+
+def run_style_classifier(req, p):
+    """PyTorch's embedding and probabilities of a trained style classifier checkpoint on a log-mel."""
+    import sys as _sys
+    import os as _os
+    import torch
+    _sys.path.insert(0, _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "..", "..", "training"))
+    from filmscore_training.style_classifier import StyleClassifier
+    ckpt = torch.load(p["checkpoint"], map_location="cpu")
+    cfg = {k: tuple(v) if isinstance(v, list) else v for k, v in ckpt["config"].items()}
+    model = StyleClassifier(**cfg).eval()
+    model.load_state_dict(ckpt["model"])
+    mel = torch.from_numpy(load(req, "mel").reshape(1, 64, -1))
+    with torch.no_grad():
+        e, logits = model(mel)
+    return {"embedding": e.flatten().tolist(), "probabilities": torch.softmax(logits, 1).flatten().tolist()}
+
+
+COMMANDS["run_style_classifier"] = run_style_classifier
+
+
 if __name__ == "__main__":
     req = json.load(sys.stdin)
     json.dump(COMMANDS[sys.argv[1]](req, req.get("params", {})), sys.stdout)

@@ -19,7 +19,7 @@ AFFECT_NAMES = ["brightness", "pace", "valence", "arousal", "tension", "loudness
 CONDITION_NAMES = AFFECT_NAMES[:6]
 
 
-def clip_ids(dataset: str | Path, split: str | None, video: bool = False) -> list[str]:
+def clip_ids(dataset: str | Path, split: str | None, video: bool = False, allow_empty: bool = False) -> list[str]:
     db = sqlite3.connect(str(Path(dataset) / "index.sqlite"))
     try:
         where = [w for w in ("split = ?" if split else "", "has_video = 1" if video else "") if w]
@@ -27,7 +27,7 @@ def clip_ids(dataset: str | Path, split: str | None, video: bool = False) -> lis
         ids = [r[0] for r in db.execute(q, (split,) if split else ())]
     finally:
         db.close()
-    if not ids:
+    if not ids and not allow_empty:
         raise SystemExit(f"{dataset}: no clips{' in split ' + split if split else ''} (build it with `filmscore dataset build`)")
     return ids
 

@@ -8,6 +8,13 @@ becomes one token (a learned name embedding plus Fourier features of its value).
 through LAFF as one more token, c_film, learned end to end with the diffusion loss. "No
 condition" is a value, not a missing input: `keep` = 0 swaps every token for a learned null
 token, which condition dropout trains and classifier-free guidance samples.
+
+With `pooled_condition`, the tokens also enter every residual block through the timestep
+embedding (all tokens flattened → MLP → added to it, as SDXL adds its pooled text embedding).
+Cross-attention alone let the first bundled model follow pace and loudness only weakly
+(Spearman ρ 0.31 / 0.45); these are global properties of a clip, which a per-block bias carries
+directly. The MLP's last layer starts at zero, so a network trained without it can be
+fine-tuned with it (train_unet.py --init) starting from exactly the same function.
 """
 
 from __future__ import annotations
@@ -99,15 +106,21 @@ class Attention(nn.Module):
 
 class VMUNet(nn.Module):
     def __init__(self, latent: int = 32, channels: tuple[int, ...] = (128, 256, 256), cond_count: int = 6, cond_dim: int = 128,
-                 temb: int = 256, film_dims: dict[str, int] | None = None):
+                 temb: int = 256, film_dims: dict[str, int] | None = None, pooled_condition: bool = False):
         super().__init__()
         self.config = {"latent": latent, "channels": list(channels), "cond_count": cond_count, "cond_dim": cond_dim, "temb": temb,
-                       "film_dims": film_dims}
+                       "film_dims": film_dims, "pooled_condition": pooled_condition}
         self.film = LAFF(film_dims, cond_dim) if film_dims else None
         self.film_null = nn.Parameter(torch.randn(cond_dim) * 0.02) if film_dims else None
         self.temb_dim = temb
         self.time = nn.Sequential(nn.Linear(temb, temb), nn.SiLU(), nn.Linear(temb, temb))
         self.cond = AffectTokens(cond_count, cond_dim)
+        self.pooled = None
+        if pooled_condition:
+            tokens = cond_count + (1 if film_dims else 0)
+            self.pooled = nn.Sequential(nn.Linear(tokens * cond_dim, temb), nn.SiLU(), nn.Linear(temb, temb))
+            nn.init.zeros_(self.pooled[-1].weight)
+            nn.init.zeros_(self.pooled[-1].bias)
         self.inp = nn.Conv1d(latent, channels[0], 3, padding=1)
         self.down = nn.ModuleList()
         self.down_attn = nn.ModuleList()
@@ -144,6 +157,8 @@ class VMUNet(nn.Module):
             c_film, _ = self.film(semantic, aesthetic, emotion)
             k = keep.float()[:, None]
             cond = torch.cat([cond, (k * c_film + (1 - k) * self.film_null)[:, None]], dim=1)
+        if self.pooled is not None:
+            temb = temb + self.pooled(cond.flatten(1))
         h = self.inp(z)
         skips = []
         for res, attn, down in zip(self.down, self.down_attn, self.downsample):
