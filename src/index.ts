@@ -163,3 +163,48 @@ export {
   type ScoreOptions,
   type ScoreResult,
 } from './score/score-video.js';
+
+// Evaluation: the paper's metrics (HPM §5), each after its reference definition.
+export {
+  onsetSlots,
+  signalSlots,
+  clipBeatScore,
+  rhythmScores,
+  type ClipBeatScore,
+  type RhythmScores,
+} from './eval/rhythm.js';
+export { gaussianFit, frechetDistance, type GaussianFit } from './eval/frechet.js';
+export { klDivergence, inceptionScore } from './eval/classifier-scores.js';
+export {
+  melodyAccuracy,
+  dynamicsCorrelation,
+  dynamicsCorrelations,
+} from './eval/control-fidelity.js';
+export { MFCC_STATS, mfccStats, mfccStatsOfMel } from './eval/embedding.js';
+export {
+  loadAudioModel,
+  AUDIO_MODEL_KINDS,
+  DEFAULT_STYLE_MODEL,
+  type AudioModel,
+  type AudioDescription,
+} from './eval/audio-models/audio-model.js';
+export { vggishExamples, pannLogMel, VGGISH, PANN_MEL } from './eval/audio-models/front-ends.js';
+export {
+  embeddingVariance,
+  oneShotClass,
+  originalityAndRecognizability,
+  type SystemPoint,
+  type ClassPoint,
+} from './eval/originality.js';
+export { renderOriginalityFigure, writeOriginalityFigure } from './eval/originality-figure.js';
+export {
+  evaluateFolders,
+  evaluateOriginality,
+  type EvaluateOptions,
+  type EvaluationReport,
+  type OriginalityOptions,
+  type OriginalityReport,
+} from './eval/evaluate.js';
+export { meanOpinionScore, type MeanOpinionScore } from './eval/mos/stats.js';
+export { MosStore, ASPECTS, type Aspect } from './eval/mos/store.js';
+export { mosServer, findSamples } from './eval/mos/server.js';

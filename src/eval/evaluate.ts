@@ -12,8 +12,8 @@ import { frechetDistance, gaussianFit } from './frechet.js';
 import { originalityAndRecognizability, type SystemPoint } from './originality.js';
 import {
   clipBeatScore,
-  onsetSlots,
   rhythmScores,
+  videoSlots,
   signalSlots,
   type ClipBeatScore,
   type RhythmScores,
@@ -39,7 +39,7 @@ export interface EvaluationReport {
   unpaired: { reference: string[]; video: string[]; controls: string[] };
   /** Fractions 0–1 (LORIS); null when no pairs. */
   rhythm: RhythmScores | null;
-  /** Rhythm of the generated music against the videos' cuts. */
+  /** Rhythm of the generated music against the videos' cuts and motion peaks. */
   rhythmVideo: RhythmScores | null;
   /** The audio model behind FAD, KL and IS, and what its figures compare with. */
   audioModel: { name: string; note: string };
@@ -113,7 +113,7 @@ export async function evaluateFolders(opts: EvaluateOptions): Promise<Evaluation
     if (videos && !video) unpaired.video.push(name);
     if (video) {
       const film = await analyzeFilm(video, { faces: null });
-      videoBeats.push(clipBeatScore(slots, onsetSlots(film.cuts, film.durationS)));
+      videoBeats.push(clipBeatScore(slots, videoSlots(film.cuts, film.motion, film.fps, film.durationS)));
     }
     const control = controls?.get(name);
     if (controls && !control) unpaired.controls.push(name);

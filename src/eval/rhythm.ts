@@ -1,4 +1,5 @@
-import { detectOnsets } from '../features/onset.js';
+import { detectOnsets, LORIS_PEAK_PICK } from '../features/onset.js';
+import { peakPick } from '../features/peak-pick.js';
 import type { Seconds } from '../units.js';
 
 /**
@@ -23,6 +24,33 @@ export function onsetSlots(onsets: readonly Seconds[], durationS: Seconds): Uint
 /** Slots of a 22,050 Hz mono signal. */
 export function signalSlots(x22k: Float32Array): Uint8Array {
   return onsetSlots(detectOnsets(x22k), x22k.length / 22050);
+}
+
+/**
+ * The picture's motion onsets: peaks of the motion curve (one value per frame at `fps`),
+ * found as the audio onsets are — the curve scaled to 0–1 (librosa's onset_detect normalises
+ * its envelope so) and LORIS's peak picking (±3 frames, delta 0.2, wait 1) over it.
+ */
+export function motionPeaks(motion: ArrayLike<number>, fps: number): Seconds[] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < motion.length; i++) {
+    lo = Math.min(lo, motion[i]);
+    hi = Math.max(hi, motion[i]);
+  }
+  if (!(hi > lo)) return [];
+  const scaled = Float32Array.from(motion, (v) => (v - lo) / (hi - lo));
+  return peakPick(scaled, LORIS_PEAK_PICK).map((f) => f / fps);
+}
+
+/** Slots of a video: its cuts and its motion peaks (rhythm against the picture). */
+export function videoSlots(
+  cuts: readonly Seconds[],
+  motion: ArrayLike<number>,
+  fps: number,
+  durationS: Seconds,
+): Uint8Array {
+  return onsetSlots([...cuts, ...motionPeaks(motion, fps)], durationS);
 }
 
 export interface ClipBeatScore {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,5 +120,40 @@ describe('filmscore eval', () => {
       assert.ok(Math.abs(j.KL) < 1e-4, `KL ${j.KL}`); // only the 1e-6 guard inside the log
       assert.ok(j.IS >= 1 && j.IS <= 4, `IS ${j.IS}`);
     }
+  });
+
+  it('scores the music against a video: its cut and nothing where the picture is still', async () => {
+    const dir = tempDir();
+    for (const d of ['gen', 'films']) mkdirSync(join(dir, d));
+    // Red for 2.4 s, then blue: one cut, no other motion.
+    execFileSync('ffmpeg', [
+      ...['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=red:s=160x90:r=25:d=2.4'],
+      ...['-f', 'lavfi', '-i', 'color=c=blue:s=160x90:r=25:d=2.6'],
+      ...['-filter_complex', '[0:v][1:v]concat=n=2:v=1[v]', '-map', '[v]'],
+      ...['-c:v', 'libx264', '-pix_fmt', 'yuv420p', join(dir, 'films', 'x.mp4')],
+    ]);
+    // Onsets in slots 0 and 2: the second meets the cut (BCS 1/2, BHS 1/1).
+    await writeWav(join(dir, 'gen', 'x.wav'), [clicks([0.5, 2.6], 5, SR)], SR);
+    const r = spawnSync(
+      process.execPath,
+      [
+        CLI,
+        'eval',
+        '--generated',
+        'gen',
+        '--video',
+        'films',
+        '--audio-model',
+        'mfcc-stats',
+        '--json',
+        '-q',
+      ],
+      { cwd: dir, encoding: 'utf8' },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.rhythmVideo.clips, 1);
+    assert.equal(j.rhythmVideo.BCS, 0.5);
+    assert.equal(j.rhythmVideo.BHS, 1);
   });
 });

@@ -1,7 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { frechetDistance, gaussianFit } from '../../src/eval/frechet.js';
-import { clipBeatScore, onsetSlots, rhythmScores, signalSlots } from '../../src/eval/rhythm.js';
+import {
+  clipBeatScore,
+  motionPeaks,
+  onsetSlots,
+  rhythmScores,
+  signalSlots,
+  videoSlots,
+} from '../../src/eval/rhythm.js';
 import { inceptionScore, klDivergence } from '../../src/eval/classifier-scores.js';
 import {
   dynamicsCorrelation,
@@ -174,5 +181,21 @@ describe('control fidelity', () => {
     const sxx = x.reduce((a, v) => a + (v - mx) ** 2, 0);
     const syy = y.reduce((a, v) => a + (v - my) ** 2, 0);
     assert.ok(Math.abs(r.macro - sxy / Math.sqrt(sxx * syy)) < 1e-12);
+  });
+});
+
+describe('rhythm against the picture', () => {
+  it('motion peaks are picked as the audio onsets are; slots join them with the cuts', () => {
+    // 10 fps, 9 s: low wobbling motion with three bursts at frames 15, 42 and 77.
+    const motion = Float32Array.from({ length: 90 }, (_, i) => 0.01 + 0.002 * Math.sin(i));
+    for (const [f, v] of [
+      [15, 0.2],
+      [42, 0.15],
+      [77, 0.3],
+    ])
+      motion[f] = v;
+    assert.deepEqual(motionPeaks(motion, 10), [1.5, 4.2, 7.7]);
+    assert.deepEqual(Array.from(videoSlots([5.5], motion, 10, 9)), [0, 1, 0, 0, 1, 1, 0, 1, 0]);
+    assert.deepEqual(motionPeaks(new Float32Array(30).fill(0.1), 10), []); // a still picture
   });
 });
