@@ -113,7 +113,9 @@ export async function evaluateFolders(opts: EvaluateOptions): Promise<Evaluation
     if (videos && !video) unpaired.video.push(name);
     if (video) {
       const film = await analyzeFilm(video, { faces: null });
-      videoBeats.push(clipBeatScore(slots, videoSlots(film.cuts, film.motion, film.fps, film.durationS)));
+      videoBeats.push(
+        clipBeatScore(slots, videoSlots(film.cuts, film.motion, film.fps, film.durationS)),
+      );
     }
     const control = controls?.get(name);
     if (controls && !control) unpaired.controls.push(name);
