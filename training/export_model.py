@@ -173,7 +173,8 @@ def main() -> None:
     unet.load_state_dict(u["model"] if a.raw else u["ema"])
     conditions = u["conditions"]
     quantiles = [row for row in u["affect_quantiles"][: len(conditions)]] if "affect_quantiles" in u else None
-    info = {"vaeSteps": v["step"], "vocoderSteps": w["step"], "unetSteps": u["step"]}
+    # A UNet fine-tuned from another run (train_unet.py --init) counts that run's steps too.
+    info = {"vaeSteps": v["step"], "vocoderSteps": w["step"], "unetSteps": u["step"] + u.get("init_steps", 0)}
     tmp_out = a.out.with_name(a.out.name + ".partial")
     shutil.rmtree(tmp_out, ignore_errors=True)
     m = export_folder(vae, vocoder, unet, v["mel"], v["scale"] or 1.0, tmp_out, conditions, quantiles, info, a.fp16,

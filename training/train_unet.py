@@ -87,8 +87,11 @@ def main() -> None:
     model = VMUNet(latent=latents.shape[1], channels=tuple(int(c) for c in args.channels.split(",")),
                    cond_count=len(CONDITION_NAMES), cond_dim=args.cond_dim, temb=args.temb,
                    film_dims=film_dims, pooled_condition=args.pooled_condition).to(args.device)
+    # Steps the weights had before this run (--init), so the model card counts all of them.
+    init_steps = state.get("init_steps", 0) if state else 0
     if args.init and not state:
         init = torch.load(args.init, map_location="cpu")
+        init_steps = init["step"] + init.get("init_steps", 0)
         missing, unexpected = model.load_state_dict(init["ema"], strict=False)
         if unexpected:
             sys.exit(f"--init {args.init}: its weights do not fit this network ({', '.join(unexpected[:3])} …); "
@@ -132,6 +135,7 @@ def main() -> None:
         rows.append([step, step * args.batch * ddp.world, f"{loss.item():.5f}", f"{time.time() - t0:.1f}"])
         if ddp.main and (step % args.checkpoint_every == 0 or step == args.steps):
             run.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), "step": step,
+                      "init_steps": init_steps,
                       "gen": gen.get_state(), "config": model.config, "schedule": SCHEDULE, "conditions": CONDITION_NAMES,
                       "condition": args.condition,
                       "vae": {"mel": vae_ckpt["mel"], "scale": vae_ckpt["scale"], "config": vae_ckpt["config"]},

@@ -258,9 +258,11 @@ def _tiny_generator(seed):
     from filmscore_training.vocoder import Vocoder
     torch.manual_seed(seed)
     vae = MelVAE(channels=(16, 16, 24), latent=4).eval()
-    unet = VMUNet(latent=4, channels=(16, 32, 32), cond_count=6, cond_dim=16, temb=32).eval()
-    # The output layer starts at zero (as in training); give it weights so the test sees them.
+    unet = VMUNet(latent=4, channels=(16, 32, 32), cond_count=6, cond_dim=16, temb=32, pooled_condition=True).eval()
+    # The output layer and the pooled condition's last layer start at zero (as in training);
+    # give them weights so the test sees them.
     torch.nn.init.normal_(unet.out[-1].weight, std=0.05)
+    torch.nn.init.normal_(unet.pooled[-1].weight, std=0.05)
     vocoder = Vocoder(dim=16, hidden=32, layers=1).eval()
     return vae, unet, vocoder
 

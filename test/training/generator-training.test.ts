@@ -128,6 +128,34 @@ describe('generator training recipes (smoke)', () => {
     assert.equal(u.length, 20);
     assert.equal(u[19].clips_seen, 20 * 2 * 2, 'clips seen count both processes');
 
+    // A fine-tune that starts from those weights (--init); the model card counts both runs.
+    const tuned = join(dir, 'unet-tuned');
+    const tunedOut = run(PYTHON, [
+      'training/train_unet.py',
+      ...common,
+      ...[
+        '--out',
+        tuned,
+        '--vae',
+        join(vae, 'checkpoint.pt'),
+        '--init',
+        join(unet, 'checkpoint.pt'),
+      ],
+      ...[
+        '--channels',
+        '16,32,32',
+        '--cond-dim',
+        '16',
+        '--temb',
+        '32',
+        '--batch',
+        '2',
+        '--steps',
+        '5',
+      ],
+    ]);
+    assert.match(tunedOut, /initialised from .* \(step 20\); new: nothing/);
+
     const model = join(dir, 'model');
     run(PYTHON, [
       'training/export_model.py',
@@ -136,13 +164,13 @@ describe('generator training recipes (smoke)', () => {
       '--vocoder',
       join(vocoder, 'checkpoint.pt'),
       '--unet',
-      join(unet, 'checkpoint.pt'),
+      join(tuned, 'checkpoint.pt'),
       '--out',
       model,
     ]);
     const m = await loadModelFolder(model);
     try {
-      assert.deepEqual(m.manifest.training, { vaeSteps: 40, vocoderSteps: 20, unetSteps: 20 });
+      assert.deepEqual(m.manifest.training, { vaeSteps: 40, vocoderSteps: 20, unetSteps: 25 });
       const g = await generate(m, {
         condition: new Float32Array(6).fill(0.5),
         seed: 1,
