@@ -1,7 +1,8 @@
 // Measures a generator model folder on held-out clips of a dataset (issue 5, item 6):
 //  1. reconstruction: VAE + vocoder, the vocoder alone, and Griffin-Lim (no weights), by mel L1
 //     and multi-resolution STFT distance against the real clip;
-//  2. generation vs real: a Fréchet distance on MFCC statistics (stated below) for generated
+//  2. generation vs real: Fréchet distances on two embeddings — the evaluation's own style
+//     embedding (models/eval, `filmscore eval`'s default) and MFCC statistics — for generated
 //     vs real test clips, beside real (val) vs real (test) and noise vs real;
 //  3. the conditioning is followed: Spearman ρ between requested and measured pace and
 //     loudness over many generations; beside it the ceiling the decoders allow, ρ between a
@@ -26,6 +27,7 @@ import { conditionVector } from '../src/generator/condition.js';
 import { DEFAULT_MODEL_DIR, loadModelFolder } from '../src/generator/model-folder.js';
 import { generate } from '../src/generator/pipeline.js';
 import { OnnxModel } from '../src/onnx/model.js';
+import { loadAudioModel } from '../src/eval/audio-models/audio-model.js';
 import { mfccStatsOfMel } from '../src/eval/embedding.js';
 import { GaussianNoise } from '../src/sampler/noise.js';
 
@@ -121,6 +123,15 @@ const rec = {
   vaeGl: { l1: [] as number[], stft: [] as number[] },
 };
 const realEmb: number[][] = [];
+const styleModel = await loadAudioModel('filmscore-style');
+const styleOf = async (x: Float32Array): Promise<number[]> =>
+  Array.from((await styleModel.describe(x)).embeddings[0]);
+const style = {
+  real: [] as number[][],
+  val: [] as number[][],
+  noise: [] as number[][],
+  gen: [] as number[][],
+};
 const ceiling = {
   label: [] as { pace: number; loudness: number }[],
   rebuilt: [] as { pace: number; loudness: number }[],
@@ -130,6 +141,7 @@ const loudnessAt = m.condition.names.indexOf('loudness');
 for (const id of testIds) {
   const c = clip(id);
   realEmb.push(Array.from(mfccStatsOfMel(c.mel, c.frames)));
+  style.real.push(await styleOf(c.audio));
   if (skipReconstruction) continue;
   const score = (y: Float32Array, into: { l1: number[]; stft: number[] }): void => {
     const back = logMelBandMajor(y);
@@ -159,22 +171,31 @@ for (const id of testIds) {
   score(await gl(cropped, c.frames), rec.vaeGl);
   score(await gl(c.mel, c.frames), rec.gl);
 }
-const valEmb = valIds.map((id) => {
+const valEmb: number[][] = [];
+for (const id of valIds) {
   const c = clip(id);
-  return Array.from(mfccStatsOfMel(c.mel, c.frames));
-});
+  valEmb.push(Array.from(mfccStatsOfMel(c.mel, c.frames)));
+  style.val.push(await styleOf(c.audio));
+}
 const rng = new GaussianNoise(123);
-const noiseEmb = testIds.map(() => {
+const noiseEmb: number[][] = [];
+for (const _ of testIds) {
   const x = rng.fill(10 * SR).map((v) => v * 0.1);
   const s = logMelBandMajor(x);
-  return Array.from(mfccStatsOfMel(s.data, s.frames));
-});
+  noiseEmb.push(Array.from(mfccStatsOfMel(s.data, s.frames)));
+  style.noise.push(await styleOf(x));
+}
 
 // 2 + 3. Generations: first conditioned on the test clips' own music, then on a grid of
 // requested pace and loudness levels.
 const useSteps = steps || m.defaults.steps;
 const guidance = guidanceArg ? Number(guidanceArg) : m.defaults.guidance;
 const genEmb: number[][] = [];
+// Generations asked for a held-out clip's own descriptors: does the output have them?
+const ownCondition = {
+  label: [] as { pace: number; loudness: number }[],
+  rebuilt: [] as { pace: number; loudness: number }[],
+};
 const t0 = Date.now();
 for (const [k, id] of testIds.entries()) {
   const a = npy(id, 'affect.npy').values; // AFFECT_NAMES order; the condition takes the first six
@@ -188,22 +209,34 @@ for (const [k, id] of testIds.entries()) {
   });
   const s = logMelBandMajor(g.audio);
   genEmb.push(Array.from(mfccStatsOfMel(s.data, s.frames)));
+  style.gen.push(await styleOf(g.audio));
+  const back = musicAffect(analyzeSignal(resample(g.audio, SR, 22050)));
+  ownCondition.label.push({ pace: a[paceAt], loudness: a[loudnessAt] });
+  ownCondition.rebuilt.push({ pace: back.pace, loudness: back.loudness });
 }
+// Two ways to ask: as `--mood pace=…,loudness=…` does (the mixes of pace and loudness,
+// valence and arousal, follow them: generator/condition.ts), and with every other descriptor
+// held at medium (what the first bundled model was measured with).
 const requested: { pace: number; loudness: number }[] = [];
-const measured: { pace: number; loudness: number }[] = [];
+const measured = {
+  mixed: [] as { pace: number; loudness: number }[],
+  held: [] as { pace: number; loudness: number }[],
+};
 const grid = new GaussianNoise(7);
 for (let k = 0; k < generations; k++) {
   const level = { pace: grid.uniform(), loudness: grid.uniform() };
-  const g = await generate(model, {
-    condition: conditionVector(level, m),
-    seed: 5000 + k,
-    steps: useSteps,
-    guidance,
-    scheduler: m.defaults.scheduler,
-  });
-  const a = musicAffect(analyzeSignal(resample(g.audio, SR, 22050)));
   requested.push(level);
-  measured.push({ pace: a.pace, loudness: a.loudness });
+  for (const way of ['mixed', 'held'] as const) {
+    const g = await generate(model, {
+      condition: way === 'mixed' ? conditionVector({}, m, level) : conditionVector(level, m),
+      seed: 5000 + k,
+      steps: useSteps,
+      guidance,
+      scheduler: m.defaults.scheduler,
+    });
+    const a = musicAffect(analyzeSignal(resample(g.audio, SR, 22050)));
+    measured[way].push({ pace: a.pace, loudness: a.loudness });
+  }
 }
 const genSeconds = (Date.now() - t0) / 1000;
 
@@ -221,15 +254,19 @@ def fd(a, b):
     s1, s2 = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
     c, _ = linalg.sqrtm(s1 @ s2, disp=False)
     return float(((m1 - m2) ** 2).sum() + np.trace(s1 + s2 - 2 * c.real))
-r = d["requested"]; m = d["measured"]
+r = d["requested"]; m = d["measured"]["mixed"]; h = d["measured"]["held"]
 def rho(a, b, key):
     return float(stats.spearmanr([x[key] for x in a], [x[key] for x in b]).correlation) if len(a) > 2 else None
 c = d["ceiling"]
 print(json.dumps({
   "ceiling_pace": rho(c["label"], c["rebuilt"], "pace"), "ceiling_loudness": rho(c["label"], c["rebuilt"], "loudness"),
   "fd_generated": fd(d["gen"], d["real"]), "fd_real_val": fd(d["val"], d["real"]), "fd_noise": fd(d["noise"], d["real"]),
+  "style_generated": fd(d["style"]["gen"], d["style"]["real"]), "style_real_val": fd(d["style"]["val"], d["style"]["real"]),
+  "style_noise": fd(d["style"]["noise"], d["style"]["real"]),
   "rho_pace": float(stats.spearmanr([x["pace"] for x in r], [x["pace"] for x in m]).correlation),
   "rho_loudness": float(stats.spearmanr([x["loudness"] for x in r], [x["loudness"] for x in m]).correlation),
+  "held_pace": rho(r, h, "pace"), "held_loudness": rho(r, h, "loudness"),
+  "own_pace": rho(d["own"]["label"], d["own"]["rebuilt"], "pace"), "own_loudness": rho(d["own"]["label"], d["own"]["rebuilt"], "loudness"),
 }))
 `,
   ],
@@ -239,9 +276,11 @@ print(json.dumps({
       real: realEmb,
       val: valEmb,
       noise: noiseEmb,
+      style,
       requested,
       measured,
       ceiling,
+      own: ownCondition,
     }),
     encoding: 'utf8',
   },
@@ -259,6 +298,11 @@ const result = {
     : Object.fromEntries(
         Object.entries(rec).map(([k, v]) => [k, { melL1: mean(v.l1), mrStft: mean(v.stft) }]),
       ),
+  frechetStyle: {
+    generated: stats.style_generated,
+    realValVsTest: stats.style_real_val,
+    noise: stats.style_noise,
+  },
   frechetMfcc: {
     generated: stats.fd_generated,
     realValVsTest: stats.fd_real_val,
@@ -268,12 +312,17 @@ const result = {
     generations,
     spearmanPace: stats.rho_pace,
     spearmanLoudness: stats.rho_loudness,
+    heldSpearmanPace: stats.held_pace,
+    heldSpearmanLoudness: stats.held_loudness,
+    ownClipsSpearmanPace: stats.own_pace,
+    ownClipsSpearmanLoudness: stats.own_loudness,
     ceilingPace: stats.ceiling_pace,
     ceilingLoudness: stats.ceiling_loudness,
   },
   generationSeconds: genSeconds,
 };
 await encoder.dispose();
+await styleModel.dispose();
 await model.dispose();
 const f = (v: number): string => v.toFixed(3);
 console.log(
@@ -288,10 +337,18 @@ if (r) {
   console.log(`| VAE + Griffin-Lim | ${f(r.vaeGl.melL1)} | ${f(r.vaeGl.mrStft)} |`);
 }
 console.log(
+  `Fréchet distance (filmscore-style embedding, 128-d) to real test clips: generated ${f(stats.style_generated)}, real val ${f(stats.style_real_val)}, noise ${f(stats.style_noise)}`,
+);
+console.log(
   `Fréchet distance (MFCC mean+std, 40-d) to real test clips: generated ${f(stats.fd_generated)}, real val ${f(stats.fd_real_val)}, noise ${f(stats.fd_noise)}`,
 );
 console.log(
-  `conditioning over ${generations} generations: Spearman ρ pace ${f(stats.rho_pace)}, loudness ${f(stats.rho_loudness)}`,
+  `conditioning over ${generations} generations: Spearman ρ pace ${f(stats.rho_pace)}, loudness ${f(stats.rho_loudness)} ` +
+    `(as --mood asks: valence and arousal follow); with the other descriptors held at medium: ` +
+    `pace ${f(stats.held_pace)}, loudness ${f(stats.held_loudness)}`,
+);
+console.log(
+  `asked for held-out clips' own descriptors (${testIds.length} generations): ρ pace ${f(stats.own_pace)}, loudness ${f(stats.own_loudness)}`,
 );
 if (stats.ceiling_pace !== null)
   console.log(

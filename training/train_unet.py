@@ -7,7 +7,8 @@ default model's route, DESIGN.md "Training without paired film clips").
   torchrun --nproc_per_node 2 training/train_unet.py ...   (DistributedDataParallel, gloo on CPU)
 
 Each step: a clip's latent z0 (posterior mean × the VAE's latent scale), t uniform in 0…999,
-ε ~ N(0, I), z_t = √ᾱ_t z0 + √(1−ᾱ_t) ε; loss ‖ε − UNet(z_t, t, c)‖² (noise prediction). The
+ε ~ N(0, I), z_t = √ᾱ_t z0 + √(1−ᾱ_t) ε; loss ‖ε − UNet(z_t, t, c)‖² (noise prediction),
+optionally weighted per timestep by min-SNR-γ (--snr-gamma). The
 condition c is dropped (the null tokens) with probability --drop, so classifier-free guidance
 works at sampling time. AdamW as the paper: lr 1e-4, β 0.9/0.999, weight decay 0.01.
 Writes out/config.json, out/log.csv, out/log.png, out/checkpoint.pt (with an EMA copy).
@@ -22,12 +23,11 @@ import sys
 import time
 
 import torch
-import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel as DDP
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from filmscore_training.data import CONDITION_NAMES, clip_ids, load_affect, load_film, load_mels, split_batches  # noqa: E402
-from filmscore_training.diffusion import SCHEDULE, add_noise, alphas_cumprod  # noqa: E402
+from filmscore_training.diffusion import SCHEDULE, add_noise, alphas_cumprod, min_snr_weight  # noqa: E402
 from filmscore_training.run import RunFolder, add_run_arguments, seed_everything, start_run  # noqa: E402
 from filmscore_training.unet import VMUNet  # noqa: E402
 from filmscore_training.vae import MelVAE  # noqa: E402
@@ -55,6 +55,8 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=16, help="clips per step (per process)")
     ap.add_argument("--lr", type=float, default=1e-4, help="AdamW learning rate (the paper's)")
     ap.add_argument("--drop", type=float, default=0.1, help="probability of training a clip without its condition")
+    ap.add_argument("--snr-gamma", type=float, default=0.0,
+                    help="min-SNR-γ loss weighting (diffusion.min_snr_weight), e.g. 5; 0: plain MSE as the paper")
     ap.add_argument("--ema", type=float, default=0.999, help="decay of the weights' exponential moving average")
     ap.add_argument("--channels", default="128,256,256", help="UNet widths per level (each level after the first halves time)")
     ap.add_argument("--cond-dim", type=int, default=128, help="width of the condition tokens")
@@ -122,7 +124,8 @@ def main() -> None:
         keep = (torch.rand(len(idx), generator=gen) >= args.drop).float().to(args.device)
         zt = add_noise(z0, noise, t, abar)
         branches = [film[k][idx].to(args.device) for k in ("semantic", "aesthetic", "emotion")] if film else []
-        loss = F.mse_loss(net(zt, t.float().to(args.device), affect[idx].to(args.device), keep, *branches), noise)
+        err = (net(zt, t.float().to(args.device), affect[idx].to(args.device), keep, *branches) - noise).pow(2).mean((1, 2))
+        loss = (min_snr_weight(t, abar, args.snr_gamma).to(args.device) * err).mean()
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -1,6 +1,6 @@
 import type { MusicAnalysis } from '../analysis/music-analysis.js';
 import { AUDIOLDM_MEL, melToHzSlaney, hzToMelSlaney } from '../features/mel.js';
-import { clip01, type AffectDescriptors } from './affect.js';
+import { clip01, type AffectDescriptors, type AffectName } from './affect.js';
 import { pearson } from '../util/statistics.js';
 
 /** Bumped whenever a definition below changes, so cached descriptors are recomputed. */
@@ -21,6 +21,15 @@ function percentile(sorted: Float32Array, q: number): number {
     ? sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))]
     : 0;
 }
+
+/**
+ * Valence and arousal are mixes of other descriptors (below); the generator's condition keeps
+ * them consistent when one of their parts is set by hand (generator/condition.ts).
+ */
+export const AFFECT_MIXES = {
+  valence: { mode: 0.45, brightness: 0.3, pace: 0.25 },
+  arousal: { loudness: 0.4, pace: 0.35, brightness: 0.25 },
+} as const satisfies Partial<Record<AffectName, Partial<Record<AffectName, number>>>>;
 
 /**
  * Music-side affect descriptors of a piece, each 0–1. Definitions (and why):
@@ -106,11 +115,13 @@ export function musicAffect(m: MusicAnalysis): AffectDescriptors {
   const slope = T > 1 ? (T * sxy - sx * sy) / (T * sxx - sx * sx) : 0;
   const crescendo = clip01(slope / 3);
 
+  const v = AFFECT_MIXES.valence;
+  const a = AFFECT_MIXES.arousal;
   return {
     brightness,
     pace,
-    valence: clip01(0.45 * mode + 0.3 * brightness + 0.25 * pace),
-    arousal: clip01(0.4 * loudness + 0.35 * pace + 0.25 * brightness),
+    valence: clip01(v.mode * mode + v.brightness * brightness + v.pace * pace),
+    arousal: clip01(a.loudness * loudness + a.pace * pace + a.brightness * brightness),
     tension: clip01(0.4 * (1 - mode) + 0.3 * density + 0.3 * crescendo),
     loudness,
     dynamicRange,

@@ -1,5 +1,6 @@
 import { calibrateLevels } from '../conditions/calibration.js';
-import type { AffectName } from '../conditions/affect.js';
+import { clip01, type AffectName } from '../conditions/affect.js';
+import { AFFECT_MIXES } from '../conditions/music-affect.js';
 import { UsageError } from '../util/errors.js';
 import type { ModelManifest } from './model-folder.js';
 
@@ -10,15 +11,39 @@ export type AffectLevels = Partial<Record<AffectName, number>>;
  * The model's condition vector from affect levels: each level goes through the quantiles of
  * the model's own training music (its manifest; the built-in corpus's when it has none), in
  * the manifest's order. A descriptor nobody gave is a medium level (0.5).
+ *
+ * `overrides` (--mood) replace levels, and an override of a part of valence or arousal moves
+ * them as the music-side definitions do (AFFECT_MIXES), unless they are overridden too: in
+ * the training music, arousal *is* 0.40·loudness + 0.35·pace + 0.25·brightness, so "faster"
+ * with arousal held where it was asks for music no training clip is, and the model then
+ * follows neither. Measured: with the other descriptors held, pace and loudness were followed
+ * with Spearman ρ 0.43 / 0.52; with their mixes following, see BENCHMARKS.md.
  */
-export function conditionVector(levels: AffectLevels, manifest: ModelManifest): Float32Array {
+export function conditionVector(
+  levels: AffectLevels,
+  manifest: ModelManifest,
+  overrides: AffectLevels = {},
+): Float32Array {
   const names = manifest.condition.names;
-  const full = Object.fromEntries(names.map((n) => [n, levels[n] ?? 0.5])) as Record<
+  const calibrate = (l: AffectLevels): Record<AffectName, number> =>
+    calibrateLevels(
+      Object.fromEntries(names.map((n) => [n, l[n] ?? 0.5])) as Record<AffectName, number>,
+      manifest.condition.quantiles,
+    );
+  const base = calibrate(levels);
+  const set = calibrate({ ...levels, ...overrides });
+  for (const [mix, parts] of Object.entries(AFFECT_MIXES) as [
     AffectName,
-    number
-  >;
-  const calibrated = calibrateLevels(full, manifest.condition.quantiles);
-  return Float32Array.from(names, (n) => calibrated[n]);
+    Partial<Record<AffectName, number>>,
+  ][]) {
+    if (!names.includes(mix) || overrides[mix] !== undefined) continue;
+    let shift = 0;
+    for (const [part, weight] of Object.entries(parts) as [AffectName, number][])
+      if (overrides[part] !== undefined && names.includes(part))
+        shift += weight * (set[part] - base[part]);
+    set[mix] = clip01(base[mix] + shift);
+  }
+  return Float32Array.from(names, (n) => set[n]);
 }
 
 /**

@@ -138,7 +138,7 @@ export async function scoreVideo(
       },
     );
     const levels = { ...levelsOf(film), ...opts.mood };
-    const condition = conditionVector(levels, m);
+    const condition = conditionVector(levelsOf(film), m, opts.mood);
     const branches =
       m.condition.kind === 'film'
         ? {

@@ -140,6 +140,29 @@ describe('generator model folder (tiny random networks exported by training/expo
     assert.throws(() => parseMood('pace', m.condition.names), /name=value/);
   });
 
+  it('an override moves the mixes it is part of (arousal, valence) as the music definitions do', () => {
+    const m = model.manifest;
+    const q = m.condition.quantiles!;
+    const film = { pace: 0.2, loudness: 0.3, arousal: 0.4, valence: 0.6, brightness: 0.5 };
+    const base = conditionVector(film, m);
+    const moved = conditionVector(film, m, { pace: 0.9, loudness: 0.8 });
+    const at = (n: string): number => m.condition.names.indexOf(n as never);
+    const dPace = levelToQuantile(0.9, q.pace!) - levelToQuantile(0.2, q.pace!);
+    const dLoud = levelToQuantile(0.8, q.loudness!) - levelToQuantile(0.3, q.loudness!);
+    const close = (a: number, b: number): boolean => Math.abs(a - b) < 1e-6;
+    assert.ok(close(moved[at('pace')], levelToQuantile(0.9, q.pace!)));
+    assert.ok(
+      close(moved[at('arousal')], Math.min(1, base[at('arousal')] + 0.35 * dPace + 0.4 * dLoud)),
+    );
+    assert.ok(close(moved[at('valence')], Math.min(1, base[at('valence')] + 0.25 * dPace)));
+    assert.equal(moved[at('tension')], base[at('tension')]); // not a mix of pace or loudness
+    // Given explicitly, a mix is taken as it is.
+    const pinned = conditionVector(film, m, { pace: 0.9, arousal: 0.1 });
+    assert.ok(close(pinned[at('arousal')], levelToQuantile(0.1, q.arousal!)));
+    // Without overrides, nothing moves.
+    assert.deepEqual(conditionVector(film, m, {}), base);
+  });
+
   it('refuses a missing or incompatible model folder with a clear message', async () => {
     await assert.rejects(
       loadModelFolder(join(dir, 'nowhere')),

@@ -21,3 +21,14 @@ def alphas_cumprod(schedule: dict = SCHEDULE) -> torch.Tensor:
 def add_noise(z0: torch.Tensor, noise: torch.Tensor, t: torch.Tensor, abar: torch.Tensor) -> torch.Tensor:
     a = abar[t].float().to(z0.device)[:, None, None]
     return a.sqrt() * z0 + (1 - a).sqrt() * noise
+
+
+def min_snr_weight(t: torch.Tensor, abar: torch.Tensor, gamma: float) -> torch.Tensor:
+    """Min-SNR-γ loss weights for ε-prediction (Hang et al. 2023): min(SNR_t, γ) / SNR_t. They
+    lower the weight of the nearly clean timesteps (SNR above γ), whose large ε errors are about
+    fine detail, so more of the gradient goes to the noisier steps where a clip's overall
+    loudness and pace are decided. γ = 0 turns the weighting off (plain MSE, all weights 1)."""
+    if gamma <= 0:
+        return torch.ones(len(t))
+    snr = abar[t] / (1 - abar[t])
+    return (torch.clamp(snr, max=gamma) / snr).float()
