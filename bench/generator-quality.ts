@@ -179,7 +179,7 @@ for (const id of valIds) {
 }
 const rng = new GaussianNoise(123);
 const noiseEmb: number[][] = [];
-for (const _ of testIds) {
+for (let k = 0; k < testIds.length; k++) {
   const x = rng.fill(10 * SR).map((v) => v * 0.1);
   const s = logMelBandMajor(x);
   noiseEmb.push(Array.from(mfccStatsOfMel(s.data, s.frames)));
