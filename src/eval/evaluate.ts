@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { decodeAudio } from '../media/audio-decode.js';
+import { resample } from '../features/resample.js';
 import { analyzeFilm } from '../film/film-analysis.js';
 import { dynamicsControl } from '../features/dynamics.js';
 import { melodyControl } from '../features/melody.js';
@@ -75,6 +76,16 @@ const mono = async (path: string, sampleRate: number): Promise<Float32Array> =>
   (await decodeAudio(path, { sampleRate, channels: 1 })).channels[0];
 
 /**
+ * A file at both rates the metrics read: rhythm at LORIS's 22,050 Hz, the rest at 16 kHz. One
+ * ffmpeg decode (to 22,050 Hz) and the 16 kHz copy resampled here: starting ffmpeg is most of
+ * the cost of a 10 s clip (BENCHMARKS.md, "Evaluation").
+ */
+async function atBothRates(path: string): Promise<{ x22: Float32Array; x16: Float32Array }> {
+  const x22 = await mono(path, 22050);
+  return { x22, x16: resample(x22, 22050, 16000) };
+}
+
+/**
  * The paper's tables for two folders (HPM Tables 2–3): generated and reference clips paired
  * by file name (missing partners are listed, not fatal).
  */
@@ -95,17 +106,17 @@ export async function evaluateFolders(opts: EvaluateOptions): Promise<Evaluation
   const dynamics: [Float32Array, Float32Array][] = [];
   let done = 0;
   for (const [name, path] of generated) {
-    const g22 = await mono(path, 22050);
+    const { x22: g22, x16: g16 } = await atBothRates(path);
     const slots = signalSlots(g22);
-    const g16 = await mono(path, 16000);
     const g = await model.describe(g16);
     genEmb.push(...g.embeddings);
     if (g.logits) genLogits.push(g.logits);
     const ref = reference?.get(name);
     if (reference && !ref) unpaired.reference.push(name);
     if (ref) {
-      beats.push(clipBeatScore(slots, signalSlots(await mono(ref, 22050))));
-      const r = await model.describe(await mono(ref, 16000));
+      const { x22: r22, x16: r16 } = await atBothRates(ref);
+      beats.push(clipBeatScore(slots, signalSlots(r22)));
+      const r = await model.describe(r16);
       refEmb.push(...r.embeddings);
       if (g.logits && r.logits) pairedLogits.push([g.logits, r.logits]);
     }
@@ -120,7 +131,8 @@ export async function evaluateFolders(opts: EvaluateOptions): Promise<Evaluation
     const control = controls?.get(name);
     if (controls && !control) unpaired.controls.push(name);
     if (control) {
-      const c16 = await mono(control, 16000);
+      // The same route as the generated clip, so a clip against itself gives exactly r = 1.
+      const c16 = (await atBothRates(control)).x16;
       melody.push(melodyAccuracy(melodyControl(c16), melodyControl(g16)));
       dynamics.push([dynamicsControl(c16), dynamicsControl(g16)]);
     }
