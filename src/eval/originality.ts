@@ -4,12 +4,13 @@
  * reference clip of that class.
  *
  * - originality of a class: the variance of the audio model's embeddings over that class's
- *   generations — the mean squared distance to their centroid (the trace of the population
- *   covariance). High: the generations differ from one another.
+ *   generations, as the paper's formula (§4.2.3): 1/(N − 1) · Σᵢ ‖f(mᵢ) − f̄‖², the trace of
+ *   the sample covariance. High: the generations differ from one another.
  * - recognizability of a class: a one-shot classifier's accuracy on its generations — each
  *   generation is assigned the class whose shot embedding is nearest by cosine similarity.
  *
- * A system's point is the mean over its classes of both.
+ * A system's point is the mean over its classes of both (the paper's Figure 2: "the average
+ * of originality and recognizability over all categories").
  */
 
 export interface ClassPoint {
@@ -26,7 +27,7 @@ export interface SystemPoint {
   classes: ClassPoint[];
 }
 
-/** Mean squared Euclidean distance of the vectors to their centroid. */
+/** Sum of squared Euclidean distances to the centroid over N − 1 (0 for fewer than two). */
 export function embeddingVariance(vectors: readonly ArrayLike<number>[]): number {
   const n = vectors.length;
   if (n < 2) return 0;
@@ -35,7 +36,7 @@ export function embeddingVariance(vectors: readonly ArrayLike<number>[]): number
   for (const v of vectors) for (let i = 0; i < d; i++) mean[i] += v[i] / n;
   let total = 0;
   for (const v of vectors) for (let i = 0; i < d; i++) total += (v[i] - mean[i]) ** 2;
-  return total / n;
+  return total / (n - 1);
 }
 
 function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -19,7 +19,7 @@ const SR = 16000;
 
 describe('originality and recognizability', () => {
   it('are the within-class variance and the one-shot accuracy, worked by hand', () => {
-    // Centroid (1, 1): squared distances 2, 2, 2, 2 → variance 2.
+    // Centroid (1, 1): squared distances 2, 2, 2, 2 → 8 / (4 − 1).
     assert.equal(
       embeddingVariance([
         [0, 0],
@@ -27,7 +27,7 @@ describe('originality and recognizability', () => {
         [0, 2],
         [2, 2],
       ]),
-      2,
+      8 / 3,
     );
     assert.equal(embeddingVariance([[5, 5]]), 0);
     const shots = new Map([
@@ -58,13 +58,13 @@ describe('originality and recognizability', () => {
       ]),
       shots,
     );
-    const eastVar = ((2 - 7 / 3) ** 2 + 1 + (4 - 7 / 3) ** 2 + 1 + (1 - 7 / 3) ** 2 + 4) / 3;
+    const eastVar = ((2 - 7 / 3) ** 2 + 1 + (4 - 7 / 3) ** 2 + 1 + (1 - 7 / 3) ** 2 + 4) / 2;
     assert.ok(Math.abs(p.classes[0].originality - eastVar) < 1e-12);
-    assert.equal(p.classes[1].originality, 1);
+    assert.equal(p.classes[1].originality, 2); // (1 + 1) / (2 − 1)
     assert.ok(Math.abs(p.classes[0].recognizability - 2 / 3) < 1e-12);
     assert.equal(p.classes[1].recognizability, 1);
     assert.ok(Math.abs(p.recognizability - (2 / 3 + 1) / 2) < 1e-12);
-    assert.ok(Math.abs(p.originality - (eastVar + 1) / 2) < 1e-12);
+    assert.ok(Math.abs(p.originality - (eastVar + 2) / 2) < 1e-12);
   });
 
   it('`filmscore originality` tells a faithful system from a noisy one and draws Figure 2', async () => {
