@@ -1,7 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { decodeAudio } from '../media/audio-decode.js';
-import { resample } from '../features/resample.js';
+import { decodeMono } from '../media/audio-decode.js';
 import { analyzeFilm } from '../film/film-analysis.js';
 import { dynamicsControl } from '../features/dynamics.js';
 import { melodyControl } from '../features/melody.js';
@@ -72,17 +71,10 @@ async function mediaByName(dir: string): Promise<Map<string, string>> {
   return out;
 }
 
-const mono = async (path: string, sampleRate: number): Promise<Float32Array> =>
-  (await decodeAudio(path, { sampleRate, channels: 1 })).channels[0];
-
-/**
- * A file at both rates the metrics read: rhythm at LORIS's 22,050 Hz, the rest at 16 kHz. One
- * ffmpeg decode (to 22,050 Hz) and the 16 kHz copy resampled here: starting ffmpeg is most of
- * the cost of a 10 s clip (BENCHMARKS.md, "Evaluation").
- */
+/** A file at both rates the metrics read: rhythm at LORIS's 22,050 Hz, the rest at 16 kHz. */
 async function atBothRates(path: string): Promise<{ x22: Float32Array; x16: Float32Array }> {
-  const x22 = await mono(path, 22050);
-  return { x22, x16: resample(x22, 22050, 16000) };
+  const [x22, x16] = await decodeMono(path, [22050, 16000]);
+  return { x22, x16 };
 }
 
 /**
@@ -206,7 +198,7 @@ export async function evaluateOriginality(opts: OriginalityOptions): Promise<Ori
   const model = await loadAudioModel(opts.audioModel);
   try {
     const embed = async (path: string): Promise<Float64Array | null> =>
-      clipEmbedding((await model.describe(await mono(path, 16000))).embeddings);
+      clipEmbedding((await model.describe((await decodeMono(path, [16000]))[0])).embeddings);
     const shots = new Map<string, Float64Array>();
     for (const [name, path] of shotFiles) {
       const e = await embed(path);

@@ -1,7 +1,10 @@
+import { readFile } from 'node:fs/promises';
+import { resample } from '../features/resample.js';
 import type { Hertz, Seconds } from '../units.js';
 import { MediaError } from './errors.js';
 import { describeInputFailure, streamRecords, truncationWarning } from './ffmpeg.js';
 import { probe, type MediaInfo } from './probe.js';
+import { parseWav } from './wav.js';
 
 export interface DecodeAudioOptions {
   /** Output rate; ffmpeg resamples (soxr-quality swr). */
@@ -135,4 +138,34 @@ export async function decodeAudio(path: string, opts: DecodeAudioOptions): Promi
     frame += frames;
   }
   return { sampleRate: opts.sampleRate, channels };
+}
+
+/**
+ * A whole file as one channel at each of `rates`, decoded once. Mono and stereo PCM / float
+ * WAV files are read here and resampled in TypeScript (features/resample.ts) from their own
+ * rate, which saves starting ffmpeg, most of the cost of a short clip (BENCHMARKS.md,
+ * "Evaluation"); anything else is decoded by ffmpeg at the first rate and resampled from that.
+ * Stereo folds down as ffmpeg's does, (L + R)·√½, so both routes give the same level.
+ */
+export async function decodeMono(path: string, rates: readonly Hertz[]): Promise<Float32Array[]> {
+  let source: { x: Float32Array; rate: Hertz } | null = null;
+  if (/\.wav$/i.test(path)) {
+    let wav: ReturnType<typeof parseWav> = null;
+    try {
+      wav = parseWav(await readFile(path));
+    } catch {
+      wav = null; // unreadable here: let ffmpeg say what is wrong with it
+    }
+    if (wav && wav.channels.length <= 2 && wav.channels[0].length > 0) {
+      const [l, r] = wav.channels;
+      const x = r ? Float32Array.from(l, (v, i) => (v + r[i]) * Math.SQRT1_2) : l;
+      source = { x, rate: wav.sampleRate };
+    }
+  }
+  if (!source) {
+    const rate = rates[0];
+    source = { x: (await decodeAudio(path, { sampleRate: rate, channels: 1 })).channels[0], rate };
+  }
+  const { x, rate } = source;
+  return rates.map((to) => (to === rate ? x : resample(x, rate, to)));
 }

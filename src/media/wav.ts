@@ -70,3 +70,60 @@ export async function writeWav(
 ): Promise<void> {
   await writeFileAtomically(path, encodeWav(channels, sampleRate, format));
 }
+
+const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
+
+/**
+ * Parse a RIFF/WAVE file's samples without ffmpeg: PCM 16/24/32-bit and IEEE float 32, also
+ * inside WAVE_FORMAT_EXTENSIBLE. PCM is scaled by 1/2^(bits−1) as ffmpeg does. Returns null for
+ * anything else (compressed or unusual WAVs), so callers fall back to ffmpeg.
+ */
+export function parseWav(buf: Buffer): { sampleRate: Hertz; channels: Float32Array[] } | null {
+  if (
+    buf.length < 12 ||
+    buf.toString('latin1', 0, 4) !== 'RIFF' ||
+    buf.toString('latin1', 8, 12) !== 'WAVE'
+  )
+    return null;
+  let format = 0;
+  let nch = 0;
+  let rate = 0;
+  let bits = 0;
+  let data: Buffer | null = null;
+  for (let o = 12; o + 8 <= buf.length;) {
+    const id = buf.toString('latin1', o, o + 4);
+    const size = buf.readUInt32LE(o + 4);
+    const body = buf.subarray(o + 8, Math.min(buf.length, o + 8 + size));
+    if (id === 'fmt ' && body.length >= 16) {
+      format = body.readUInt16LE(0);
+      nch = body.readUInt16LE(2);
+      rate = body.readUInt32LE(4);
+      bits = body.readUInt16LE(14);
+      // The extensible format names the real one in the first two bytes of its sub-format GUID.
+      if (format === WAVE_FORMAT_EXTENSIBLE && body.length >= 26) format = body.readUInt16LE(24);
+    } else if (id === 'data') {
+      data = body;
+    }
+    o += 8 + size + (size & 1);
+  }
+  const pcm = format === WAVE_FORMAT_PCM && (bits === 16 || bits === 24 || bits === 32);
+  const float = format === WAVE_FORMAT_IEEE_FLOAT && bits === 32;
+  if (!data || !nch || !rate || !(pcm || float)) return null;
+  const step = bits / 8;
+  const frames = Math.floor(data.length / (step * nch));
+  const channels = Array.from({ length: nch }, () => new Float32Array(frames));
+  const scale = 1 / 2 ** (bits - 1);
+  for (let i = 0; i < frames; i++) {
+    for (let c = 0; c < nch; c++) {
+      const at = (i * nch + c) * step;
+      channels[c][i] = float
+        ? data.readFloatLE(at)
+        : bits === 16
+          ? data.readInt16LE(at) * scale
+          : bits === 24
+            ? data.readIntLE(at, 3) * scale
+            : data.readInt32LE(at) * scale;
+    }
+  }
+  return { sampleRate: rate, channels };
+}

@@ -1,14 +1,15 @@
 // Media I/O through ffmpeg: probe, streamed decode, frames, WAV, mux, and the typed errors.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, truncateSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { decodeAudio, decodeAudioStream } from '../../src/media/audio-decode.js';
+import { decodeAudio, decodeAudioStream, decodeMono } from '../../src/media/audio-decode.js';
 import { MediaError } from '../../src/media/errors.js';
 import { muxAudioUnderVideo } from '../../src/media/mux.js';
 import { probe } from '../../src/media/probe.js';
 import { videoFrames } from '../../src/media/video-frames.js';
-import { encodeWav, writeWav } from '../../src/media/wav.js';
+import { encodeWav, parseWav, writeWav } from '../../src/media/wav.js';
 import { makeClip, probeField, streamMd5, tempDir } from '../helpers/media.js';
 import { sine } from '../../src/synth/signals.js';
 
@@ -146,6 +147,51 @@ describe('WAV', () => {
       }
     });
   }
+
+  it('reads WAVs without ffmpeg exactly as ffmpeg decodes them (pcm16, pcm24, float; mono fold-down)', async () => {
+    const l = sine(300, 0.5, 16000, 0.6);
+    const r = sine(710, 0.5, 16000, 0.3);
+    const s24 = join(dir, 'pcm24.wav');
+    // A 24-bit stereo file in WAVE_FORMAT_EXTENSIBLE, written by ffmpeg.
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-i',
+      join(dir, 'out-float32.wav'),
+      '-c:a',
+      'pcm_s24le',
+      s24,
+    ]);
+    for (const [name, path] of [
+      ['pcm16', join(dir, 'out-pcm16.wav')],
+      ['float32', join(dir, 'out-float32.wav')],
+      ['pcm24', s24],
+    ]) {
+      const parsed = parseWav(readFileSync(path))!;
+      assert.equal(parsed.sampleRate, 16000, name);
+      const ff = await decodeAudio(path, { sampleRate: 16000, channels: 2 });
+      assert.deepEqual(parsed.channels, ff.channels, `${name}: sample for sample`);
+      const [ours] = await decodeMono(path, [16000]);
+      const ffMono = (await decodeAudio(path, { sampleRate: 16000, channels: 1 })).channels[0];
+      let worst = 0;
+      for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i] - ffMono[i]));
+      assert.ok(worst < 1e-6, `${name}: mono fold-down differs by ${worst}`);
+    }
+    await writeWav(join(dir, 'lr.wav'), [l, r], 16000);
+    // Another rate: resampled here (torchaudio's sinc), close to ffmpeg's resampler.
+    const [at22] = await decodeMono(join(dir, 'lr.wav'), [22050]);
+    const ff22 = (await decodeAudio(join(dir, 'lr.wav'), { sampleRate: 22050, channels: 1 }))
+      .channels[0];
+    assert.equal(at22.length, ff22.length);
+    let err = 0;
+    for (let i = 100; i < at22.length - 100; i++) err = Math.max(err, Math.abs(at22[i] - ff22[i]));
+    assert.ok(err < 1e-3, `resampled differently by ${err}`);
+    // Not a WAV this reader understands (or not a WAV): ffmpeg decodes it.
+    assert.equal(parseWav(Buffer.from('RIFF....WAVEjunk')), null);
+    const [tone] = await decodeMono(video, [16000]);
+    assert.ok(Math.abs(zeroCrossingHz(tone, 16000) - 440) < 5);
+  });
 
   it('clips pcm16 to full scale', () => {
     const wav = encodeWav([Float32Array.of(2, -2, 0.5)], 8000, 'pcm16');
