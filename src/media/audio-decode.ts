@@ -150,12 +150,8 @@ export async function decodeAudio(path: string, opts: DecodeAudioOptions): Promi
 export async function decodeMono(path: string, rates: readonly Hertz[]): Promise<Float32Array[]> {
   let source: { x: Float32Array; rate: Hertz } | null = null;
   if (/\.wav$/i.test(path)) {
-    let wav: ReturnType<typeof parseWav> = null;
-    try {
-      wav = parseWav(await readFile(path));
-    } catch {
-      wav = null; // unreadable here: let ffmpeg say what is wrong with it
-    }
+    // Unreadable here (missing, no permission): ffmpeg says what is wrong with it below.
+    const wav = await readFile(path).then(parseWav, () => null);
     if (wav && wav.channels.length <= 2 && wav.channels[0].length > 0) {
       const [l, r] = wav.channels;
       const x = r ? Float32Array.from(l, (v, i) => (v + r[i]) * Math.SQRT1_2) : l;
