@@ -112,14 +112,17 @@ program
   .command('eval')
   .description(
     "The paper's metrics for a folder of generated clips: rhythm (BCS, BHS, F1, CSD, HSD as LORIS) " +
-      "against reference music paired by file name and/or against videos' cuts; FAD, KL and IS on an " +
+      "against reference music paired by file name and/or against videos' cuts and motion; FAD, KL and IS on an " +
       'audio model (the bundled filmscore-style embedding + classifier unless --audio-model says ' +
       'otherwise); melody accuracy / dynamics correlation against the control pieces. Unpaired ' +
       'files are listed, not fatal.',
   )
   .requiredOption('--generated <dir>', 'generated audio (or video) files')
   .option('--reference <dir>', 'reference music, same file names')
-  .option('--video <dir>', 'the videos the music was made for, same file names (rhythm vs cuts)')
+  .option(
+    '--video <dir>',
+    'the videos the music was made for, same file names (rhythm vs their cuts and motion peaks)',
+  )
   .option('--controls <dir>', 'the pieces whose melody and dynamics controlled each generation')
   .option(
     '--audio-model <spec>',
