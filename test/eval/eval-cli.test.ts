@@ -1,14 +1,13 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeWav } from '../../src/media/wav.js';
 import { clicks, note } from '../../src/synth/signals.js';
+import { filmscoreJson, runFilmscore } from '../helpers/cli.js';
 import { tempDir } from '../helpers/media.js';
 
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const SR = 22050;
 
 function mix(a: Float32Array, b: Float32Array): Float32Array {
@@ -17,6 +16,9 @@ function mix(a: Float32Array, b: Float32Array): Float32Array {
   for (let i = 0; i < b.length; i++) out[i] += b[i];
   return out;
 }
+
+// The generated folder against the reference folder, as every test below calls it.
+const GEN_VS_REF = ['--generated', 'gen', '--reference', 'ref'];
 
 describe('filmscore eval', () => {
   it('pairs by name, lists the unpaired, and reports rhythm, FAD and control fidelity', async () => {
@@ -34,24 +36,7 @@ describe('filmscore eval', () => {
     await writeWav(join(dir, 'ref', 'd.wav'), [clicks([0.5], 3, SR)], SR);
     // The control of "a" is "a" itself: melody accuracy 100 %, dynamics r = 1.
     await writeWav(join(dir, 'ctl', 'a.wav'), [genA], SR);
-    const r = spawnSync(
-      process.execPath,
-      [
-        CLI,
-        'eval',
-        '--generated',
-        'gen',
-        '--reference',
-        'ref',
-        '--controls',
-        'ctl',
-        '--json',
-        '-q',
-      ],
-      { cwd: dir, encoding: 'utf8' },
-    );
-    assert.equal(r.status, 0, r.stderr);
-    const j = JSON.parse(r.stdout);
+    const j = filmscoreJson(dir, 'eval', ...GEN_VS_REF, '--controls', 'ctl', '--json', '-q');
     assert.equal(j.generated, 3);
     assert.deepEqual(j.unpaired, { reference: ['c', 'd'], video: [], controls: ['b', 'c'] });
     assert.equal(j.rhythm.clips, 2);
@@ -66,20 +51,10 @@ describe('filmscore eval', () => {
     assert.equal(j.audioModel.name, 'filmscore-style');
     assert.equal(j.melodyAcc, 1);
     assert.ok(Math.abs(j.dynamicsCorrMicro - 1) < 1e-9 && Math.abs(j.dynamicsCorrMacro - 1) < 1e-9);
-    const table = spawnSync(
-      process.execPath,
-      [CLI, 'eval', '--generated', 'gen', '--reference', 'ref', '-q'],
-      {
-        cwd: dir,
-        encoding: 'utf8',
-      },
-    );
+    const table = runFilmscore(dir, 'eval', '--generated', 'gen', '--reference', 'ref', '-q');
     assert.match(table.stdout, /BCS 50\.0 {2}CSD 35\.4 {2}BHS 87\.5/);
     assert.match(table.stdout, /unpaired in reference: c, d/);
-    const missing = spawnSync(process.execPath, [CLI, 'eval', '--generated', 'nowhere', '-q'], {
-      cwd: dir,
-      encoding: 'utf8',
-    });
+    const missing = runFilmscore(dir, 'eval', '--generated', 'nowhere', '-q');
     assert.equal(missing.status, 2);
     assert.match(missing.stderr, /folder not found/);
   });
@@ -92,24 +67,7 @@ describe('filmscore eval', () => {
       for (const d of ['gen', 'ref']) await writeWav(join(dir, d, `${k}.wav`), [x], 16000);
     }
     for (const model of ['filmscore-style', 'mfcc-stats']) {
-      const r = spawnSync(
-        process.execPath,
-        [
-          CLI,
-          'eval',
-          '--generated',
-          'gen',
-          '--reference',
-          'ref',
-          '--audio-model',
-          model,
-          '--json',
-          '-q',
-        ],
-        { cwd: dir, encoding: 'utf8' },
-      );
-      assert.equal(r.status, 0, r.stderr);
-      const j = JSON.parse(r.stdout);
+      const j = filmscoreJson(dir, 'eval', ...GEN_VS_REF, '--audio-model', model, '--json', '-q');
       assert.equal(j.fadEmbedding, model);
       // Zero up to the matrix square root of a rank-deficient covariance (10 clips, 128-d).
       assert.ok(Math.abs(j.FAD) < 1e-3, `${model}: FAD ${j.FAD}`);
@@ -134,24 +92,18 @@ describe('filmscore eval', () => {
     ]);
     // Onsets in slots 0 and 2: the second meets the cut (BCS 1/2, BHS 1/1).
     await writeWav(join(dir, 'gen', 'x.wav'), [clicks([0.5, 2.6], 5, SR)], SR);
-    const r = spawnSync(
-      process.execPath,
-      [
-        CLI,
-        'eval',
-        '--generated',
-        'gen',
-        '--video',
-        'films',
-        '--audio-model',
-        'mfcc-stats',
-        '--json',
-        '-q',
-      ],
-      { cwd: dir, encoding: 'utf8' },
+    const j = filmscoreJson(
+      dir,
+      'eval',
+      '--generated',
+      'gen',
+      '--video',
+      'films',
+      '--audio-model',
+      'mfcc-stats',
+      '--json',
+      '-q',
     );
-    assert.equal(r.status, 0, r.stderr);
-    const j = JSON.parse(r.stdout);
     assert.equal(j.rhythmVideo.clips, 1);
     assert.equal(j.rhythmVideo.BCS, 0.5);
     assert.equal(j.rhythmVideo.BHS, 1);

@@ -1,7 +1,5 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -12,9 +10,9 @@ import {
 import { writeWav } from '../../src/media/wav.js';
 import { GaussianNoise } from '../../src/sampler/noise.js';
 import { note } from '../../src/synth/signals.js';
+import { filmscoreJson, runFilmscore } from '../helpers/cli.js';
 import { tempDir } from '../helpers/media.js';
 
-const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const SR = 16000;
 
 describe('originality and recognizability', () => {
@@ -91,10 +89,9 @@ describe('originality and recognizability', () => {
           await writeWav(join(dir, system, cls, `${k}.wav`), [make(midi, k)], SR);
       }
     }
-    const r = spawnSync(
-      process.execPath,
-      [
-        CLI,
+    const j = filmscoreJson(
+      dir,
+      ...[
         'originality',
         '--system',
         'faithful=faithful',
@@ -102,17 +99,9 @@ describe('originality and recognizability', () => {
         'noisy=noisy',
         '--shots',
         'shots',
-        '--audio-model',
-        'mfcc-stats',
-        '--figure',
-        'fig.png',
-        '--json',
-        '-q',
       ],
-      { cwd: dir, encoding: 'utf8' },
+      ...['--audio-model', 'mfcc-stats', '--figure', 'fig.png', '--json', '-q'],
     );
-    assert.equal(r.status, 0, r.stderr);
-    const j = JSON.parse(r.stdout);
     const [faithful, noisy] = j.systems;
     assert.equal(faithful.system, 'faithful');
     assert.equal(faithful.recognizability, 1);
@@ -122,14 +111,7 @@ describe('originality and recognizability', () => {
     const png = readFileSync(join(dir, 'fig.png'));
     assert.equal(png.subarray(1, 4).toString(), 'PNG');
     assert.equal(png.readUInt32BE(16), 760);
-    const bad = spawnSync(
-      process.execPath,
-      [CLI, 'originality', '--system', 'x', '--shots', 'shots'],
-      {
-        cwd: dir,
-        encoding: 'utf8',
-      },
-    );
+    const bad = runFilmscore(dir, 'originality', '--system', 'x', '--shots', 'shots');
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--system x: write NAME=DIR/);
   });

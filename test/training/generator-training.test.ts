@@ -38,6 +38,18 @@ describe('generator training recipes (smoke)', () => {
     const dataset = join(dir, 'ds');
     await buildDataset({ manifest, out: dataset, ratios: { train: 1, val: 0, test: 0 } });
     const common = ['--dataset', dataset, '--threads', '1', '--checkpoint-every', '10'];
+    // The tiny UNet every run below trains, on the VAE's latents.
+    const tinyUnet = (vaeDir: string): string[] => [
+      ...['--vae', join(vaeDir, 'checkpoint.pt'), '--channels', '16,32,32'],
+      ...['--cond-dim', '16', '--temb', '32', '--batch', '2'],
+    ];
+    const exportModel = (unetDir: string, out: string): void => {
+      run(PYTHON, [
+        'training/export_model.py',
+        ...['--vae', join(vae, 'checkpoint.pt'), '--vocoder', join(vocoder, 'checkpoint.pt')],
+        ...['--unet', join(unetDir, 'checkpoint.pt'), '--out', out],
+      ]);
+    };
 
     const vae = join(dir, 'vae');
     const vaeArgs = [
@@ -102,16 +114,7 @@ describe('generator training recipes (smoke)', () => {
       ...common,
       '--out',
       unet,
-      '--vae',
-      join(vae, 'checkpoint.pt'),
-      '--channels',
-      '16,32,32',
-      '--cond-dim',
-      '16',
-      '--temb',
-      '32',
-      '--batch',
-      '2',
+      ...tinyUnet(vae),
       '--lr',
       '1e-3',
       '--steps',
@@ -133,41 +136,13 @@ describe('generator training recipes (smoke)', () => {
     const tunedOut = run(PYTHON, [
       'training/train_unet.py',
       ...common,
-      ...[
-        '--out',
-        tuned,
-        '--vae',
-        join(vae, 'checkpoint.pt'),
-        '--init',
-        join(unet, 'checkpoint.pt'),
-      ],
-      ...[
-        '--channels',
-        '16,32,32',
-        '--cond-dim',
-        '16',
-        '--temb',
-        '32',
-        '--batch',
-        '2',
-        '--steps',
-        '5',
-      ],
+      ...['--out', tuned, '--init', join(unet, 'checkpoint.pt'), '--steps', '5'],
+      ...tinyUnet(vae),
     ]);
     assert.match(tunedOut, /initialised from .* \(step 20\); new: nothing/);
 
     const model = join(dir, 'model');
-    run(PYTHON, [
-      'training/export_model.py',
-      '--vae',
-      join(vae, 'checkpoint.pt'),
-      '--vocoder',
-      join(vocoder, 'checkpoint.pt'),
-      '--unet',
-      join(tuned, 'checkpoint.pt'),
-      '--out',
-      model,
-    ]);
+    exportModel(tuned, model);
     const m = await loadModelFolder(model);
     try {
       assert.deepEqual(m.manifest.training, { vaeSteps: 40, vocoderSteps: 20, unetSteps: 25 });
@@ -190,36 +165,12 @@ describe('generator training recipes (smoke)', () => {
     const filmOut = run(PYTHON, [
       'training/train_unet.py',
       ...common,
-      '--out',
-      filmUnet,
-      '--vae',
-      join(vae, 'checkpoint.pt'),
-      '--condition',
-      'film',
-      '--channels',
-      '16,32,32',
-      '--cond-dim',
-      '16',
-      '--temb',
-      '32',
-      '--batch',
-      '2',
-      '--steps',
-      '10',
+      ...['--out', filmUnet, '--condition', 'film', '--steps', '10'],
+      ...tinyUnet(vae),
     ]);
     assert.equal(JSON.parse(filmOut.trim().split('\n').pop()!).clips, 4);
     const filmModel = join(dir, 'model-film');
-    run(PYTHON, [
-      'training/export_model.py',
-      '--vae',
-      join(vae, 'checkpoint.pt'),
-      '--vocoder',
-      join(vocoder, 'checkpoint.pt'),
-      '--unet',
-      join(filmUnet, 'checkpoint.pt'),
-      '--out',
-      filmModel,
-    ]);
+    exportModel(filmUnet, filmModel);
     const fm = await loadModelFolder(filmModel);
     try {
       assert.equal(fm.manifest.condition.kind, 'film');
