@@ -97,43 +97,46 @@ export async function evaluateFolders(opts: EvaluateOptions): Promise<Evaluation
   const melody: number[] = [];
   const dynamics: [Float32Array, Float32Array][] = [];
   let done = 0;
-  for (const [name, path] of generated) {
-    const { x22: g22, x16: g16 } = await atBothRates(path);
-    const slots = signalSlots(g22);
-    const g = await model.describe(g16);
-    genEmb.push(...g.embeddings);
-    if (g.logits) genLogits.push(g.logits);
-    const ref = reference?.get(name);
-    if (reference && !ref) unpaired.reference.push(name);
-    if (ref) {
-      const { x22: r22, x16: r16 } = await atBothRates(ref);
-      beats.push(clipBeatScore(slots, signalSlots(r22)));
-      const r = await model.describe(r16);
-      refEmb.push(...r.embeddings);
-      if (g.logits && r.logits) pairedLogits.push([g.logits, r.logits]);
+  try {
+    for (const [name, path] of generated) {
+      const { x22: g22, x16: g16 } = await atBothRates(path);
+      const slots = signalSlots(g22);
+      const g = await model.describe(g16);
+      genEmb.push(...g.embeddings);
+      if (g.logits) genLogits.push(g.logits);
+      const ref = reference?.get(name);
+      if (reference && !ref) unpaired.reference.push(name);
+      if (ref) {
+        const { x22: r22, x16: r16 } = await atBothRates(ref);
+        beats.push(clipBeatScore(slots, signalSlots(r22)));
+        const r = await model.describe(r16);
+        refEmb.push(...r.embeddings);
+        if (g.logits && r.logits) pairedLogits.push([g.logits, r.logits]);
+      }
+      const video = videos?.get(name);
+      if (videos && !video) unpaired.video.push(name);
+      if (video) {
+        const film = await analyzeFilm(video, { faces: null });
+        videoBeats.push(
+          clipBeatScore(slots, videoSlots(film.cuts, film.motion, film.fps, film.durationS)),
+        );
+      }
+      const control = controls?.get(name);
+      if (controls && !control) unpaired.controls.push(name);
+      if (control) {
+        // The same route as the generated clip, so a clip against itself gives exactly r = 1.
+        const c16 = (await atBothRates(control)).x16;
+        melody.push(melodyAccuracy(melodyControl(c16), melodyControl(g16)));
+        dynamics.push([dynamicsControl(c16), dynamicsControl(g16)]);
+      }
+      opts.onProgress?.(++done, generated.size);
     }
-    const video = videos?.get(name);
-    if (videos && !video) unpaired.video.push(name);
-    if (video) {
-      const film = await analyzeFilm(video, { faces: null });
-      videoBeats.push(
-        clipBeatScore(slots, videoSlots(film.cuts, film.motion, film.fps, film.durationS)),
-      );
-    }
-    const control = controls?.get(name);
-    if (controls && !control) unpaired.controls.push(name);
-    if (control) {
-      // The same route as the generated clip, so a clip against itself gives exactly r = 1.
-      const c16 = (await atBothRates(control)).x16;
-      melody.push(melodyAccuracy(melodyControl(c16), melodyControl(g16)));
-      dynamics.push([dynamicsControl(c16), dynamicsControl(g16)]);
-    }
-    opts.onProgress?.(++done, generated.size);
+  } finally {
+    await model.dispose();
   }
   if (reference) {
     for (const name of reference.keys()) if (!generated.has(name)) unpaired.reference.push(name);
   }
-  await model.dispose();
   const fad =
     genEmb.length >= 2 && refEmb.length >= 2
       ? {
