@@ -131,12 +131,22 @@ describe('generator training recipes (smoke)', () => {
     assert.equal(u.length, 20);
     assert.equal(u[19].clips_seen, 20 * 2 * 2, 'clips seen count both processes');
 
-    // A fine-tune that starts from those weights (--init); the model card counts both runs.
+    // A fine-tune that starts from those weights (--init), with min-SNR-γ weighting as the
+    // bundled model's last run; the model card counts both runs' steps.
     const tuned = join(dir, 'unet-tuned');
     const tunedOut = run(PYTHON, [
       'training/train_unet.py',
       ...common,
-      ...['--out', tuned, '--init', join(unet, 'checkpoint.pt'), '--steps', '5'],
+      ...[
+        '--out',
+        tuned,
+        '--init',
+        join(unet, 'checkpoint.pt'),
+        '--steps',
+        '5',
+        '--snr-gamma',
+        '5',
+      ],
       ...tinyUnet(vae),
     ]);
     assert.match(tunedOut, /initialised from .* \(step 20\); new: nothing/);
