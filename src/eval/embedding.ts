@@ -1,8 +1,9 @@
 import { AUDIOLDM_MEL, logMelBandMajor } from '../features/mel.js';
 
 /**
- * The built-in audio embedding for Fréchet distances until a learned one ships: 20 MFCCs
- * (DCT-II of the AudioLDM log-mel, 16 kHz) per frame, their mean and standard deviation over
+ * The weightless audio embedding (`--audio-model mfcc-stats`; the learned default is
+ * filmscore-style, audio-models/audio-model.ts): 20 MFCCs (DCT-II of the AudioLDM log-mel,
+ * 16 kHz) per frame, their mean and standard deviation over
  * the clip (40 values). It sees timbre and its spread, not rhythm or harmony, and its numbers
  * are not comparable with VGGish or PANN FADs.
  */
