@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { trackBeats } from '../features/beats.js';
 import { DYNAMICS, smoothDynamics } from '../features/dynamics.js';
 import { AUDIOLDM_MEL } from '../features/mel.js';
@@ -12,6 +11,7 @@ import { probe, type MediaInfo } from '../media/probe.js';
 import type { Bpm, Hertz, Seconds } from '../units.js';
 import { allocateFrontEnd, framesShare, resampleShare, type FrontEndBuffers } from './front-end.js';
 import type { FrontEndJob } from './front-end-worker.js';
+import { sharedWorkerPool } from '../util/worker-pool.js';
 
 /** Everything the paper's audio front end says about a piece, on one 100 frames/s clock. */
 export interface MusicAnalysis {
@@ -69,29 +69,25 @@ export async function analyzeSignalParallel(
     return analyzeSignal(x22k);
   }
   const b = allocateFrontEnd(x22k, true);
-  const workers = Array.from(
-    { length: threads - 1 },
-    () => new Worker(new URL('./front-end-worker.js', import.meta.url)),
+  const workers = sharedWorkerPool<FrontEndJob, void>(
+    new URL('./front-end-worker.js', import.meta.url),
+    threads - 1,
   );
-  const run = (w: Worker, job: FrontEndJob): Promise<void> =>
-    new Promise((resolve, reject) => {
-      w.once('message', (m: { ok: boolean; error?: string }) =>
-        m.ok ? resolve() : reject(new Error(`front-end worker: ${m.error}`)),
-      );
-      w.once('error', reject);
-      w.postMessage(job);
-    });
-  try {
-    for (const phase of ['resample', 'frames'] as const) {
-      const share = phase === 'resample' ? resampleShare : framesShare;
-      const others = workers.map((w, i) =>
-        run(w, { phase, buffers: b, index: i + 1, count: threads }),
-      );
+  for (const phase of ['resample', 'frames'] as const) {
+    const share = phase === 'resample' ? resampleShare : framesShare;
+    const others = Array.from({ length: threads - 1 }, (_, i) =>
+      workers.run({ phase, buffers: b, index: i + 1, count: threads }),
+    );
+    let mine: unknown = null;
+    try {
       share(b, 0, threads);
-      await Promise.all(others);
+    } catch (err) {
+      mine = err;
     }
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    // The workers write into the same buffers: let them finish before anything else.
+    const failed = (await Promise.allSettled(others)).find((r) => r.status === 'rejected');
+    if (mine) throw mine;
+    if (failed) throw new Error(`front-end worker: ${String(failed.reason)}`);
   }
   return finishAnalysis(b);
 }

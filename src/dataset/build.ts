@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LIBROSA_ONSET } from '../features/onset.js';
 import { decodeAudioStream } from '../media/audio-decode.js';
@@ -19,7 +20,7 @@ import {
   VIDEO_AFFECT_KEYS,
 } from '../film/film-analysis.js';
 import { writeFileAtomically } from '../util/atomic-file.js';
-import { WorkerPool } from '../util/worker-pool.js';
+import { sharedWorkerPool } from '../util/worker-pool.js';
 import { resample } from '../features/resample.js';
 import { VocalRemover, type SeparatorOptions } from './vocal-removal.js';
 import type { ClipFeatures } from './clip-features.js';
@@ -303,9 +304,9 @@ export async function buildDataset(opts: BuildOptions): Promise<BuildSummary> {
   // 3. Build what is missing or stale; keep what is complete.
   await sweepPartials(clipsDir);
   const index = new CacheIndex(join(out, 'index.sqlite'));
-  const pool = new WorkerPool<Float32Array, ClipFeatures>(
+  const pool = sharedWorkerPool<Float32Array, ClipFeatures>(
     new URL('./clip-worker.js', import.meta.url),
-    opts.threads,
+    opts.threads ?? Math.max(1, availableParallelism()),
   );
   const summary: BuildSummary = {
     out,
@@ -423,7 +424,6 @@ export async function buildDataset(opts: BuildOptions): Promise<BuildSummary> {
     for (const rec of index.all()) summary.splits[rec.split]++;
   } finally {
     index.close();
-    await pool.close();
     await remover?.dispose();
   }
   problems.sort((a, b) => a.line - b.line);

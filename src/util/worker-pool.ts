@@ -9,27 +9,50 @@ interface Job<I, O> {
 }
 
 /**
- * A fixed pool of worker threads running one module, each job one message in and one out.
- * The module answers `{ ok: true, result }` or `{ ok: false, error }` per message. Jobs queue
- * when all workers are busy; `close()` ends them. Workers are unref'd, so an idle pool never
- * keeps the process alive.
+ * A pool of worker threads running one module, each job one message in and one out. The
+ * module answers `{ ok: true, result }` or `{ ok: false, error }` per message. Jobs queue when
+ * all workers are busy. A worker keeps the process alive only while it is on a job, so an idle
+ * pool never holds it open and a pending job is never dropped by an early exit; a
+ * worker that dies (an uncaught error, an out-of-memory kill) fails its job and is replaced
+ * on the next `grow`.
+ *
+ * Prefer `sharedWorkerPool` to a pool per call: see there why workers should outlive the call.
  */
 export class WorkerPool<I, O> {
   private readonly idle: Worker[] = [];
   private readonly queue: Job<I, O>[] = [];
-  private readonly all: Worker[] = [];
+  private readonly all = new Set<Worker>();
+  /** The job each busy worker is on, to fail it if the worker exits. */
+  private readonly busy = new Map<Worker, Job<I, O>>();
 
-  constructor(moduleUrl: URL, size = Math.max(1, availableParallelism())) {
-    for (let i = 0; i < size; i++) {
-      const w = new Worker(moduleUrl);
-      w.unref();
-      this.all.push(w);
-      this.idle.push(w);
-    }
+  constructor(
+    private readonly moduleUrl: URL,
+    size = Math.max(1, availableParallelism()),
+  ) {
+    this.grow(size);
   }
 
   get size(): number {
-    return this.all.length;
+    return this.all.size;
+  }
+
+  /** Start workers until there are `size`. */
+  grow(size: number): void {
+    while (this.all.size < size) {
+      const w = new Worker(this.moduleUrl);
+      w.unref();
+      w.once('exit', (code) => {
+        this.all.delete(w);
+        const i = this.idle.indexOf(w);
+        if (i >= 0) this.idle.splice(i, 1);
+        const job = this.busy.get(w);
+        this.busy.delete(w);
+        job?.reject(new Error(`worker thread exited (code ${code}) before answering`));
+      });
+      this.all.add(w);
+      this.idle.push(w);
+    }
+    this.pump();
   }
 
   run(input: I, transfer: Transferable[] = []): Promise<O> {
@@ -45,6 +68,8 @@ export class WorkerPool<I, O> {
       const job = this.queue.shift()!;
       const onMessage = (m: { ok: boolean; result?: O; error?: string }): void => {
         w.off('error', onError);
+        this.busy.delete(w);
+        w.unref();
         this.idle.push(w);
         if (m.ok) job.resolve(m.result as O);
         else job.reject(new Error(m.error));
@@ -52,15 +77,45 @@ export class WorkerPool<I, O> {
       };
       const onError = (err: Error): void => {
         w.off('message', onMessage);
+        this.busy.delete(w);
+        w.unref();
         job.reject(err);
       };
+      this.busy.set(w, job);
+      w.ref();
       w.once('message', onMessage);
       w.once('error', onError);
       w.postMessage(job.input, job.transfer);
     }
   }
 
+  /** End the workers. Jobs still queued are rejected. */
   async close(): Promise<void> {
-    await Promise.all(this.all.map((w) => w.terminate()));
+    for (const job of this.queue.splice(0)) job.reject(new Error('worker pool closed'));
+    await Promise.all([...this.all].map((w) => w.terminate()));
   }
+}
+
+const SHARED = new Map<string, WorkerPool<unknown, unknown>>();
+
+/**
+ * The process-wide pool of `size` workers running a module, kept for the next caller instead
+ * of being closed (dead workers are replaced on each call).
+ *
+ * Why not a pool per call: tearing a worker down right after it worked can abort Node 20
+ * (seen in CI: `NodePlatform::ForIsolate … Assertion failed: (data.first) != nullptr`, from a
+ * V8 background optimisation job of the worker's hot code that outlived the isolate's
+ * registration with the platform). Kept workers are torn down only when the process exits,
+ * long after their last job, and later calls skip the ~50 ms worker start-up. Idle workers
+ * cost their heap (a few MiB) and no CPU.
+ */
+export function sharedWorkerPool<I, O>(moduleUrl: URL, size: number): WorkerPool<I, O> {
+  const key = `${size} ${moduleUrl.href}`;
+  let pool = SHARED.get(key);
+  if (!pool) {
+    pool = new WorkerPool(moduleUrl, size);
+    SHARED.set(key, pool);
+  }
+  pool.grow(size);
+  return pool as WorkerPool<I, O>;
 }
