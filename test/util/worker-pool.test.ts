@@ -41,10 +41,7 @@ describe('WorkerPool', () => {
     assert.notEqual(sharedWorkerPool(MODULE, 1), a);
     // The same threads answer the next call: nothing was torn down in between.
     const again = await Promise.all([3, 4].map((n) => a.run(n)));
-    assert.deepEqual(
-      new Set(again.map((x) => x.threadId)),
-      new Set(first.map((x) => x.threadId)),
-    );
+    assert.deepEqual(new Set(again.map((x) => x.threadId)), new Set(first.map((x) => x.threadId)));
     await assert.rejects(a.run(0), /exited/);
     assert.equal(a.size, 1);
     assert.equal(sharedWorkerPool(MODULE, 2).size, 2);
