@@ -18,6 +18,10 @@ export type AffectLevels = Partial<Record<AffectName, number>>;
  * with arousal held where it was asks for music no training clip is, and the model then
  * follows neither. Measured: with the other descriptors held, pace and loudness were followed
  * with Spearman ρ 0.43 / 0.52; with their mixes following, see BENCHMARKS.md.
+ *
+ * A 'film'-kind model (trained on (video, music) pairs) saw in its loudness slot the picture's
+ * calibrated arousal (training/filmscore_training/data.py `load_film`: a picture has no
+ * loudness), so there the slot is the arousal slot, and a loudness override asks for arousal.
  */
 export function conditionVector(
   levels: AffectLevels,
@@ -25,6 +29,10 @@ export function conditionVector(
   overrides: AffectLevels = {},
 ): Float32Array {
   const names = manifest.condition.names;
+  const film = manifest.condition.kind === 'film';
+  if (film && overrides.loudness !== undefined && overrides.arousal === undefined) {
+    overrides = { ...overrides, arousal: overrides.loudness };
+  }
   const calibrate = (l: AffectLevels): Record<AffectName, number> =>
     calibrateLevels(
       Object.fromEntries(names.map((n) => [n, l[n] ?? 0.5])) as Record<AffectName, number>,
@@ -43,6 +51,7 @@ export function conditionVector(
         shift += weight * (set[part] - base[part]);
     set[mix] = clip01(base[mix] + shift);
   }
+  if (film && names.includes('arousal')) set.loudness = set.arousal;
   return Float32Array.from(names, (n) => set[n]);
 }
 

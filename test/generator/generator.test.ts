@@ -6,6 +6,7 @@ import { loadModelFolder, type GeneratorModel } from '../../src/generator/model-
 import { generate } from '../../src/generator/pipeline.js';
 import { conditionVector, parseMood } from '../../src/generator/condition.js';
 import { levelToQuantile } from '../../src/conditions/calibration.js';
+import { CORPUS_AFFECT_QUANTILES } from '../../src/conditions/corpus-affect-quantiles.js';
 import { UsageError } from '../../src/util/errors.js';
 import { reference } from '../helpers/reference.js';
 import { tempDir } from '../helpers/media.js';
@@ -161,6 +162,29 @@ describe('generator model folder (tiny random networks exported by training/expo
     assert.ok(close(pinned[at('arousal')], levelToQuantile(0.1, q.arousal!)));
     // Without overrides, nothing moves.
     assert.deepEqual(conditionVector(film, m, {}), base);
+  });
+
+  it('a film-kind model gets the arousal slot in its loudness slot, as it was trained', () => {
+    // data.py load_film: a picture has no loudness, so training put its calibrated arousal
+    // there; a film-kind manifest has no quantiles of its own (the corpus's apply).
+    const m = {
+      ...model.manifest,
+      condition: { ...model.manifest.condition, kind: 'film' as const, quantiles: undefined },
+    };
+    const q = CORPUS_AFFECT_QUANTILES;
+    const at = (n: string): number => m.condition.names.indexOf(n as never);
+    const film = { pace: 0.2, arousal: 0.3, loudness: 0.3, brightness: 0.7 };
+    const v = conditionVector(film, m);
+    const arousal = Math.fround(levelToQuantile(0.3, q.arousal!));
+    assert.equal(v[at('arousal')], arousal);
+    assert.equal(v[at('loudness')], arousal);
+    // Not so for the music-trained kind: its loudness slot is the music's loudness scale.
+    const music = conditionVector(film, { ...m, condition: { ...m.condition, kind: 'affect' } });
+    assert.notEqual(music[at('loudness')], music[at('arousal')]);
+    // --mood loudness asks a film-kind model for arousal.
+    const louder = conditionVector(film, m, { loudness: 0.9 });
+    assert.equal(louder[at('arousal')], Math.fround(levelToQuantile(0.9, q.arousal!)));
+    assert.equal(louder[at('loudness')], louder[at('arousal')]);
   });
 
   it('refuses a missing or incompatible model folder with a clear message', async () => {

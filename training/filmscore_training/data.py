@@ -84,7 +84,9 @@ def split_batches(n: int, batch: int, generator: torch.Generator, rank: int = 0,
 
 def load_film(dataset: str | Path, ids: list[str]) -> dict[str, torch.Tensor]:
     """A video clip's film-encoder outputs (film_*.npy): the three branches, and its affect
-    levels on the music scale extended to CONDITION_NAMES (loudness from the arousal level)."""
+    levels on the music scale extended to CONDITION_NAMES (loudness from the arousal level). At
+    scoring, src/generator/condition.ts gives a 'film'-kind model the same: its loudness slot is
+    the calibrated arousal."""
     def arr(c: str, name: str) -> np.ndarray:
         return np.load(Path(dataset) / "clips" / c / f"film_{name}.npy").astype(np.float32)
     out = {k: torch.from_numpy(np.stack([arr(c, k) for c in ids])) for k in ("semantic", "aesthetic", "emotion")}
