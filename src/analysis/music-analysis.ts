@@ -87,7 +87,10 @@ export async function analyzeSignalParallel(
     // The workers write into the same buffers: let them finish before anything else.
     const failed = (await Promise.allSettled(others)).find((r) => r.status === 'rejected');
     if (mine) throw mine;
-    if (failed) throw new Error(`front-end worker: ${String(failed.reason)}`);
+    if (failed) {
+      const why: unknown = failed.reason;
+      throw new Error(`front-end worker: ${why instanceof Error ? why.message : String(why)}`);
+    }
   }
   return finishAnalysis(b);
 }
