@@ -102,12 +102,13 @@ const SHARED = new Map<string, WorkerPool<unknown, unknown>>();
  * The process-wide pool of `size` workers running a module, kept for the next caller instead
  * of being closed (dead workers are replaced on each call).
  *
- * Why not a pool per call: tearing a worker down right after it worked can abort Node 20
- * (seen in CI: `NodePlatform::ForIsolate … Assertion failed: (data.first) != nullptr`, from a
- * V8 background optimisation job of the worker's hot code that outlived the isolate's
- * registration with the platform). Kept workers are torn down only when the process exits,
- * long after their last job, and later calls skip the ~50 ms worker start-up. Idle workers
- * cost their heap (a few MiB) and no CPU.
+ * Why not a pool per call: CI once saw Node 20 abort a run that tore its worker down right
+ * after the job (`NodePlatform::ForIsolate … Assertion failed: (data.first) != nullptr`, from
+ * a V8 background optimisation job whose isolate was no longer registered with the platform;
+ * Node unregisters a worker's isolate before disposing of it). It did not reproduce here in
+ * thousands of tries, so this is the likeliest cause kept away rather than a proven one: kept
+ * workers are torn down only when the process exits, usually long after their last job. Later
+ * calls also skip the worker's start-up. Idle workers cost their heap and no CPU.
  */
 export function sharedWorkerPool<I, O>(moduleUrl: URL, size: number): WorkerPool<I, O> {
   const key = `${size} ${moduleUrl.href}`;
