@@ -98,9 +98,11 @@ def _export(module: nn.Module, args: tuple, names: list[str], outputs: list[str]
         module = half_weights(module)
     tmp = path.with_suffix(".partial")
     with torch.no_grad():
-        # Constant folding would fold the fp16 → fp32 casts back into fp32 initialisers.
+        # No constant folding: it would fold the fp16 → fp32 casts back into fp32 initialisers,
+        # and it renames the parameters it touches (onnx::Mul_…), which recover_checkpoints.py
+        # reads back by their state-dict names. ONNX Runtime folds constants itself at load.
         torch.onnx.export(module, args, str(tmp), input_names=names, output_names=outputs,
-                          dynamic_axes=dynamic, opset_version=17, do_constant_folding=not fp16)
+                          dynamic_axes=dynamic, opset_version=17, do_constant_folding=False)
     os.replace(tmp, path)
 
 
@@ -173,8 +175,11 @@ def main() -> None:
     unet.load_state_dict(u["model"] if a.raw else u["ema"])
     conditions = u["conditions"]
     quantiles = [row for row in u["affect_quantiles"][: len(conditions)]] if "affect_quantiles" in u else None
-    # A UNet fine-tuned from another run (train_unet.py --init) counts that run's steps too.
-    info = {"vaeSteps": v["step"], "vocoderSteps": w["step"], "unetSteps": u["step"] + u.get("init_steps", 0)}
+    # A network fine-tuned from another run (--init) counts that run's steps too.
+    info = {"vaeSteps": v["step"] + v.get("init_steps", 0), "vocoderSteps": w["step"] + w.get("init_steps", 0),
+            "unetSteps": u["step"] + u.get("init_steps", 0),
+            # The networks' shapes, so recover_checkpoints.py can rebuild them from this folder.
+            "configs": {"vae": vae.config, "vocoder": vocoder.config, "unet": unet.config}}
     tmp_out = a.out.with_name(a.out.name + ".partial")
     shutil.rmtree(tmp_out, ignore_errors=True)
     m = export_folder(vae, vocoder, unet, v["mel"], v["scale"] or 1.0, tmp_out, conditions, quantiles, info, a.fp16,

@@ -5,6 +5,14 @@
   torchrun --nproc_per_node 2 training/train_vae.py ...   (DistributedDataParallel, gloo on CPU)
 
 Loss: L1 between the mel and its reconstruction (normalised units) + kl × KL(q(z|x) ‖ N(0, I)).
+
+Fine-tuning the decoder of a trained VAE without touching what a UNet was trained on:
+
+  /usr/bin/python3 training/train_vae.py --dataset DIR --out runs/vae-dec --init runs/shipped/vae/checkpoint.pt \
+      --freeze-encoder --steps 4000
+
+keeps the encoder (so the latents, and the latent scale and mel normalisation, stay those the
+UNet learned) and trains only the decoder on the encoder's posterior samples.
 Writes out/config.json, out/log.csv (step, clips_seen, loss, l1, kl), out/log.png and
 out/checkpoint.pt (model, optimiser, step, RNG, mel statistics, latent scale).
 """
@@ -38,8 +46,16 @@ def main() -> None:
     ap.add_argument("--kl", type=float, default=1e-4, help="weight of the KL term against the L1 term")
     ap.add_argument("--channels", default="128,192,256", help="VAE widths per level (each level after the first halves time)")
     ap.add_argument("--latent", type=int, default=32, help="latent channels")
+    ap.add_argument("--init", metavar="CHECKPOINT",
+                    help="start from this VAE checkpoint's weights, network shape and mel normalisation "
+                         "(e.g. one recovered from the shipped model by recover_checkpoints.py); the optimiser "
+                         "starts anew. Ignored when --resume finds a checkpoint")
+    ap.add_argument("--freeze-encoder", action="store_true",
+                    help="train the decoder only (with --init: the latent space, and so a UNet trained on it, stays valid)")
     add_run_arguments(ap)
     args = ap.parse_args()
+    if args.freeze_encoder and not args.init and not args.resume:
+        ap.error("--freeze-encoder needs --init (a fresh encoder would stay random)")
     ddp = start_run(args)
     seed_everything(args.seed)
     run = RunFolder(args.out, ["step", "clips_seen", "loss", "l1", "kl", "seconds"])
@@ -48,9 +64,25 @@ def main() -> None:
         ids = ids[: args.limit]
     mels = load_mels(args.dataset, ids, FRAMES)[:, 0]  # [N, 64, T] float16
     state = run.resume_state(args.resume, ddp)
-    stats = state["mel"] if state else mel_stats(mels)
-    model = MelVAE(tuple(int(c) for c in args.channels.split(",")), args.latent).to(args.device)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.999), weight_decay=0.01)
+    init = torch.load(args.init, map_location="cpu") if args.init and not state else None
+    source = state or init
+    stats = source["mel"] if source else mel_stats(mels)
+    config = source["config"] if source else {"channels": [int(c) for c in args.channels.split(",")], "latent": args.latent}
+    model = MelVAE(**{k: tuple(v) if isinstance(v, list) else v for k, v in config.items()}).to(args.device)
+    # Steps the weights had before this run (--init), so the model card counts all of them.
+    init_steps = state.get("init_steps", 0) if state else 0
+    init_scale = state.get("init_scale") if state else None
+    if init:
+        model.load_state_dict(init["model"])
+        init_steps = init["step"] + init.get("init_steps", 0)
+        init_scale = init.get("scale")
+        if ddp.main:
+            print(f"initialised from {args.init} (step {init['step']})", flush=True)
+    if args.freeze_encoder or (state and state.get("frozen_encoder")):
+        args.freeze_encoder = True
+        model.encoder.requires_grad_(False)
+    trained = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(trained, lr=args.lr, betas=(0.9, 0.999), weight_decay=0.01)
     step = 0
     gen = torch.Generator().manual_seed(args.seed)
     if state:
@@ -63,8 +95,12 @@ def main() -> None:
         (run.out / "config.json").write_text(json.dumps({**vars(args), "model": model.config, "mel": stats, "clips": len(ids)}, indent=1))
 
     def save(scale: float | None = None) -> None:
+        # A frozen encoder keeps the init's latent scale, so every checkpoint can be exported.
+        if scale is None and args.freeze_encoder:
+            scale = init_scale
         run.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "gen": gen.get_state(),
-                  "mel": stats, "config": model.config, "scale": scale})
+                  "mel": stats, "config": model.config, "scale": scale, "init_steps": init_steps, "init_scale": init_scale,
+                  "frozen_encoder": args.freeze_encoder})
 
     rows: list[list] = []
     t0 = time.time()
@@ -87,16 +123,21 @@ def main() -> None:
             run.plot()
             print(f"step {step}: loss {loss.item():.4f} (l1 {l1.item():.4f}, kl {kl.item():.3f})", flush=True)
     if ddp.main:
-        # Latent scale: 1 / std of the posterior means over (up to) 256 training clips.
-        model.eval()
-        with torch.no_grad():
-            sample = mels[: min(256, len(ids))].float()
-            means = torch.cat([model.encoder(((b - stats["mean"]) / stats["std"]).to(args.device))[0].cpu() for b in sample.split(16)])
-        save(scale=float(1.0 / means.std()))
+        if args.freeze_encoder and init_scale:
+            # The encoder is the init's, so is the latent scale the UNet was trained with.
+            scale = float(init_scale)
+        else:
+            # Latent scale: 1 / std of the posterior means over (up to) 256 training clips.
+            model.eval()
+            with torch.no_grad():
+                sample = mels[: min(256, len(ids))].float()
+                means = torch.cat([model.encoder(((b - stats["mean"]) / stats["std"]).to(args.device))[0].cpu() for b in sample.split(16)])
+            scale = float(1.0 / means.std())
+        save(scale=scale)
         if rows:
             run.append(rows)
         run.plot()
-        print(json.dumps({"step": step, "clips": len(ids), "scale": float(1.0 / means.std())}))
+        print(json.dumps({"step": step, "clips": len(ids), "scale": scale}))
     ddp.close()
 
 

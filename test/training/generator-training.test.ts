@@ -1,6 +1,7 @@
 // The generator's training recipes on the synthetic pair set, as CI smoke runs: the mel VAE
-// (with a resume), the vocoder, the VM-UNet on two processes (torchrun, gloo), and the export
-// to a model folder that the TypeScript runtime loads and samples from.
+// (with a resume), the vocoder, the VM-UNet on two processes (torchrun, gloo), the export to a
+// model folder that the TypeScript runtime loads and samples from, checkpoints recovered from
+// that folder, and a decoder-only VAE fine-tune from them.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
@@ -8,8 +9,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildDataset } from '../../src/dataset/build.js';
 import { writeSyntheticPairs } from '../../src/dataset/synthetic-pairs.js';
-import { loadModelFolder } from '../../src/generator/model-folder.js';
-import { generate } from '../../src/generator/pipeline.js';
+import { loadModelFolder, type GeneratorModel } from '../../src/generator/model-folder.js';
+import { generate, type Generation } from '../../src/generator/pipeline.js';
 import { scoreVideo } from '../../src/score/score-video.js';
 import { tempDir } from '../helpers/media.js';
 import { PYTHON } from '../helpers/reference.js';
@@ -153,21 +154,80 @@ describe('generator training recipes (smoke)', () => {
 
     const model = join(dir, 'model');
     exportModel(tuned, model);
-    const m = await loadModelFolder(model);
-    try {
-      assert.deepEqual(m.manifest.training, { vaeSteps: 40, vocoderSteps: 20, unetSteps: 25 });
-      const g = await generate(m, {
+    const sample = (folder: GeneratorModel): Promise<Generation> =>
+      generate(folder, {
         condition: new Float32Array(6).fill(0.5),
         seed: 1,
         steps: 3,
         guidance: 2,
         scheduler: 'ddim',
       });
-      assert.equal(g.audio.length, 1024 * 160);
-      assert.ok(g.audio.every((x) => Number.isFinite(x)));
+    const m = await loadModelFolder(model);
+    let original: Generation;
+    try {
+      const { configs, ...steps } = m.manifest.training as Record<string, unknown>;
+      assert.deepEqual(steps, { vaeSteps: 40, vocoderSteps: 20, unetSteps: 25 });
+      assert.deepEqual((configs as { vae: unknown }).vae, {
+        channels: [16, 16, 24],
+        latent: 4,
+        n_mels: 64,
+      });
+      original = await sample(m);
+      assert.equal(original.audio.length, 1024 * 160);
+      assert.ok(original.audio.every((x) => Number.isFinite(x)));
     } finally {
       await m.dispose();
     }
+
+    // Checkpoints recovered from the exported folder alone (runs/ is not kept) export to the
+    // same model: ONNX Runtime gives the same audio, sample for sample.
+    const recovered = join(dir, 'recovered');
+    run(PYTHON, ['training/recover_checkpoints.py', '--model', model, '--out', recovered]);
+    const again = join(dir, 'model-again');
+    run(PYTHON, [
+      'training/export_model.py',
+      ...['--vae', join(recovered, 'vae', 'checkpoint.pt')],
+      ...['--vocoder', join(recovered, 'vocoder', 'checkpoint.pt')],
+      ...['--unet', join(recovered, 'unet', 'checkpoint.pt'), '--out', again],
+    ]);
+    const ma = await loadModelFolder(again);
+    try {
+      assert.deepEqual(ma.manifest.training, m.manifest.training);
+      assert.deepEqual((await sample(ma)).audio, original.audio);
+    } finally {
+      await ma.dispose();
+    }
+
+    // A decoder-only fine-tune from the recovered VAE keeps the encoder, the latent scale and
+    // the mel normalisation (what the UNet was trained on) and changes the decoder.
+    const decoderRun = join(dir, 'vae-decoder');
+    run(PYTHON, [
+      'training/train_vae.py',
+      ...common,
+      ...['--out', decoderRun, '--init', join(recovered, 'vae', 'checkpoint.pt')],
+      ...['--freeze-encoder', '--batch', '4', '--lr', '3e-3', '--steps', '5'],
+    ]);
+    const compared = JSON.parse(
+      run(PYTHON, [
+        '-c',
+        [
+          'import json, sys, torch',
+          `a = torch.load(sys.argv[1]); b = torch.load(sys.argv[2])`,
+          'same = lambda p: all(torch.equal(a["model"][k], b["model"][k]) for k in a["model"] if k.startswith(p))',
+          'print(json.dumps({"encoder": same("encoder."), "decoder": same("decoder."), "scale": [a["scale"], b["scale"]],',
+          '  "mel": a["mel"] == b["mel"], "init_steps": b["init_steps"]}))',
+        ].join('\n'),
+        join(recovered, 'vae', 'checkpoint.pt'),
+        join(decoderRun, 'checkpoint.pt'),
+      ]),
+    );
+    assert.deepEqual(compared, {
+      encoder: true,
+      decoder: false,
+      scale: [compared.scale[0], compared.scale[0]],
+      mel: true,
+      init_steps: 40,
+    });
 
     // End to end on (video, music) pairs: the film encoder's branches through LAFF into the
     // UNet, trained by the diffusion loss, then a pair's video scored with the exported model.
