@@ -35,15 +35,12 @@ from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from filmscore_training.diffusion import SCHEDULE  # noqa: E402
+from filmscore_training.run import config_kwargs  # noqa: E402
 from filmscore_training.unet import VMUNet  # noqa: E402
 from filmscore_training.vae import MelVAE  # noqa: E402
 from filmscore_training.vocoder import Vocoder  # noqa: E402
 
 MANIFEST_VERSION = 1
-
-
-def _kw(config: dict) -> dict:
-    return {k: tuple(v) if isinstance(v, list) else v for k, v in config.items()}
 
 
 class Decoder(nn.Module):
@@ -167,11 +164,11 @@ def main() -> None:
                     help="default vocoder (pick the one that measures better on held-out clips)")
     a = ap.parse_args()
     v, w, u = (torch.load(p, map_location="cpu") for p in (a.vae, a.vocoder, a.unet))
-    vae = MelVAE(**_kw(v["config"]))
+    vae = MelVAE(**config_kwargs(v["config"]))
     vae.load_state_dict(v["model"])
     vocoder = Vocoder(**{k: val for k, val in w["config"].items()})
     vocoder.load_state_dict(w["model"])
-    unet = VMUNet(**_kw(u["config"]))
+    unet = VMUNet(**config_kwargs(u["config"]))
     unet.load_state_dict(u["model"] if a.raw else u["ema"])
     conditions = u["conditions"]
     quantiles = [row for row in u["affect_quantiles"][: len(conditions)]] if "affect_quantiles" in u else None

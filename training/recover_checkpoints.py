@@ -28,13 +28,10 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from filmscore_training.onnx_weights import state_dict_from_onnx  # noqa: E402
+from filmscore_training.run import config_kwargs  # noqa: E402
 from filmscore_training.unet import VMUNet  # noqa: E402
 from filmscore_training.vae import MelVAE  # noqa: E402
 from filmscore_training.vocoder import Vocoder  # noqa: E402
-
-
-def _kw(config: dict) -> dict:
-    return {k: tuple(v) if isinstance(v, list) else v for k, v in config.items()}
 
 
 def _fit(network: torch.nn.Module, weights: dict[str, torch.Tensor], what: str) -> None:
@@ -52,7 +49,7 @@ def recover(model_dir: Path) -> dict[str, dict]:
     scale = manifest["latent"]["scale"]
 
     vae_config = configs.get("vae", {"latent": manifest["latent"]["channels"]})
-    vae = MelVAE(**_kw(vae_config))
+    vae = MelVAE(**config_kwargs(vae_config))
     _fit(vae, {**state_dict_from_onnx(model_dir / files["vaeEncoder"]),
                **state_dict_from_onnx(model_dir / files["vaeDecoder"])}, "VAE")
 
@@ -67,7 +64,7 @@ def recover(model_dir: Path) -> dict[str, dict]:
         "latent": manifest["latent"]["channels"], "cond_count": len(condition["names"]),
         "film_dims": condition.get("branches"),
         "pooled_condition": any(k.startswith("pooled.") for k in unet_weights)})
-    unet = VMUNet(**_kw(unet_config))
+    unet = VMUNet(**config_kwargs(unet_config))
     _fit(unet, unet_weights, "UNet")
     quantiles = condition.get("quantiles")
 

@@ -28,7 +28,7 @@ from torch.nn.parallel import DistributedDataParallel as DDP
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from filmscore_training.data import CONDITION_NAMES, clip_ids, load_affect, load_film, load_mels, split_batches  # noqa: E402
 from filmscore_training.diffusion import SCHEDULE, add_noise, alphas_cumprod, min_snr_weight  # noqa: E402
-from filmscore_training.run import RunFolder, add_run_arguments, seed_everything, start_run  # noqa: E402
+from filmscore_training.run import RunFolder, add_run_arguments, config_kwargs, seed_everything, start_run  # noqa: E402
 from filmscore_training.unet import VMUNet  # noqa: E402
 from filmscore_training.vae import MelVAE  # noqa: E402
 
@@ -37,7 +37,7 @@ FRAMES = 1024
 
 @torch.no_grad()
 def encode_latents(dataset: str, ids: list[str], vae_ckpt: dict) -> torch.Tensor:
-    vae = MelVAE(**{k: tuple(v) if isinstance(v, list) else v for k, v in vae_ckpt["config"].items()})
+    vae = MelVAE(**config_kwargs(vae_ckpt["config"]))
     vae.load_state_dict(vae_ckpt["model"])
     vae.eval()
     stats, scale = vae_ckpt["mel"], vae_ckpt["scale"] or 1.0

@@ -13,6 +13,7 @@ Fine-tuning the decoder of a trained VAE without touching what a UNet was traine
 
 keeps the encoder (so the latents, and the latent scale and mel normalisation, stay those the
 UNet learned) and trains only the decoder on the encoder's posterior samples.
+
 Writes out/config.json, out/log.csv (step, clips_seen, loss, l1, kl), out/log.png and
 out/checkpoint.pt (model, optimiser, step, RNG, mel statistics, latent scale).
 """
@@ -30,7 +31,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from filmscore_training.data import clip_ids, load_mels, mel_stats, split_batches  # noqa: E402
-from filmscore_training.run import RunFolder, add_run_arguments, seed_everything, start_run  # noqa: E402
+from filmscore_training.run import RunFolder, add_run_arguments, config_kwargs, seed_everything, start_run  # noqa: E402
 from filmscore_training.vae import MelVAE  # noqa: E402
 
 FRAMES = 1024  # 10.24 s at 100 frames/s: divisible by the VAE's 4× downsampling
@@ -68,7 +69,7 @@ def main() -> None:
     source = state or init
     stats = source["mel"] if source else mel_stats(mels)
     config = source["config"] if source else {"channels": [int(c) for c in args.channels.split(",")], "latent": args.latent}
-    model = MelVAE(**{k: tuple(v) if isinstance(v, list) else v for k, v in config.items()}).to(args.device)
+    model = MelVAE(**config_kwargs(config)).to(args.device)
     # Steps the weights had before this run (--init), so the model card counts all of them.
     init_steps = state.get("init_steps", 0) if state else 0
     init_scale = state.get("init_scale") if state else None

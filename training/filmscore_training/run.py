@@ -18,6 +18,11 @@ import torch
 import torch.distributed as dist
 
 
+def config_kwargs(config: dict) -> dict:
+    """A network's saved `config` (JSON lists) as its constructor's keyword arguments (tuples)."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in config.items()}
+
+
 def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
