@@ -19,14 +19,14 @@ import Database from 'better-sqlite3';
 import { analyzeSignal } from '../src/analysis/music-analysis.js';
 import { musicAffect } from '../src/conditions/music-affect.js';
 import { decodeNpy } from '../src/dataset/npy.js';
-import { griffinLimVocoder, neuralVocoder } from '../src/decoder/vocoders.js';
 import { logMelBandMajor } from '../src/features/mel.js';
 import { resample } from '../src/features/resample.js';
-import { spectrogram } from '../src/features/stft.js';
 import { conditionVector } from '../src/generator/condition.js';
 import { DEFAULT_MODEL_DIR, loadModelFolder } from '../src/generator/model-folder.js';
 import { generate } from '../src/generator/pipeline.js';
-import { OnnxModel } from '../src/onnx/model.js';
+import { logMelL1, multiResolutionStftDistance } from '../src/eval/reconstruction.js';
+import { spectralFlatness } from '../src/features/flatness.js';
+import { reconstructAudio } from '../src/generator/reconstruct.js';
 import { loadAudioModel } from '../src/eval/audio-models/audio-model.js';
 import { mfccStatsOfMel } from '../src/eval/embedding.js';
 import { GaussianNoise } from '../src/sampler/noise.js';
@@ -59,59 +59,18 @@ const idsOf = (split: string, n: number): string[] =>
 const npy = (id: string, name: string): { shape: number[]; values: Float64Array } =>
   decodeNpy(new Uint8Array(readFileSync(join(dataset, 'clips', id, name))));
 
-/** A clip's cached log-mel in the decoder's [band × frame] layout, and its audio. */
+/** A clip's 64-band AudioLDM log-mel (the metrics' features) and its 16 kHz audio. */
 function clip(id: string): { mel: Float32Array; frames: number; audio: Float32Array } {
-  const m = npy(id, 'mel.npy');
-  const [frames, bands] = m.shape;
-  const mel = new Float32Array(bands * frames);
-  for (let t = 0; t < frames; t++)
-    for (let b = 0; b < bands; b++) mel[b * frames + t] = m.values[t * bands + b];
   const a = npy(id, 'audio.npy');
-  return { mel, frames, audio: Float32Array.from(a.values, (v) => v / 32768) };
-}
-
-function melL1(a: Float32Array, af: number, b: Float32Array, bf: number): number {
-  const f = Math.min(af, bf);
-  let s = 0;
-  for (let k = 0; k < 64; k++)
-    for (let t = 0; t < f; t++) s += Math.abs(a[k * af + t] - b[k * bf + t]);
-  return s / (64 * f);
-}
-
-/** Spectral convergence + log-magnitude L1, averaged over three resolutions (Parallel WaveGAN). */
-function mrStft(y: Float32Array, x: Float32Array): number {
-  const n = Math.min(y.length, x.length);
-  let total = 0;
-  for (const [nFft, hop] of [
-    [512, 128],
-    [1024, 256],
-    [2048, 512],
-  ]) {
-    const Y = spectrogram(y.subarray(0, n), { nFft, hopLength: hop, power: 1 }).data;
-    const X = spectrogram(x.subarray(0, n), { nFft, hopLength: hop, power: 1 }).data;
-    let diff = 0;
-    let norm = 0;
-    let mag = 0;
-    for (let i = 0; i < X.length; i++) {
-      diff += (X[i] - Y[i]) ** 2;
-      norm += X[i] ** 2;
-      mag += Math.abs(Math.log(Math.max(Y[i], 1e-5)) - Math.log(Math.max(X[i], 1e-5)));
-    }
-    total += Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-7) + mag / X.length;
-  }
-  return total / 3;
+  const audio = Float32Array.from(a.values, (v) => v / 32768);
+  const mel = logMelBandMajor(audio);
+  return { mel: mel.data, frames: mel.frames, audio };
 }
 
 const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
 
 const model = await loadModelFolder(modelDir);
 const m = model.manifest;
-const encoder = await OnnxModel.load(
-  join(model.dir, m.files.vaeEncoder ?? 'vae_encoder.onnx'),
-  'VAE encoder',
-);
-const neural = neuralVocoder(model.vocoder, 64);
-const gl = griffinLimVocoder(m);
 const testIds = idsOf('test', clips);
 const valIds = idsOf('val', clips);
 
@@ -136,40 +95,33 @@ const ceiling = {
   label: [] as { pace: number; loudness: number }[],
   rebuilt: [] as { pace: number; loudness: number }[],
 };
+// Spectral flatness 100–4000 Hz (features/flatness.ts): noisiness of real test clips and of
+// generations asked for those clips' own descriptors.
+const flatness = { real: [] as number[], gen: [] as number[] };
 const paceAt = m.condition.names.indexOf('pace');
 const loudnessAt = m.condition.names.indexOf('loudness');
 for (const id of testIds) {
   const c = clip(id);
   realEmb.push(Array.from(mfccStatsOfMel(c.mel, c.frames)));
   style.real.push(await styleOf(c.audio));
+  flatness.real.push(spectralFlatness(c.audio));
   if (skipReconstruction) continue;
   const score = (y: Float32Array, into: { l1: number[]; stft: number[] }): void => {
-    const back = logMelBandMajor(y);
-    into.l1.push(melL1(back.data, back.frames, c.mel, c.frames));
-    into.stft.push(mrStft(y, c.audio));
+    into.l1.push(logMelL1(logMelBandMajor(y), { data: c.mel, frames: c.frames }, 64));
+    into.stft.push(multiResolutionStftDistance(y, c.audio));
   };
-  score(await neural(c.mel, c.frames), rec.vocoder);
-  // VAE: pad to the model's window (the floor of the clip), encode, decode, crop.
-  const padded = new Float32Array(64 * m.frames);
-  for (let b = 0; b < 64; b++) {
-    let floor = Infinity;
-    for (let t = 0; t < c.frames; t++) floor = Math.min(floor, c.mel[b * c.frames + t]);
-    for (let t = 0; t < m.frames; t++)
-      padded[b * m.frames + t] = t < c.frames ? c.mel[b * c.frames + t] : floor;
-  }
-  const z = (await encoder.run({ mel: { data: padded, dims: [1, 64, m.frames] } })).latent;
-  const dec = (await model.vaeDecoder.run({ latent: z })).mel.data;
-  const cropped = new Float32Array(64 * c.frames);
-  for (let b = 0; b < 64; b++)
-    for (let t = 0; t < c.frames; t++) cropped[b * c.frames + t] = dec[b * m.frames + t];
-  const rebuilt = await neural(cropped, c.frames);
+  // Through the model's own front end (its band count), as `filmscore reconstruct`.
+  const through = async (path: 'vae' | 'vocoder', vocoder: 'neural' | 'griffin-lim') =>
+    (await reconstructAudio(model, c.audio, { path, vocoder })).audio;
+  score(await through('vocoder', 'neural'), rec.vocoder);
+  const rebuilt = await through('vae', 'neural');
   score(rebuilt, rec.vae);
   const label = npy(id, 'affect.npy').values;
   const again = musicAffect(analyzeSignal(resample(rebuilt, SR, 22050)));
   ceiling.label.push({ pace: label[paceAt], loudness: label[loudnessAt] });
   ceiling.rebuilt.push({ pace: again.pace, loudness: again.loudness });
-  score(await gl(cropped, c.frames), rec.vaeGl);
-  score(await gl(c.mel, c.frames), rec.gl);
+  score(await through('vae', 'griffin-lim'), rec.vaeGl);
+  score(await through('vocoder', 'griffin-lim'), rec.gl);
 }
 const valEmb: number[][] = [];
 for (const id of valIds) {
@@ -210,6 +162,7 @@ for (const [k, id] of testIds.entries()) {
   const s = logMelBandMajor(g.audio);
   genEmb.push(Array.from(mfccStatsOfMel(s.data, s.frames)));
   style.gen.push(await styleOf(g.audio));
+  flatness.gen.push(spectralFlatness(g.audio));
   const back = musicAffect(analyzeSignal(resample(g.audio, SR, 22050)));
   ownCondition.label.push({ pace: a[paceAt], loudness: a[loudnessAt] });
   ownCondition.rebuilt.push({ pace: back.pace, loudness: back.loudness });
@@ -218,6 +171,9 @@ for (const [k, id] of testIds.entries()) {
 // valence and arousal, follow them: generator/condition.ts), and with every other descriptor
 // held at medium (what the first bundled model was measured with).
 const requested: { pace: number; loudness: number }[] = [];
+// Calibration: the condition values the model was asked for (the levels through the manifest's
+// quantiles, on the music descriptors' 0–1 scale) against the descriptors measured on the output.
+const calibrationError = { pace: [] as number[], loudness: [] as number[] };
 const measured = {
   mixed: [] as { pace: number; loudness: number }[],
   held: [] as { pace: number; loudness: number }[],
@@ -227,8 +183,9 @@ for (let k = 0; k < generations; k++) {
   const level = { pace: grid.uniform(), loudness: grid.uniform() };
   requested.push(level);
   for (const way of ['mixed', 'held'] as const) {
+    const condition = way === 'mixed' ? conditionVector({}, m, level) : conditionVector(level, m);
     const g = await generate(model, {
-      condition: way === 'mixed' ? conditionVector({}, m, level) : conditionVector(level, m),
+      condition,
       seed: 5000 + k,
       steps: useSteps,
       guidance,
@@ -236,6 +193,10 @@ for (let k = 0; k < generations; k++) {
     });
     const a = musicAffect(analyzeSignal(resample(g.audio, SR, 22050)));
     measured[way].push({ pace: a.pace, loudness: a.loudness });
+    if (way === 'mixed') {
+      calibrationError.pace.push(Math.abs(a.pace - condition[paceAt]));
+      calibrationError.loudness.push(Math.abs(a.loudness - condition[loudnessAt]));
+    }
   }
 }
 const genSeconds = (Date.now() - t0) / 1000;
@@ -308,8 +269,15 @@ const result = {
     realValVsTest: stats.fd_real_val,
     noise: stats.fd_noise,
   },
+  flatness: {
+    real: mean(flatness.real),
+    generated: mean(flatness.gen),
+    ratio: mean(flatness.gen) / mean(flatness.real),
+  },
   conditioning: {
     generations,
+    calibrationMaePace: mean(calibrationError.pace),
+    calibrationMaeLoudness: mean(calibrationError.loudness),
     spearmanPace: stats.rho_pace,
     spearmanLoudness: stats.rho_loudness,
     heldSpearmanPace: stats.held_pace,
@@ -321,7 +289,6 @@ const result = {
   },
   generationSeconds: genSeconds,
 };
-await encoder.dispose();
 await styleModel.dispose();
 await model.dispose();
 const f = (v: number): string => v.toFixed(3);
@@ -349,6 +316,10 @@ console.log(
 );
 console.log(
   `asked for held-out clips' own descriptors (${testIds.length} generations): ρ pace ${f(stats.own_pace)}, loudness ${f(stats.own_loudness)}`,
+);
+console.log(
+  `spectral flatness 100–4000 Hz: generated ${result.flatness.generated.toFixed(4)}, real test clips ${result.flatness.real.toFixed(4)} (×${result.flatness.ratio.toFixed(2)}); ` +
+    `calibration (|measured − requested| on the descriptors' 0–1 scale): pace ${f(result.conditioning.calibrationMaePace)}, loudness ${f(result.conditioning.calibrationMaeLoudness)}`,
 );
 if (stats.ceiling_pace !== null)
   console.log(

@@ -85,14 +85,14 @@ try {
 import sys, time, torch
 sys.path.insert(0, 'training')
 torch.set_num_threads(2)
-from export_model import _kw
+from filmscore_training.run import config_kwargs as _kw
 from filmscore_training.unet import VMUNet
-from filmscore_training.vae import MelVAE
+from filmscore_training.vae import build_vae
 from filmscore_training.vocoder import Vocoder
 runs = sys.argv[1]; steps = int(sys.argv[2])
 u = torch.load(runs + '/unet/checkpoint.pt', map_location='cpu'); v = torch.load(runs + '/vae/checkpoint.pt', map_location='cpu'); w = torch.load(runs + '/vocoder/checkpoint.pt', map_location='cpu')
 unet = VMUNet(**_kw(u['config'])).eval(); unet.load_state_dict(u['ema'])
-vae = MelVAE(**_kw(v['config'])).eval(); vae.load_state_dict(v['model'])
+vae = build_vae(v['config']).eval(); vae.load_state_dict(v['model'])
 voc = Vocoder(**w['config']).eval(); voc.load_state_dict(w['model'])
 k = len(u['conditions']); c = unet.config['latent']
 with torch.no_grad():

@@ -130,6 +130,7 @@ export {
 } from './conditions/calibration.js';
 export {
   loadModelFolder,
+  loadVaeEncoder,
   checkManifest,
   DEFAULT_MODEL_DIR,
   type GeneratorModel,
@@ -142,6 +143,13 @@ export {
   type FilmBranchValues,
 } from './generator/pipeline.js';
 export { conditionVector, parseMood, type AffectLevels } from './generator/condition.js';
+export {
+  reconstructAudio,
+  modelMelOptions,
+  RECONSTRUCTION_PATHS,
+  type ReconstructOptions,
+  type ReconstructionPath,
+} from './generator/reconstruct.js';
 export { alphasCumprod, type NoiseSchedule, type Scheduler } from './sampler/schedule.js';
 export { DdimScheduler } from './sampler/ddim.js';
 export { DpmSolverScheduler } from './sampler/dpm-solver.js';
@@ -181,6 +189,13 @@ export {
   dynamicsCorrelations,
 } from './eval/control-fidelity.js';
 export { MFCC_STATS, mfccStats, mfccStatsOfMel } from './eval/embedding.js';
+export {
+  reconstructionReport,
+  logMelL1,
+  multiResolutionStftDistance,
+  type ReconstructionReport,
+} from './eval/reconstruction.js';
+export { spectralFlatness, FLATNESS, type FlatnessOptions } from './features/flatness.js';
 export {
   loadAudioModel,
   AUDIO_MODEL_KINDS,

@@ -11,9 +11,9 @@ Graphs and what they take (B = batch, any size):
   condition.names order), keep [B] (1 = condition, 0 = the null condition) → noise [B, C, L];
   a model trained on (video, music) pairs (condition.kind "film") also takes the film
   encoder's branches semantic [B, S], aesthetic [B, 7], emotion [B, 6]
-- vae_decoder.onnx: latent [B, C, L] (diffusion scale) → mel [B, 64, 4·L] (log-mel)
-- vae_encoder.onnx: mel [B, 64, 4·L] (log-mel) → latent [B, C, L] (posterior mean, diffusion scale)
-- vocoder.onnx: mel [B, 64, T] (log-mel, any T) → audio [B, 160·T] (16 kHz)
+- vae_decoder.onnx: latent [B, C, L] (diffusion scale) → mel [B, M, 4·L] (log-mel, M = the front end's bands)
+- vae_encoder.onnx: mel [B, M, 4·L] (log-mel) → latent [B, C, L] (posterior mean, diffusion scale)
+- vocoder.onnx: mel [B, M, T] (log-mel, any T) → audio [B, 160·T] (16 kHz)
 The mel normalisation and the latent scale live inside the graphs, so the runtime deals in
 log-mel (the front end's own units) and in the diffusion's latent.
 """
@@ -37,7 +37,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from filmscore_training.diffusion import SCHEDULE  # noqa: E402
 from filmscore_training.run import config_kwargs  # noqa: E402
 from filmscore_training.unet import VMUNet  # noqa: E402
-from filmscore_training.vae import MelVAE  # noqa: E402
+from filmscore_training.front_end import FrontEnd  # noqa: E402
+from filmscore_training.vae import MelVAE, build_vae, latent_channels  # noqa: E402
 from filmscore_training.vocoder import Vocoder  # noqa: E402
 
 MANIFEST_VERSION = 1
@@ -110,6 +111,13 @@ def export_folder(vae: MelVAE, vocoder: Vocoder, unet: VMUNet, mel: dict, scale:
     defaults = defaults or {}
     out.mkdir(parents=True, exist_ok=True)
     c, frames = unet.config["latent"], 256
+    n_mels = vae.config.get("n_mels", 64)
+    if vocoder.config.get("n_mels", 64) != n_mels:
+        sys.exit(f"the VAE decodes {n_mels} mel bands but the vocoder takes {vocoder.config.get('n_mels', 64)}: "
+                 "train the vocoder on the VAE's front end (train_vocoder.py --n-mels, --mel-stats)")
+    if latent_channels(vae.config) != c:
+        sys.exit(f"the UNet was trained on {c} latent channels but the VAE gives {latent_channels(vae.config)}")
+    front_end = FrontEnd(n_mels=n_mels)
     latent = torch.randn(2, c, frames)
     batch = {0: "batch"}
     film_dims = unet.config.get("film_dims")
@@ -120,16 +128,15 @@ def export_folder(vae: MelVAE, vocoder: Vocoder, unet: VMUNet, mel: dict, scale:
             {n: batch for n in ("latent", "timestep", "affect", "keep", *branches, "noise")}, out / "unet.onnx", fp16)
     _export(Decoder(vae, mel["mean"], mel["std"], scale), (latent,), ["latent"], ["mel"],
             {"latent": batch, "mel": batch}, out / "vae_decoder.onnx", fp16)
-    _export(Encoder(vae, mel["mean"], mel["std"], scale), (torch.randn(2, 64, 4 * frames) - 5,), ["mel"], ["latent"],
+    _export(Encoder(vae, mel["mean"], mel["std"], scale), (torch.randn(2, n_mels, 4 * frames) - 5,), ["mel"], ["latent"],
             {"mel": batch, "latent": batch}, out / "vae_encoder.onnx", fp16)
-    _export(NormalisedVocoder(vocoder, mel["mean"], mel["std"]), (torch.randn(1, 64, 50) - 5,), ["mel"], ["audio"],
+    _export(NormalisedVocoder(vocoder, mel["mean"], mel["std"]), (torch.randn(1, n_mels, 50) - 5,), ["mel"], ["audio"],
             {"mel": {0: "batch", 2: "frames"}, "audio": {0: "batch", 1: "samples"}}, out / "vocoder.onnx", fp16)
     manifest = {
         "format": "filmscore-model",
         "version": MANIFEST_VERSION,
         "sampleRate": 16000,
-        "mel": {"nFft": 1024, "hopLength": 160, "winLength": 1024, "nMels": 64, "fMin": 0, "fMax": 8000,
-                "power": 1, "logFloor": 1e-5, "mean": mel["mean"], "std": mel["std"]},
+        "mel": {**front_end.manifest(), "mean": mel["mean"], "std": mel["std"]},
         "frames": 4 * frames,
         "latent": {"channels": c, "frames": frames, "scale": scale},
         "schedule": SCHEDULE,
@@ -164,7 +171,7 @@ def main() -> None:
                     help="default vocoder (pick the one that measures better on held-out clips)")
     a = ap.parse_args()
     v, w, u = (torch.load(p, map_location="cpu") for p in (a.vae, a.vocoder, a.unet))
-    vae = MelVAE(**config_kwargs(v["config"]))
+    vae = build_vae(v["config"])
     vae.load_state_dict(v["model"])
     vocoder = Vocoder(**{k: val for k, val in w["config"].items()})
     vocoder.load_state_dict(w["model"])

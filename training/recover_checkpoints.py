@@ -30,7 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from filmscore_training.onnx_weights import state_dict_from_onnx  # noqa: E402
 from filmscore_training.run import config_kwargs  # noqa: E402
 from filmscore_training.unet import VMUNet  # noqa: E402
-from filmscore_training.vae import MelVAE  # noqa: E402
+from filmscore_training.vae import build_vae  # noqa: E402
 from filmscore_training.vocoder import Vocoder  # noqa: E402
 
 
@@ -41,6 +41,16 @@ def _fit(network: torch.nn.Module, weights: dict[str, torch.Tensor], what: str) 
                  f"(missing {', '.join(missing[:3]) or 'nothing'}; unexpected {', '.join(unexpected[:3]) or 'nothing'})")
 
 
+def recover_vocoder(model_dir: Path) -> Vocoder:
+    """The folder's vocoder alone, its weights read back from vocoder.onnx."""
+    manifest = json.loads((model_dir / "manifest.json").read_text())
+    configs = manifest.get("training", {}).get("configs", {})
+    config = configs.get("vocoder", {"n_fft": manifest["vocoder"]["nFft"], "hop": manifest["vocoder"]["hopLength"]})
+    vocoder = Vocoder(**config)
+    _fit(vocoder, state_dict_from_onnx(model_dir / manifest["files"]["vocoder"], "vocoder."), "vocoder")
+    return vocoder
+
+
 def recover(model_dir: Path) -> dict[str, dict]:
     manifest = json.loads((model_dir / "manifest.json").read_text())
     files, training = manifest["files"], manifest.get("training", {})
@@ -49,14 +59,11 @@ def recover(model_dir: Path) -> dict[str, dict]:
     scale = manifest["latent"]["scale"]
 
     vae_config = configs.get("vae", {"latent": manifest["latent"]["channels"]})
-    vae = MelVAE(**config_kwargs(vae_config))
+    vae = build_vae(vae_config)
     _fit(vae, {**state_dict_from_onnx(model_dir / files["vaeEncoder"]),
                **state_dict_from_onnx(model_dir / files["vaeDecoder"])}, "VAE")
 
-    vocoder_weights = state_dict_from_onnx(model_dir / files["vocoder"], "vocoder.")
-    vocoder_config = configs.get("vocoder", {"n_fft": manifest["vocoder"]["nFft"], "hop": manifest["vocoder"]["hopLength"]})
-    vocoder = Vocoder(**vocoder_config)
-    _fit(vocoder, vocoder_weights, "vocoder")
+    vocoder = recover_vocoder(model_dir)
 
     condition = manifest["condition"]
     unet_weights = state_dict_from_onnx(model_dir / files["unet"])

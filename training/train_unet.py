@@ -16,6 +16,7 @@ Writes out/config.json, out/log.csv, out/log.png, out/checkpoint.pt (with an EMA
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import json
 import os
@@ -26,22 +27,24 @@ import torch
 from torch.nn.parallel import DistributedDataParallel as DDP
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from filmscore_training.data import CONDITION_NAMES, clip_ids, load_affect, load_film, load_mels, split_batches  # noqa: E402
+from filmscore_training.data import CONDITION_NAMES, clip_ids, load_affect, load_film, split_batches  # noqa: E402
+from filmscore_training.front_end import FrontEnd, cached_log_mels  # noqa: E402
 from filmscore_training.diffusion import SCHEDULE, add_noise, alphas_cumprod, min_snr_weight  # noqa: E402
 from filmscore_training.run import RunFolder, add_run_arguments, config_kwargs, seed_everything, start_run  # noqa: E402
 from filmscore_training.unet import VMUNet  # noqa: E402
-from filmscore_training.vae import MelVAE  # noqa: E402
+from filmscore_training.vae import build_vae  # noqa: E402
 
 FRAMES = 1024
 
 
 @torch.no_grad()
 def encode_latents(dataset: str, ids: list[str], vae_ckpt: dict) -> torch.Tensor:
-    vae = MelVAE(**config_kwargs(vae_ckpt["config"]))
+    vae = build_vae(vae_ckpt["config"])
     vae.load_state_dict(vae_ckpt["model"])
     vae.eval()
     stats, scale = vae_ckpt["mel"], vae_ckpt["scale"] or 1.0
-    mels = load_mels(dataset, ids, FRAMES)[:, 0]
+    # The VAE's own front end (front_end.py), derived from the cached audio.
+    mels = cached_log_mels(dataset, ids, FRAMES, FrontEnd(n_mels=vae_ckpt["config"].get("n_mels", 64)))
     out = [vae.encoder((b.float() - stats["mean"]) / stats["std"])[0] * scale for b in mels.split(32)]
     return torch.cat(out)
 
@@ -65,11 +68,15 @@ def main() -> None:
                     help="condition through cross-attention only (the first bundled model); by default the "
                          "condition tokens are also added to the timestep embedding (unet.py)")
     ap.add_argument("--init", metavar="CHECKPOINT",
-                    help="start from another run's weights (its EMA copy); layers it lacks keep their fresh "
-                         "initialisation, and the optimiser starts anew. Ignored when --resume finds a checkpoint")
+                    help="start from another run's weights (its EMA copy); layers it lacks, or whose shape "
+                         "differs (a VAE with another latent width), keep their fresh initialisation, and the "
+                         "optimiser starts anew. Ignored when --resume finds a checkpoint")
     ap.add_argument("--condition", choices=["affect", "film"], default="affect",
                     help="affect: the clip's own music descriptors (music-only corpora); film: its video's "
                          "affect levels and film-encoder branches through LAFF (real or synthetic pairs)")
+    ap.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=None,
+                    help="bfloat16 autocast (default: on for CPU; float32 master weights, norms in float32): "
+                         "2.2× the float32 step rate here (BENCHMARKS.md)")
     add_run_arguments(ap)
     args = ap.parse_args()
     ddp = start_run(args)
@@ -94,7 +101,11 @@ def main() -> None:
     if args.init and not state:
         init = torch.load(args.init, map_location="cpu")
         init_steps = init["step"] + init.get("init_steps", 0)
-        missing, unexpected = model.load_state_dict(init["ema"], strict=False)
+        # Layers whose shape changed (the latent's input and output convolutions, when the VAE's
+        # latent width differs) start fresh like new layers; everything else carries over.
+        own = model.state_dict()
+        fitting = {k: v for k, v in init["ema"].items() if k not in own or own[k].shape == v.shape}
+        missing, unexpected = model.load_state_dict(fitting, strict=False)
         if unexpected:
             sys.exit(f"--init {args.init}: its weights do not fit this network ({', '.join(unexpected[:3])} …); "
                      "use the same --channels, --cond-dim, --temb and --condition")
@@ -111,6 +122,8 @@ def main() -> None:
         step = state["step"]
         gen.set_state(state["gen"])
     net = DDP(model) if ddp.world > 1 else model
+    bf16 = args.bf16 if args.bf16 is not None else args.device == "cpu"
+    autocast = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if bf16 else contextlib.nullcontext
     if ddp.main:
         (run.out / "config.json").write_text(json.dumps({**vars(args), "model": model.config, "schedule": SCHEDULE,
                                                          "conditions": CONDITION_NAMES, "clips": len(ids)}, indent=1))
@@ -124,7 +137,9 @@ def main() -> None:
         keep = (torch.rand(len(idx), generator=gen) >= args.drop).float().to(args.device)
         zt = add_noise(z0, noise, t, abar)
         branches = [film[k][idx].to(args.device) for k in ("semantic", "aesthetic", "emotion")] if film else []
-        err = (net(zt, t.float().to(args.device), affect[idx].to(args.device), keep, *branches) - noise).pow(2).mean((1, 2))
+        with autocast():
+            predicted = net(zt, t.float().to(args.device), affect[idx].to(args.device), keep, *branches)
+        err = (predicted.float() - noise).pow(2).mean((1, 2))
         loss = (min_snr_weight(t, abar, args.snr_gamma).to(args.device) * err).mean()
         opt.zero_grad()
         loss.backward()

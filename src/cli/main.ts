@@ -5,6 +5,7 @@ import { MediaError } from '../media/errors.js';
 import { UsageError } from '../util/errors.js';
 import { runAnalyze } from './analyze-command.js';
 import { runScore } from './score-command.js';
+import { runReconstruct } from './reconstruct-command.js';
 import { runEval, runOriginality } from './eval-command.js';
 import { runMosReport, runMosServe } from './mos-command.js';
 import { runCorpusDebian } from './corpus-command.js';
@@ -106,6 +107,36 @@ program
   .option('-q, --quiet', 'no progress on stderr')
   .action(async (video: string, opts: Parameters<typeof runScore>[1]) => {
     await runScore(video, opts);
+  });
+
+program
+  .command('reconstruct')
+  .description(
+    "Send a piece through the model's own audio representation and back (its front end → VAE " +
+      'encoder → decoder → vocoder) and write the result: what the model can keep of real music ' +
+      'at best, since every generation is decoded the same way. Prints melody accuracy, dynamics r, ' +
+      'mel L1, MR-STFT distance and spectral flatness of the output against the input.',
+  )
+  .argument('<audio>', 'audio or video file (anything ffmpeg reads; its sound is used)')
+  .requiredOption(
+    '-o, --output <file.wav>',
+    "the reconstruction to write (WAV at the model's rate)",
+  )
+  .option('--model <dir>', 'model folder (manifest.json + ONNX files); default: the bundled model')
+  .option('--start <s>', 'start this many seconds into the input (default 0)')
+  .option('--duration <s>', 'take only this many seconds (default: to the end)')
+  .option(
+    '--through <path>',
+    'vae (front end → VAE → vocoder, default) or vocoder (front end → vocoder: the decoder alone)',
+  )
+  .option(
+    '--vocoder <name>',
+    "neural (the model's vocoder) or griffin-lim (no weights); default: the model's choice",
+  )
+  .option('--json', 'print one JSON object with the measurements instead of the summary')
+  .option('-q, --quiet', 'no progress on stderr')
+  .action(async (audio: string, opts: Parameters<typeof runReconstruct>[1]) => {
+    await runReconstruct(audio, opts);
   });
 
 program

@@ -132,7 +132,23 @@ export interface GeneratorModel {
   unet: OnnxModel;
   vaeDecoder: OnnxModel;
   vocoder: OnnxModel;
+  /** The VAE encoder, loaded by `loadVaeEncoder` only when something needs it (scoring does not). */
+  vaeEncoder?: OnnxModel;
   dispose(): Promise<void>;
+}
+
+/** The model folder's VAE encoder (mel → latent), loaded on first use and kept. */
+export async function loadVaeEncoder(model: GeneratorModel): Promise<OnnxModel> {
+  if (!model.vaeEncoder) {
+    const file = model.manifest.files.vaeEncoder;
+    if (!file) {
+      throw new UsageError(
+        `${model.dir} has no VAE encoder ("files.vaeEncoder" in manifest.json); export the model again with training/export_model.py`,
+      );
+    }
+    model.vaeEncoder = await OnnxModel.load(join(model.dir, file), 'VAE encoder');
+  }
+  return model.vaeEncoder;
 }
 
 export async function loadModelFolder(dir: string = DEFAULT_MODEL_DIR): Promise<GeneratorModel> {
@@ -165,14 +181,20 @@ export async function loadModelFolder(dir: string = DEFAULT_MODEL_DIR): Promise<
     load(manifest.files.vaeDecoder, 'VAE decoder'),
     load(manifest.files.vocoder, 'vocoder'),
   ]);
-  return {
+  const model: GeneratorModel = {
     dir: root,
     manifest,
     unet,
     vaeDecoder,
     vocoder,
     async dispose() {
-      await Promise.all([unet.dispose(), vaeDecoder.dispose(), vocoder.dispose()]);
+      await Promise.all([
+        unet.dispose(),
+        vaeDecoder.dispose(),
+        vocoder.dispose(),
+        model.vaeEncoder?.dispose(),
+      ]);
     },
   };
+  return model;
 }

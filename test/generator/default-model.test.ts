@@ -63,4 +63,45 @@ describe('the bundled model (models/default)', () => {
       await model.dispose();
     }
   });
+
+  // A model that ignored its condition would give the same onset rate and loudness whatever was
+  // asked: requested pace and loudness must come out ordered (3 seeds each, the onsets and
+  // level `filmscore analyze` reads).
+  it('follows its condition: pace 0.1 vs 0.9 orders onsets per second, loudness 0.1 vs 0.9 orders level', async () => {
+    const model = await loadModelFolder();
+    try {
+      const m = model.manifest;
+      const measure = async (overrides: Record<string, number>) => {
+        let onsets = 0;
+        let level = 0;
+        for (const seed of [0, 1, 2]) {
+          const g = await generate(model, {
+            condition: conditionVector({}, m, overrides),
+            seed,
+            steps: 10,
+            guidance: m.defaults.guidance,
+            scheduler: m.defaults.scheduler,
+          });
+          const a = analyzeSignal(resample(g.audio, 16000, 22050));
+          onsets += a.onsets.length / a.durationS / 3;
+          level += a.dynamics.reduce((s, v) => s + v, 0) / a.dynamics.length / 3;
+        }
+        return { onsets, level };
+      };
+      const slow = await measure({ pace: 0.1 });
+      const fast = await measure({ pace: 0.9 });
+      assert.ok(
+        fast.onsets > slow.onsets,
+        `onsets/s: pace 0.9 ${fast.onsets} vs 0.1 ${slow.onsets}`,
+      );
+      const quiet = await measure({ loudness: 0.1 });
+      const loud = await measure({ loudness: 0.9 });
+      assert.ok(
+        loud.level > quiet.level + 1,
+        `dB: loudness 0.9 ${loud.level} vs 0.1 ${quiet.level}`,
+      );
+    } finally {
+      await model.dispose();
+    }
+  });
 });

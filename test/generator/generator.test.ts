@@ -2,7 +2,11 @@ import { cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadModelFolder, type GeneratorModel } from '../../src/generator/model-folder.js';
+import {
+  loadModelFolder,
+  loadVaeEncoder,
+  type GeneratorModel,
+} from '../../src/generator/model-folder.js';
 import { generate } from '../../src/generator/pipeline.js';
 import { conditionVector, parseMood } from '../../src/generator/condition.js';
 import { levelToQuantile } from '../../src/conditions/calibration.js';
@@ -44,11 +48,11 @@ describe('generator model folder (tiny random networks exported by training/expo
   // agree to 1e-4 relative to their largest magnitude (1e-3 for the vocoder's overlap-add).
   it('every network gives PyTorch outputs through ONNX Runtime', async () => {
     const batch = 2;
-    const latent = seeded(batch * 4 * 256, 1);
+    const latent = seeded(batch * 32 * 256, 1);
     const timestep = Float32Array.from([10, 700]);
     const affect = seeded(batch * 6, 2, 0.5, 0.5);
     const keep = Float32Array.from([1, 0]);
-    const mel = seeded(64 * 37, 3, 2, -5);
+    const mel = seeded(128 * 37, 3, 2, -5);
     const ref = reference<Record<string, number[]>>(
       'run_tiny_generator',
       { batch, seed: 0 },
@@ -60,7 +64,7 @@ describe('generator model folder (tiny random networks exported by training/expo
     };
     const noise = (
       await model.unet.run({
-        latent: { data: latent, dims: [batch, 4, 256] },
+        latent: { data: latent, dims: [batch, 32, 256] },
         timestep: { data: timestep, dims: [batch] },
         affect: { data: affect, dims: [batch, 6] },
         keep: { data: keep, dims: [batch] },
@@ -68,11 +72,18 @@ describe('generator model folder (tiny random networks exported by training/expo
     ).noise;
     assert.ok(relative(noise.data, ref.noise) < 1e-4, `unet ${relative(noise.data, ref.noise)}`);
     const decoded = (
-      await model.vaeDecoder.run({ latent: { data: latent, dims: [batch, 4, 256] } })
+      await model.vaeDecoder.run({ latent: { data: latent, dims: [batch, 32, 256] } })
     ).mel;
-    assert.deepEqual(decoded.dims, [batch, 64, 1024]);
+    assert.deepEqual(decoded.dims, [batch, 128, 1024]);
+    assert.equal(model.manifest.mel.nMels, 128);
     assert.ok(relative(decoded.data, ref.decoded) < 1e-4);
-    const audio = (await model.vocoder.run({ mel: { data: mel, dims: [1, 64, 37] } })).audio;
+    const encoder = await loadVaeEncoder(model);
+    const encoded = (await encoder.run({ mel: decoded })).latent;
+    assert.ok(
+      relative(encoded.data, ref.encoded) < 1e-4,
+      `encoder ${relative(encoded.data, ref.encoded)}`,
+    );
+    const audio = (await model.vocoder.run({ mel: { data: mel, dims: [1, 128, 37] } })).audio;
     assert.deepEqual(audio.dims, [1, 37 * 160]);
     assert.ok(relative(audio.data, ref.audio) < 1e-3, `vocoder ${relative(audio.data, ref.audio)}`);
   });
@@ -85,9 +96,9 @@ describe('generator model folder (tiny random networks exported by training/expo
       assert.ok(
         statSync(join(half, 'unet.onnx')).size < 0.8 * statSync(join(folder, 'unet.onnx')).size,
       );
-      const latent = seeded(4 * 256, 4);
+      const latent = seeded(32 * 256, 4);
       const feeds = {
-        latent: { data: latent, dims: [1, 4, 256] },
+        latent: { data: latent, dims: [1, 32, 256] },
         timestep: { data: Float32Array.from([300]), dims: [1] },
         affect: { data: seeded(6, 5, 0.5, 0.5), dims: [1, 6] },
         keep: { data: Float32Array.from([1]), dims: [1] },

@@ -253,17 +253,19 @@ def _tiny_generator(seed):
     import os as _os
     _sys.path.insert(0, _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "..", "..", "training"))
     import torch
-    from filmscore_training.vae import MelVAE
+    from filmscore_training.vae import MelVAE2d
     from filmscore_training.unet import VMUNet
     from filmscore_training.vocoder import Vocoder
     torch.manual_seed(seed)
-    vae = MelVAE(channels=(16, 16, 24), latent=4).eval()
-    unet = VMUNet(latent=4, channels=(16, 32, 32), cond_count=6, cond_dim=16, temb=32, pooled_condition=True).eval()
+    # 128 mel bands, the 2-D VAE: the model of issue 11 (export_model.py records the front end in
+    # the manifest). Latent 1 × 32 bands × 256 frames, flattened to 32 channels.
+    vae = MelVAE2d(channels=(4, 8, 8), latent=1, n_mels=128).eval()
+    unet = VMUNet(latent=32, channels=(16, 32, 32), cond_count=6, cond_dim=16, temb=32, pooled_condition=True).eval()
     # The output layer and the pooled condition's last layer start at zero (as in training);
     # give them weights so the test sees them.
     torch.nn.init.normal_(unet.out[-1].weight, std=0.05)
     torch.nn.init.normal_(unet.pooled[-1].weight, std=0.05)
-    vocoder = Vocoder(dim=16, hidden=32, layers=1).eval()
+    vocoder = Vocoder(n_mels=128, dim=16, hidden=32, layers=1).eval()
     return vae, unet, vocoder
 
 
@@ -291,11 +293,11 @@ def run_tiny_generator(req, p):
     from export_model import Decoder, Encoder, NormalisedVocoder
     vae, unet, vocoder = _tiny_generator(p.get("seed", 0))
     b = p["batch"]
-    latent = torch.from_numpy(load(req, "latent").reshape(b, 4, 256))
+    latent = torch.from_numpy(load(req, "latent").reshape(b, 32, 256))
     t = torch.from_numpy(load(req, "timestep"))
     affect = torch.from_numpy(load(req, "affect").reshape(b, 6))
     keep = torch.from_numpy(load(req, "keep"))
-    mel = torch.from_numpy(load(req, "mel").reshape(1, 64, -1))
+    mel = torch.from_numpy(load(req, "mel").reshape(1, 128, -1))
     with torch.no_grad():
         return {
             "noise": unet(latent, t, affect, keep).flatten().tolist(),
@@ -443,6 +445,39 @@ def run_style_classifier(req, p):
 
 
 COMMANDS["run_style_classifier"] = run_style_classifier
+
+
+def training_front_end(req, p):
+    """The training side's model front end (training/filmscore_training/front_end.py), which
+    must agree with the TypeScript front end the runtime uses."""
+    import os as _os
+    import sys as _sys
+    import torch
+    _sys.path.insert(0, _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "..", "..", "training"))
+    from filmscore_training.front_end import FrontEnd, LogMel
+    fe = FrontEnd(n_mels=p["nMels"])
+    with torch.no_grad():
+        m = LogMel(fe)(torch.from_numpy(load(req, "x"))[None])[0]  # bands × frames
+    return {"logMel": m.flatten().tolist(), "frames": m.shape[1], "manifest": fe.manifest()}
+
+
+def flatness(req, p):
+    """Spectral flatness 100–4000 Hz with numpy's FFT: Hann window, centred reflect-padded
+    frames, power spectrum, per-frame geometric / arithmetic mean, averaged over frames."""
+    x = load(req, "x").astype(np.float64)
+    n_fft, hop, sr = 1024, 160, 16000
+    xp = np.pad(x, n_fft // 2, mode="reflect")
+    win = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(n_fft) / n_fft)
+    frames = 1 + (len(xp) - n_fft) // hop
+    idx = np.arange(n_fft)[None, :] + hop * np.arange(frames)[:, None]
+    power = np.abs(np.fft.rfft(xp[idx] * win, axis=1)) ** 2 + 1e-10
+    f = np.fft.rfftfreq(n_fft, 1 / sr)
+    band = power[:, (f >= 100) & (f <= 4000)]
+    return {"flatness": float(np.mean(np.exp(np.log(band).mean(1)) / band.mean(1)))}
+
+
+COMMANDS["training_front_end"] = training_front_end
+COMMANDS["flatness"] = flatness
 
 
 if __name__ == "__main__":

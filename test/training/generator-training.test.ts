@@ -58,13 +58,16 @@ describe('generator training recipes (smoke)', () => {
       '--out',
       vae,
       '--channels',
-      '16,16,24',
+      '4,8,8',
       '--latent',
-      '4',
+      '1',
       '--batch',
       '4',
       '--lr',
       '3e-3',
+      // The patch discriminator joins for the last 10 steps.
+      '--adv-start',
+      '30',
     ];
     run(PYTHON, ['training/train_vae.py', ...vaeArgs, '--steps', '30']);
     run(PYTHON, ['training/train_vae.py', ...vaeArgs, '--steps', '40', '--resume']);
@@ -77,6 +80,10 @@ describe('generator training recipes (smoke)', () => {
     const early = mean(v.slice(0, 5).map((r) => r.l1));
     const late = mean(v.slice(-5).map((r) => r.l1));
     assert.ok(late < 0.8 * early, `VAE L1 ${early} → ${late}`);
+    assert.ok(
+      v.slice(0, 30).every((r) => r.adv === 0) && v.slice(30).every((r) => r.adv > 0 && r.d > 0),
+      'the critic joins at --adv-start',
+    );
     assert.ok(readFileSync(join(vae, 'log.png')).subarray(1, 4).toString() === 'PNG');
 
     const vocoder = join(dir, 'vocoder');
@@ -95,10 +102,17 @@ describe('generator training recipes (smoke)', () => {
       '4',
       '--steps',
       '20',
+      '--gan-start',
+      '10',
       '--mel-stats',
       join(vae, 'checkpoint.pt'),
     ]);
     assert.equal(JSON.parse(vocOut.trim().split('\n').pop()!).step, 20);
+    const w = log(vocoder);
+    assert.ok(
+      w.slice(0, 10).every((r) => r.adv === 0) && w.slice(10).every((r) => r.adv > 0 && r.fm > 0),
+      'the critics join at --gan-start',
+    );
 
     const unet = join(dir, 'unet');
     // Debian's torch 1.13 under Python ≥ 3.11 cannot parse torchrun's default "--redirects 0"
@@ -168,10 +182,13 @@ describe('generator training recipes (smoke)', () => {
       const { configs, ...steps } = m.manifest.training as Record<string, unknown>;
       assert.deepEqual(steps, { vaeSteps: 40, vocoderSteps: 20, unetSteps: 25 });
       assert.deepEqual((configs as { vae: unknown }).vae, {
-        channels: [16, 16, 24],
-        latent: 4,
-        n_mels: 64,
+        kind: '2d',
+        channels: [4, 8, 8],
+        latent: 1,
+        n_mels: 128,
       });
+      assert.equal(m.manifest.mel.nMels, 128);
+      assert.equal(m.manifest.latent.channels, 32);
       original = await sample(m);
       assert.equal(original.audio.length, 1024 * 160);
       assert.ok(original.audio.every((x) => Number.isFinite(x)));

@@ -104,10 +104,13 @@ class RunFolder:
             return self.start(resume)
         return torch.load(self.checkpoint, map_location="cpu") if resume and self.checkpoint.exists() else None
 
-    def save(self, state: dict) -> None:
-        tmp = self.checkpoint.with_suffix(".partial")
+    def save(self, state: dict, name: str = "checkpoint.pt") -> None:
+        """Write out/`name` atomically (checkpoint.pt to resume from; best.pt for the weights that
+        did best on held-out data, without optimiser state)."""
+        path = self.out / name
+        tmp = path.with_suffix(".partial")
         torch.save(state, tmp)
-        os.replace(tmp, self.checkpoint)
+        os.replace(tmp, path)
 
     def append(self, rows: list[list]) -> None:
         new = not self.log.exists()

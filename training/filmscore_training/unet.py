@@ -26,7 +26,7 @@ from torch import nn
 import torch.nn.functional as F
 
 from .laff import LAFF
-from .vae import norm
+from .vae import LayerNorm32, norm
 
 
 def timestep_embedding(t: torch.Tensor, dim: int) -> torch.Tensor:
@@ -75,14 +75,14 @@ class Attention(nn.Module):
         self.heads = heads
         self.self_attention = self_attention
         if self_attention:
-            self.n1 = nn.LayerNorm(ch)
+            self.n1 = LayerNorm32(ch)
             self.qkv = nn.Linear(ch, 3 * ch)
             self.o1 = nn.Linear(ch, ch)
-        self.n2 = nn.LayerNorm(ch)
+        self.n2 = LayerNorm32(ch)
         self.q = nn.Linear(ch, ch)
         self.kv = nn.Linear(cond, 2 * ch)
         self.o2 = nn.Linear(ch, ch)
-        self.n3 = nn.LayerNorm(ch)
+        self.n3 = LayerNorm32(ch)
         self.ff = nn.Sequential(nn.Linear(ch, 2 * ch), nn.GELU(), nn.Linear(2 * ch, ch))
 
     def _attend(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:

@@ -20,8 +20,25 @@ from torch import nn
 import torch.nn.functional as F
 
 
+class GroupNorm32(nn.GroupNorm):
+    """GroupNorm computed in float32: under CPU bf16 autocast torch 1.13's GroupNorm fails
+    ("expected scalar type BFloat16 but found Float"); statistics in float32 are also the safer
+    ones. Same parameters as nn.GroupNorm, so older checkpoints load unchanged."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return super().forward(x.float()).to(x.dtype)
+
+
+class LayerNorm32(nn.LayerNorm):
+    """LayerNorm computed in float32, for the same reason as GroupNorm32 (torch 1.13's CPU
+    autocast hands it bfloat16 input and float32 weights, and it refuses the mix)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return super().forward(x.float()).to(x.dtype)
+
+
 def norm(ch: int) -> nn.GroupNorm:
-    return nn.GroupNorm(min(8, ch), ch)
+    return GroupNorm32(min(8, ch), ch)
 
 
 class ResBlock1d(nn.Module):
@@ -87,3 +104,101 @@ class MelVAE(nn.Module):
     @staticmethod
     def kl(mean: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
         return 0.5 * torch.mean(mean.pow(2) + logvar.exp() - 1 - logvar)
+
+
+class ResBlock2d(nn.Module):
+    def __init__(self, cin: int, cout: int):
+        super().__init__()
+        self.n1, self.c1 = norm(cin), nn.Conv2d(cin, cout, 3, padding=1)
+        self.n2, self.c2 = norm(cout), nn.Conv2d(cout, cout, 3, padding=1)
+        self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else nn.Identity()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.c1(F.silu(self.n1(x)))
+        h = self.c2(F.silu(self.n2(h)))
+        return self.skip(x) + h
+
+
+class MelVAE2d(nn.Module):
+    """The mel as an image (frequency × time), as AudioLDM's VAE: 2-D convolutions share their
+    filters across frequency, so a harmonic pattern learnt at one pitch serves at every pitch
+    (in a 1-D VAE, where the bands are channels, each pitch is a separate pattern to learn,
+    and the 64-band one kept chance-level melody: DESIGN.md). Each level after the first
+    halves frequency and time; the latent [C, F/r, T/r] is flattened to [C·F/r, T/r], so the
+    UNet, the ONNX graphs and the runtime see the same [channels, frames] latent as before.
+
+    Kept slim (16–64 channels) for a 2-core CPU; trained on time crops (train_vae.py --crop),
+    since every layer is convolutional."""
+
+    def __init__(self, channels: tuple[int, ...] = (16, 48, 96), latent: int = 4, n_mels: int = 128):
+        super().__init__()
+        self.config = {"kind": "2d", "channels": list(channels), "latent": latent, "n_mels": n_mels}
+        self.downsample = 2 ** (len(channels) - 1)
+        if n_mels % self.downsample:
+            raise ValueError(f"n_mels {n_mels} must be divisible by {self.downsample}")
+        self.latent_channels, self.latent_bands = latent, n_mels // self.downsample
+        # At full resolution a single convolution and SiLU each way (no residual block): the
+        # full-resolution layers are memory-bound on a CPU and cost most of a step.
+        enc: list[nn.Module] = [nn.Conv2d(1, channels[0], 3, padding=1), nn.SiLU()]
+        for i, ch in enumerate(channels):
+            if i > 0:
+                enc.append(ResBlock2d(channels[i - 1], ch))
+            if i < len(channels) - 1:
+                enc.append(nn.Conv2d(ch, ch, 4, stride=2, padding=1))
+        enc += [norm(channels[-1]), nn.SiLU(), nn.Conv2d(channels[-1], 2 * latent, 3, padding=1)]
+        rev = channels[::-1]
+        dec: list[nn.Module] = [nn.Conv2d(latent, rev[0], 3, padding=1)]
+        for i, ch in enumerate(rev[:-1]):
+            dec.append(ResBlock2d(ch, ch))
+            dec += [nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(ch, rev[i + 1], 3, padding=1)]
+        dec += [nn.SiLU(), nn.Conv2d(rev[-1], 1, 3, padding=1)]
+        self.encoder = _Flatten2d(nn.Sequential(*enc), latent)
+        self.decoder = _Unflatten2d(nn.Sequential(*dec), latent)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:  # [B, n_mels, T]
+        mean, logvar = self.encoder(x)
+        z = mean + torch.randn_like(mean) * torch.exp(0.5 * logvar)
+        return self.decoder(z), mean, logvar
+
+    kl = staticmethod(MelVAE.kl)
+
+
+class _Flatten2d(nn.Module):
+    """[B, n_mels, T] → the 2-D encoder → (mean, logvar), each [B, C·F', T']."""
+
+    def __init__(self, net: nn.Module, latent: int):
+        super().__init__()
+        self.net, self.latent = net, latent
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        h = self.net(x[:, None])  # [B, 2C, F', T']
+        b, _, f, t = h.shape
+        mean, logvar = h.chunk(2, dim=1)
+        return mean.reshape(b, self.latent * f, t), logvar.clamp(-20, 10).reshape(b, self.latent * f, t)
+
+
+class _Unflatten2d(nn.Module):
+    """[B, C·F', T'] → the 2-D decoder → [B, n_mels, T]."""
+
+    def __init__(self, net: nn.Module, latent: int):
+        super().__init__()
+        self.net, self.latent = net, latent
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        b, cf, t = z.shape
+        return self.net(z.reshape(b, self.latent, cf // self.latent, t))[:, 0]
+
+
+def build_vae(config: dict) -> nn.Module:
+    """The VAE a saved configuration describes ("kind" "2d": MelVAE2d; otherwise the 1-D MelVAE)."""
+    kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in config.items()}
+    if kwargs.pop("kind", "1d") == "2d":
+        return MelVAE2d(**kwargs)
+    return MelVAE(**kwargs)
+
+
+def latent_channels(config: dict) -> int:
+    """Channels of the [channels, frames] latent the UNet sees, from a VAE's saved configuration."""
+    if config.get("kind") == "2d":
+        return config["latent"] * config["n_mels"] // 2 ** (len(config["channels"]) - 1)
+    return config["latent"]

@@ -62,25 +62,131 @@ class InverseStft(nn.Module):
 
 
 class Vocoder(nn.Module):
-    def __init__(self, n_mels: int = 64, dim: int = 192, hidden: int = 576, layers: int = 6, n_fft: int = 640, hop: int = 160):
+    """phase "integrated" (issue 11): the head predicts, per bin and frame, the phase *advance*
+    since the previous frame, as the bin's own advance (2π·k·hop/n_fft) plus a deviation within
+    ±π, and the phase is its running sum. A convolutional network is translation-equivariant:
+    asked for the phase itself ("direct", the first bundled vocoder), it gives the same phase at
+    every frame of a held note, so every partial is pulled onto a multiple of the frame rate
+    (100 Hz): a 261.6 Hz C4 came out at 200 and 300 Hz. A constant advance is a constant
+    frequency, which an equivariant network can give; training supervises it directly
+    (instantaneous frequency, as APNet's anti-wrapping losses)."""
+
+    def __init__(self, n_mels: int = 64, dim: int = 192, hidden: int = 576, layers: int = 6, n_fft: int = 640, hop: int = 160,
+                 phase: str = "direct", local_frequency: bool = False):
         super().__init__()
-        self.config = {"dim": dim, "hidden": hidden, "layers": layers, "n_fft": n_fft, "hop": hop}
+        if phase not in ("direct", "integrated"):
+            raise ValueError(f"phase must be 'direct' or 'integrated', not {phase!r}")
+        self.config = {"n_mels": n_mels, "dim": dim, "hidden": hidden, "layers": layers, "n_fft": n_fft, "hop": hop,
+                       "phase": phase, "local_frequency": local_frequency}
+        self.local = LocalFrequency(n_mels, n_fft) if local_frequency else None
         self.embed = nn.Conv1d(n_mels, dim, 7, padding=3)
         self.norm = nn.LayerNorm(dim)
         self.blocks = nn.ModuleList(ConvNeXtBlock(dim, hidden) for _ in range(layers))
         self.final = nn.LayerNorm(dim)
         self.bins = n_fft // 2 + 1
-        self.head = nn.Linear(dim, 2 * self.bins)
+        # With the local path the phase comes from it alone: the head gives the magnitudes.
+        self.head = nn.Linear(dim, (1 if local_frequency else 2) * self.bins)
         self.istft = InverseStft(n_fft, hop)
 
-    def forward(self, mel: torch.Tensor) -> torch.Tensor:  # [B, 64, T] normalised log-mel → [B, T·hop]
+    def widen_input(self, n_mels: int) -> None:
+        """Take a finer mel at the input, keeping what the backbone learned: each old band's
+        input weights are shared by the new bands whose centres fall in it (in mel units), so
+        the new input embeds a finer mel about as the old one embedded the coarse mel."""
+        old = self.embed
+        if old.in_channels == n_mels:
+            return
+        new = nn.Conv1d(n_mels, old.out_channels, old.kernel_size[0], padding=old.padding[0])
+        owner = torch.floor((torch.arange(n_mels) + 0.5) * old.in_channels / n_mels).long()
+        share = torch.bincount(owner, minlength=old.in_channels).float()
+        with torch.no_grad():
+            new.weight.copy_(old.weight[:, owner] / share[owner][None, :, None])
+            new.bias.copy_(old.bias)
+        self.embed = new
+        self.config["n_mels"] = n_mels
+
+    def spectrum(self, mel: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """[B, n_mels, T] normalised log-mel → log-magnitude, phase and (integrated phase only)
+        the phase advance per frame, each [B, bins, T]."""
         h = self.norm(self.embed(mel).transpose(1, 2)).transpose(1, 2)
         for b in self.blocks:
             h = b(h)
         h = self.head(self.final(h.transpose(1, 2))).transpose(1, 2)
-        logmag, phase = h[:, : self.bins], h[:, self.bins :]
+        logmag = h[:, : self.bins]
+        if self.config.get("phase", "direct") == "direct":
+            return logmag, h[:, self.bins :], None
+        n_fft, hop = self.config["n_fft"], self.config["hop"]
+        k = torch.arange(self.bins, device=mel.device)[:, None]
+        t = torch.arange(mel.shape[-1], device=mel.device)[None, :]
+        if self.local is not None:
+            deviation = math.pi * torch.tanh(self.local(mel))
+            # Trained by the instantaneous-frequency loss alone (spectral_terms): measured, the
+            # waveform losses' gradient through the phase left the advance worse than the bins'
+            # centres, while this loss alone halved its error in 600 steps (BENCHMARKS.md).
+            synthesis = deviation.detach()
+        else:
+            deviation = synthesis = math.pi * torch.tanh(h[:, self.bins :])
+        # The bins' own advance summed over frames, exactly: 2π·((k·t·hop) mod n_fft)/n_fft.
+        base = (2 * math.pi / n_fft) * torch.remainder(k * t * hop, n_fft).to(mel.dtype)
+        advance = (2 * math.pi * hop / n_fft) * k.to(mel.dtype) + deviation
+        return logmag, base + torch.cumsum(synthesis, dim=-1), advance
+
+    def forward(self, mel: torch.Tensor, with_spectrum: bool = False):
+        """[B, n_mels, T] normalised log-mel → waveform [B, T·hop]; with_spectrum (training): also
+        the head's log-magnitude and phase advance, for spectral_terms."""
+        logmag, phase, advance = self.spectrum(mel)
         mag = torch.exp(logmag.clamp(max=6.0))
-        return self.istft(mag * torch.cos(phase), mag * torch.sin(phase))
+        y = self.istft(mag * torch.cos(phase), mag * torch.sin(phase))
+        return (y, logmag, advance) if with_spectrum else y
+
+
+class LocalFrequency(nn.Module):
+    """Where in its bin a partial lies is written in the ratios of the mel bands around that
+    bin; the backbone's 192 features a frame cannot carry it for 321 bins at once. This path
+    reads, for every linear bin, the normalised log-mel of the four bands around it, the bin's
+    place between their centres and its frequency, through one small MLP shared by all bins
+    (1×1 convolutions over [features, bins, frames]), and adds its output to the phase
+    deviation. Its last layer starts at zero. Assumes the front end's 16 kHz, 0–8 kHz Slaney mel."""
+
+    def __init__(self, n_mels: int, n_fft: int, sample_rate: int = 16000, f_max: float = 8000.0, width: int = 32):
+        super().__init__()
+        bins = n_fft // 2 + 1
+
+        def mel(f: torch.Tensor) -> torch.Tensor:  # Slaney: linear to 1 kHz, log above
+            return torch.where(f < 1000, f / (200 / 3), 15 + torch.log(f.clamp(min=1e-3) / 1000) / (math.log(6.4) / 27))
+
+        centres = torch.linspace(0, float(mel(torch.tensor(f_max))), n_mels + 2, dtype=torch.float64)[1:-1]
+        step = centres[1] - centres[0]
+        position = ((mel(torch.arange(bins, dtype=torch.float64) * sample_rate / n_fft) - centres[0]) / step).clamp(0, n_mels - 1)
+        low = torch.floor(position).long()
+        self.register_buffer("index", (low[:, None] + torch.arange(-1, 3)[None, :]).clamp(0, n_mels - 1).reshape(-1))
+        self.register_buffer("place", torch.stack([(position - low).float(), torch.linspace(0, 1, bins)])[None, :, :, None])
+        self.bins = bins
+        self.mlp = nn.Sequential(nn.Conv2d(6, width, 1), nn.GELU(), nn.Conv2d(width, width, 1), nn.GELU(), nn.Conv2d(width, 1, 1))
+        nn.init.zeros_(self.mlp[-1].weight)
+        nn.init.zeros_(self.mlp[-1].bias)
+
+    def forward(self, mel: torch.Tensor) -> torch.Tensor:  # [B, n_mels, T] → [B, bins, T]
+        b, _, t = mel.shape
+        around = mel.index_select(1, self.index).reshape(b, self.bins, 4, t).transpose(1, 2)  # [B, 4, bins, T]
+        features = torch.cat([around, self.place.expand(b, -1, -1, t)], dim=1)
+        return self.mlp(features)[:, 0]
+
+
+def spectral_terms(logmag: torch.Tensor, advance: torch.Tensor | None, target: torch.Tensor, n_fft: int, hop: int
+                   ) -> dict[str, torch.Tensor]:
+    """Direct supervision of an integrated-phase head against the target's own STFT (the head's
+    n_fft and hop, centred frames): L1 of the log-magnitudes, and the instantaneous-frequency
+    loss 1 − cos(predicted − target phase advance), weighted by the partial's magnitude
+    (anti-wrapping, as APNet)."""
+    X = torch.stft(target, n_fft, hop, window=torch.hann_window(n_fft, device=target.device), return_complex=True)
+    X = X[..., : logmag.shape[-1]]
+    mag = X.abs()
+    terms = {"magnitude": F.l1_loss(logmag, torch.log(mag.clamp(min=1e-5)))}
+    if advance is not None:
+        target_advance = torch.angle(X[..., 1:] * X[..., :-1].conj())
+        w = torch.sqrt(mag[..., 1:] * mag[..., :-1])
+        terms["frequency"] = (w * (1 - torch.cos(advance[..., 1:] - target_advance))).sum() / w.sum().clamp(min=1e-7)
+    return terms
 
 
 def stft_mag(x: torch.Tensor, n_fft: int, hop: int) -> torch.Tensor:

@@ -1,0 +1,132 @@
+// What a model's audio representation keeps (issue 11's table), on music it never saw:
+// held-out test clips of the corpus and crops of real music outside it
+// (scripts/fetch-outside-music.sh). For each path — the model's front end → vocoder, → Griffin-Lim,
+// → VAE → vocoder, → VAE → Griffin-Lim — the mean melody accuracy, dynamics r, mel L1 (64-band
+// AudioLDM), MR-STFT distance and spectral flatness ratio against the original.
+// Usage: node dist/bench/reconstruction.js [--model DIR] [--dataset DIR] [--clips N]
+//        [--outside DIR] [--crops N] [--no-griffin-lim] [--json out.json]
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { decodeNpy } from '../src/dataset/npy.js';
+import { reconstructionReport, type ReconstructionReport } from '../src/eval/reconstruction.js';
+import { DEFAULT_MODEL_DIR, loadModelFolder } from '../src/generator/model-folder.js';
+import { reconstructAudio, type ReconstructOptions } from '../src/generator/reconstruct.js';
+import { decodeAudio } from '../src/media/audio-decode.js';
+import { probe } from '../src/media/probe.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string, fallback: string): string => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const modelDir = opt('--model', DEFAULT_MODEL_DIR);
+const dataset = opt('--dataset', '.cache/debian-corpus/dataset');
+const clips = Number(opt('--clips', '24'));
+const outside = opt('--outside', '.cache/outside-music');
+const crops = Number(opt('--crops', '12'));
+const withGl = !args.includes('--no-griffin-lim');
+const jsonOut = opt('--json', '');
+const CROP_S = 10.24;
+
+/** Held-out test clips of the corpus, evenly spread over the split (16 kHz audio). */
+function testClips(): { name: string; audio: Float32Array }[] {
+  const db = new Database(join(dataset, 'index.sqlite'), { readonly: true });
+  const ids = (
+    db.prepare("SELECT id FROM clips WHERE split = 'test' ORDER BY id").all() as { id: string }[]
+  ).map((r) => r.id);
+  db.close();
+  const every = Math.max(1, Math.floor(ids.length / clips));
+  return ids
+    .filter((_, i) => i % every === 0)
+    .slice(0, clips)
+    .map((id) => {
+      const a = decodeNpy(new Uint8Array(readFileSync(join(dataset, 'clips', id, 'audio.npy'))));
+      return { name: id, audio: Float32Array.from(a.values, (v) => v / 32768) };
+    });
+}
+
+/** 10.24 s crops of the outside tracks: one at 30 % and one at 70 % of each, up to `crops`. */
+async function outsideCrops(): Promise<{ name: string; audio: Float32Array }[]> {
+  const files = readdirSync(outside)
+    .filter((f) => /\.(ogg|mp3|opus|flac|wav)$/.test(f))
+    .sort();
+  const out: { name: string; audio: Float32Array }[] = [];
+  for (const at of [0.3, 0.7]) {
+    for (const f of files) {
+      if (out.length >= crops) return out;
+      const path = join(outside, f);
+      const info = await probe(path);
+      if (info.durationS < CROP_S * 2) continue;
+      const startS = Math.floor(at * (info.durationS - CROP_S));
+      const d = await decodeAudio(path, {
+        sampleRate: 16000,
+        channels: 1,
+        info,
+        startS,
+        durationS: CROP_S,
+      });
+      out.push({ name: `${f}@${startS}`, audio: d.channels[0] });
+    }
+  }
+  return out;
+}
+
+const model = await loadModelFolder(modelDir);
+const paths: [string, ReconstructOptions][] = [
+  ['front end → vocoder', { path: 'vocoder', vocoder: 'neural' }],
+  ['front end → VAE → vocoder', { path: 'vae', vocoder: 'neural' }],
+];
+if (withGl) {
+  paths.push(['front end → Griffin-Lim', { path: 'vocoder', vocoder: 'griffin-lim' }]);
+  paths.push(['front end → VAE → Griffin-Lim', { path: 'vae', vocoder: 'griffin-lim' }]);
+}
+type Row = {
+  set: string;
+  path: string;
+  n: number;
+  melodyAccuracy: number;
+  dynamicsR: number;
+  melL1: number;
+  mrStft: number;
+  flatnessRatio: number;
+  flatnessOriginal: number;
+  flatnessOutput: number;
+};
+const rows: Row[] = [];
+const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
+const t0 = Date.now();
+for (const [set, items] of [
+  ['corpus test clips', testClips()],
+  ['outside music', await outsideCrops()],
+] as const) {
+  for (const [label, o] of paths) {
+    const reports: ReconstructionReport[] = [];
+    for (const it of items) {
+      const out = await reconstructAudio(model, it.audio, o);
+      reports.push(reconstructionReport(it.audio, out.audio));
+    }
+    const row: Row = {
+      set,
+      path: label,
+      n: reports.length,
+      melodyAccuracy: mean(reports.map((r) => r.melodyAccuracy)),
+      dynamicsR: mean(reports.map((r) => r.dynamicsR)),
+      melL1: mean(reports.map((r) => r.melL1)),
+      mrStft: mean(reports.map((r) => r.mrStft)),
+      flatnessRatio:
+        mean(reports.map((r) => r.flatness.output)) / mean(reports.map((r) => r.flatness.original)),
+      flatnessOriginal: mean(reports.map((r) => r.flatness.original)),
+      flatnessOutput: mean(reports.map((r) => r.flatness.output)),
+    };
+    rows.push(row);
+    console.log(
+      `${set.padEnd(18)} ${label.padEnd(30)} n ${String(row.n).padStart(3)}  melody ${(100 * row.melodyAccuracy).toFixed(1)} %  dyn r ${row.dynamicsR.toFixed(3)}  mel L1 ${row.melL1.toFixed(3)}  MR-STFT ${row.mrStft.toFixed(3)}  flatness ${row.flatnessOutput.toFixed(4)} (×${row.flatnessRatio.toFixed(2)} of ${row.flatnessOriginal.toFixed(4)})`,
+    );
+  }
+}
+console.log(
+  `model ${model.dir} (${model.manifest.mel.nMels} bands), ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+);
+await model.dispose();
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ model: modelDir, rows }, null, 1));
