@@ -11,15 +11,8 @@ if [ -f "$dest/.complete" ]; then exit 0; fi
 mkdir -p "$dest"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-download() { ( cd "$work" && apt-get download asc-music singularity-music >/dev/null 2>&1 ); }
-if ! download; then
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq || true
-  download || {
-    echo "fetch-outside-music: apt-get download asc-music singularity-music failed (is Debian's archive reachable?)" >&2
-    exit 1
-  }
-fi
+. scripts/apt-download.sh
+apt_download "$work" fetch-outside-music asc-music singularity-music
 for deb in "$work"/*.deb; do dpkg-deb -x "$deb" "$work/x"; done
 cp "$work/x/usr/share/games/asc/music/"*.mp3 "$dest/"
 find "$work/x/usr/share/games/singularity/music" -maxdepth 1 -name '*.ogg' -exec cp {} "$dest/" \;

@@ -10,16 +10,8 @@ if [ -f "$dest/${want[0]}" ] && [ -f "$dest/${want[1]}" ]; then exit 0; fi
 mkdir -p "$dest"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-download() { ( cd "$work" && apt-get download warzone2100-music >/dev/null 2>&1 ); }
-if ! download; then
-  # A machine whose package index is missing or stale: refresh it once and retry.
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq || true
-  download || {
-    echo "fetch-test-audio: apt-get download warzone2100-music failed (is Debian's archive reachable?)" >&2
-    exit 1
-  }
-fi
+. scripts/apt-download.sh
+apt_download "$work" fetch-test-audio warzone2100-music
 dpkg-deb -x "$work"/warzone2100-music_*.deb "$work/x"
 for f in "${want[@]}"; do
   cp "$work/x/usr/share/games/warzone2100/music/albums/aftermath_soundtrack/$f" "$dest/$f.tmp"

@@ -19,18 +19,12 @@ for f in "${!files[@]}"; do [ -f "$dest/$f" ] || missing=1; done
 mkdir -p "$dest"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+. scripts/apt-download.sh
 for f in "${!files[@]}"; do
   pkg=${files[$f]%%:*}
   path=${files[$f]#*:}
   [ -f "$dest/$f" ] && continue
-  if ! ( cd "$work" && apt-get download "$pkg" >/dev/null 2>&1 ); then
-    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    $SUDO apt-get update -qq || true
-    ( cd "$work" && apt-get download "$pkg" >/dev/null 2>&1 ) || {
-      echo "fetch-test-footage: apt-get download $pkg failed" >&2
-      exit 1
-    }
-  fi
+  apt_download "$work" fetch-test-footage "$pkg"
   dpkg-deb -x "$work/${pkg}"_*.deb "$work/x-$pkg"
   cp "$work/x-$pkg/$path" "$dest/$f.tmp"
   mv "$dest/$f.tmp" "$dest/$f"

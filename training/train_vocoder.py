@@ -73,6 +73,9 @@ def main() -> None:
                          "per-frame phase (the first bundled vocoder; pulls held notes onto 100 Hz multiples)")
     ap.add_argument("--local-frequency", action=argparse.BooleanOptionalAction, default=True,
                     help="the integrated phase also reads the mel bands around each bin (vocoder.LocalFrequency)")
+    ap.add_argument("--magnitude-prior", action=argparse.BooleanOptionalAction, default=True,
+                    help="the head corrects the mel read back onto the linear bins (vocoder.magnitude_prior_matrix) "
+                         "instead of predicting magnitudes from nothing")
     ap.add_argument("--gan-start", type=int, default=1000, help="step at which the critics join (0: from the start)")
     ap.add_argument("--adv", type=float, default=1.0, help="weight of the adversarial terms (0: none)")
     ap.add_argument("--init", metavar="CHECKPOINT", help="start from this vocoder's weights (its input widened to --n-mels)")
@@ -91,7 +94,8 @@ def main() -> None:
     state = run.resume_state(args.resume, ddp)
     config = state["config"] if state else {"n_mels": args.n_mels, "dim": args.dim, "hidden": args.hidden, "layers": args.layers,
                                             "phase": args.phase,
-                                            "local_frequency": args.local_frequency and args.phase == "integrated"}
+                                            "local_frequency": args.local_frequency and args.phase == "integrated",
+                                            "magnitude_prior": args.magnitude_prior}
     front_end = FrontEnd(n_mels=config["n_mels"])
     ids = clip_ids(args.dataset, "train")
     if args.limit:
@@ -104,22 +108,32 @@ def main() -> None:
         stats = torch.load(args.mel_stats, map_location="cpu")["mel"]
     else:
         stats = mel_stats(mels)
+    if not state:
+        config = {**config, "mel_mean": stats["mean"], "mel_std": stats["std"]}
     model = Vocoder(**config_kwargs(config)).to(args.device)
     if args.init and not state:
         init = torch.load(args.init, map_location="cpu")
         # The init's shape, with this run's phase head (its weights are the same shape either way).
         local = args.local_frequency and args.phase == "integrated"
-        old = Vocoder(**config_kwargs({**init["config"], "phase": args.phase, "local_frequency": local}))
+        old = Vocoder(**config_kwargs({**init["config"], "phase": args.phase, "local_frequency": local,
+                                       "magnitude_prior": args.magnitude_prior,
+                                       "mel_mean": stats["mean"], "mel_std": stats["std"]}))
         weights = dict(init["model"])
         if weights["head.weight"].shape[0] != old.head.weight.shape[0]:
             # The local path takes over the phase: keep the head's magnitude half.
             weights["head.weight"] = weights["head.weight"][: old.head.weight.shape[0]]
             weights["head.bias"] = weights["head.bias"][: old.head.bias.shape[0]]
-        # strict=False: a path the init lacks (LocalFrequency) keeps its fresh, zero-output start.
+        # strict=False: a path the init lacks (LocalFrequency) keeps its fresh, zero-output start,
+        # and the magnitude prior is a fixed buffer.
         missing, unexpected = old.load_state_dict(weights, strict=False)
-        if unexpected or any(not k.startswith("local.") for k in missing):
+        if unexpected or any(not (k.startswith("local.") or k == "prior") for k in missing):
             sys.exit(f"--init {args.init}: its weights do not fit ({', '.join((unexpected + missing)[:3])})")
         config = old.config
+        if args.magnitude_prior and not init["config"].get("magnitude_prior"):
+            # The head's magnitudes become a correction to the prior: start it at none.
+            with torch.no_grad():
+                old.head.weight[: old.bins] = 0
+                old.head.bias[: old.bins] = 0
         if init["config"].get("phase", "direct") != args.phase and not local:
             # The head's phase half meant something else: start it at zero (integrated: every
             # partial at its bin's centre frequency, tanh unsaturated).
@@ -135,7 +149,10 @@ def main() -> None:
             old.embed.bias += b * old.embed.weight.sum(dim=(1, 2))
             old.embed.weight *= a
         model = Vocoder(**config_kwargs({**old.config, "n_mels": front_end.n_mels})).to(args.device)
-        model.load_state_dict(old.state_dict())
+        weights = old.state_dict()
+        if "prior" in weights:  # a fixed buffer of this band count, not a learnt weight
+            weights["prior"] = model.prior
+        model.load_state_dict(weights)
         if ddp.main:
             print(f"initialised from {args.init} (step {init['step']}), input widened to {front_end.n_mels} bands", flush=True)
     critics = WaveformDiscriminators().to(args.device)

@@ -69,7 +69,9 @@ export async function runReconstruct(
     stages.stage(`decoding ${input}`);
     const info = await probe(input);
     if (!info.audio) {
-      throw new UsageError(`${input} has no audio track to reconstruct`);
+      throw new UsageError(
+        `${input} has no audio track to reconstruct: give an audio file or a video with sound`,
+      );
     }
     if (startS !== undefined && startS >= info.durationS) {
       throw new UsageError(

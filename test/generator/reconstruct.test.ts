@@ -79,7 +79,9 @@ describe('filmscore reconstruct', () => {
   });
 
   it('refuses bad requests with a message that says what to do, and writes nothing', () => {
+    const silentFilm = makeClip(join(dir, 'silent.mp4'), { durationS: 1, video: 'testsrc2' });
     const cases: [string[], RegExp][] = [
+      [[silentFilm, '-o', join(dir, 'x.wav')], /has no audio track to reconstruct/],
       [[input, '-o', join(dir, 'x.mp3')], /-o must name a \.wav file/],
       [[input, '-o', join(dir, 'x.wav'), '--through', 'unet'], /--through must be vae or vocoder/],
       [[input, '-o', join(dir, 'x.wav'), '--start', '60'], /--start 60 is past the end/],
