@@ -18,10 +18,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
+import hashlib
 import json
 import os
 import sys
 import time
+from pathlib import Path
 
 import torch
 from torch.nn.parallel import DistributedDataParallel as DDP
@@ -38,7 +40,24 @@ FRAMES = 1024
 
 
 @torch.no_grad()
-def encode_latents(dataset: str, ids: list[str], vae_ckpt: dict) -> torch.Tensor:
+def encode_latents(dataset: str, ids: list[str], vae_ckpt: dict, vae_path: str) -> torch.Tensor:
+    """The clips' latents (posterior means × the latent scale), kept under dataset/derived/ for
+    the next run on the same VAE file and clips (a 2-D encoder takes minutes on one core)."""
+    st = os.stat(vae_path)
+    key = hashlib.sha1(f"{os.path.abspath(vae_path)}|{st.st_size}|{st.st_mtime_ns}|{'|'.join(ids)}".encode()).hexdigest()[:12]
+    cache = Path(dataset) / "derived" / f"latents-{key}.pt"
+    if cache.exists():
+        return torch.load(cache)
+    latents = _encode(dataset, ids, vae_ckpt)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_suffix(f".partial-{os.getpid()}")  # torchrun's processes may both write it
+    torch.save(latents, tmp)
+    os.replace(tmp, cache)
+    return latents
+
+
+@torch.no_grad()
+def _encode(dataset: str, ids: list[str], vae_ckpt: dict) -> torch.Tensor:
     vae = build_vae(vae_ckpt["config"])
     vae.load_state_dict(vae_ckpt["model"])
     vae.eval()
@@ -67,6 +86,9 @@ def main() -> None:
     ap.add_argument("--no-pooled-condition", dest="pooled_condition", action="store_false",
                     help="condition through cross-attention only (the first bundled model); by default the "
                          "condition tokens are also added to the timestep embedding (unet.py)")
+    ap.add_argument("--noise-skip", action=argparse.BooleanOptionalAction, default=True,
+                    help="the network corrects √(1 − ᾱ_t)·z_t, the best linear guess of the noise (unet.py), "
+                         "instead of predicting it from nothing")
     ap.add_argument("--init", metavar="CHECKPOINT",
                     help="start from another run's weights (its EMA copy); layers it lacks, or whose shape "
                          "differs (a VAE with another latent width), keep their fresh initialisation, and the "
@@ -86,7 +108,7 @@ def main() -> None:
     if args.limit:
         ids = ids[: args.limit]
     vae_ckpt = torch.load(args.vae, map_location="cpu")
-    latents = encode_latents(args.dataset, ids, vae_ckpt)
+    latents = encode_latents(args.dataset, ids, vae_ckpt, args.vae)
     film = load_film(args.dataset, ids) if args.condition == "film" else None
     # The condition tokens: the music's descriptors, or the video's (loudness from its arousal).
     affect = film["affect"] if film else load_affect(args.dataset, ids)[:, : len(CONDITION_NAMES)]
@@ -95,7 +117,8 @@ def main() -> None:
     state = run.resume_state(args.resume, ddp)
     model = VMUNet(latent=latents.shape[1], channels=tuple(int(c) for c in args.channels.split(",")),
                    cond_count=len(CONDITION_NAMES), cond_dim=args.cond_dim, temb=args.temb,
-                   film_dims=film_dims, pooled_condition=args.pooled_condition).to(args.device)
+                   film_dims=film_dims, pooled_condition=args.pooled_condition,
+                   noise_skip=args.noise_skip if not state else state["config"].get("noise_skip", False)).to(args.device)
     # Steps the weights had before this run (--init), so the model card counts all of them.
     init_steps = state.get("init_steps", 0) if state else 0
     if args.init and not state:
@@ -105,6 +128,9 @@ def main() -> None:
         # latent width differs) start fresh like new layers; everything else carries over.
         own = model.state_dict()
         fitting = {k: v for k, v in init["ema"].items() if k not in own or own[k].shape == v.shape}
+        if model.skip_scale is not None and not init["config"].get("noise_skip"):
+            # The init's output predicted the whole noise; here it corrects the skip: from none.
+            fitting = {k: v for k, v in fitting.items() if not k.startswith("out.2.")}
         missing, unexpected = model.load_state_dict(fitting, strict=False)
         if unexpected:
             sys.exit(f"--init {args.init}: its weights do not fit this network ({', '.join(unexpected[:3])} …); "

@@ -8,6 +8,8 @@ import { conditionVector } from '../../src/generator/condition.js';
 import { generate } from '../../src/generator/pipeline.js';
 import { analyzeSignal } from '../../src/analysis/music-analysis.js';
 import { resample } from '../../src/features/resample.js';
+import type { AffectLevels } from '../../src/generator/condition.js';
+import { measureConditioned } from '../helpers/generation.js';
 
 describe('the bundled model (models/default)', () => {
   it('is complete, within the size budget, and documented', () => {
@@ -70,35 +72,18 @@ describe('the bundled model (models/default)', () => {
   it('follows its condition: pace 0.1 vs 0.9 orders onsets per second, loudness 0.1 vs 0.9 orders level', async () => {
     const model = await loadModelFolder();
     try {
-      const m = model.manifest;
-      const measure = async (overrides: Record<string, number>) => {
-        let onsets = 0;
-        let level = 0;
-        for (const seed of [0, 1, 2]) {
-          const g = await generate(model, {
-            condition: conditionVector({}, m, overrides),
-            seed,
-            steps: 10,
-            guidance: m.defaults.guidance,
-            scheduler: m.defaults.scheduler,
-          });
-          const a = analyzeSignal(resample(g.audio, 16000, 22050));
-          onsets += a.onsets.length / a.durationS / 3;
-          level += a.dynamics.reduce((s, v) => s + v, 0) / a.dynamics.length / 3;
-        }
-        return { onsets, level };
-      };
+      const measure = (o: AffectLevels) => measureConditioned(model, o);
       const slow = await measure({ pace: 0.1 });
       const fast = await measure({ pace: 0.9 });
       assert.ok(
-        fast.onsets > slow.onsets,
-        `onsets/s: pace 0.9 ${fast.onsets} vs 0.1 ${slow.onsets}`,
+        fast.onsetsPerSecond > slow.onsetsPerSecond,
+        `onsets/s: pace 0.9 ${fast.onsetsPerSecond} vs 0.1 ${slow.onsetsPerSecond}`,
       );
       const quiet = await measure({ loudness: 0.1 });
       const loud = await measure({ loudness: 0.9 });
       assert.ok(
-        loud.level > quiet.level + 1,
-        `dB: loudness 0.9 ${loud.level} vs 0.1 ${quiet.level}`,
+        loud.levelDb > quiet.levelDb + 1,
+        `dB: loudness 0.9 ${loud.levelDb} vs 0.1 ${quiet.levelDb}`,
       );
     } finally {
       await model.dispose();

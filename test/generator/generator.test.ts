@@ -49,7 +49,7 @@ describe('generator model folder (tiny random networks exported by training/expo
   it('every network gives PyTorch outputs through ONNX Runtime', async () => {
     const batch = 2;
     const latent = seeded(batch * 32 * 256, 1);
-    const timestep = Float32Array.from([10, 700]);
+    const timestep = Float32Array.from([10.5, 700.25]); // fractional, as DPM-Solver asks
     const affect = seeded(batch * 6, 2, 0.5, 0.5);
     const keep = Float32Array.from([1, 0]);
     const mel = seeded(128 * 37, 3, 2, -5);

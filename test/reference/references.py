@@ -260,7 +260,8 @@ def _tiny_generator(seed):
     # 128 mel bands, the 2-D VAE: the model of issue 11 (export_model.py records the front end in
     # the manifest). Latent 1 × 32 bands × 256 frames, flattened to 32 channels.
     vae = MelVAE2d(channels=(4, 8, 8), latent=1, n_mels=128).eval()
-    unet = VMUNet(latent=32, channels=(16, 32, 32), cond_count=6, cond_dim=16, temb=32, pooled_condition=True).eval()
+    unet = VMUNet(latent=32, channels=(16, 32, 32), cond_count=6, cond_dim=16, temb=32, pooled_condition=True,
+                  noise_skip=True).eval()
     # The output layer and the pooled condition's last layer start at zero (as in training);
     # give them weights so the test sees them.
     torch.nn.init.normal_(unet.out[-1].weight, std=0.05)

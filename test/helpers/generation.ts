@@ -1,0 +1,33 @@
+import type { GeneratorModel } from '../../src/generator/model-folder.js';
+import { conditionVector, type AffectLevels } from '../../src/generator/condition.js';
+import { generate } from '../../src/generator/pipeline.js';
+import { analyzeSignal } from '../../src/analysis/music-analysis.js';
+import { resample } from '../../src/features/resample.js';
+
+/**
+ * What a model makes when asked for `overrides` (as `--mood` asks), read as `filmscore
+ * analyze` reads music: onsets per second and the mean dynamics level (dB), averaged over
+ * `seeds` generations of 10 DPM-Solver++ steps at the model's default guidance.
+ */
+export async function measureConditioned(
+  model: GeneratorModel,
+  overrides: AffectLevels,
+  seeds: readonly number[] = [0, 1, 2],
+): Promise<{ onsetsPerSecond: number; levelDb: number }> {
+  const m = model.manifest;
+  let onsets = 0;
+  let level = 0;
+  for (const seed of seeds) {
+    const g = await generate(model, {
+      condition: conditionVector({}, m, overrides),
+      seed,
+      steps: 10,
+      guidance: m.defaults.guidance,
+      scheduler: m.defaults.scheduler,
+    });
+    const a = analyzeSignal(resample(g.audio, g.sampleRate, 22050));
+    onsets += a.onsets.length / a.durationS / seeds.length;
+    level += a.dynamics.reduce((s, v) => s + v, 0) / a.dynamics.length / seeds.length;
+  }
+  return { onsetsPerSecond: onsets, levelDb: level };
+}
