@@ -4,7 +4,9 @@
 // → VAE → vocoder, → VAE → Griffin-Lim — the mean melody accuracy, dynamics r, mel L1 (64-band
 // AudioLDM), MR-STFT distance and spectral flatness ratio against the original.
 // Usage: node dist/bench/reconstruction.js [--model DIR] [--dataset DIR] [--clips N]
-//        [--outside DIR] [--crops N] [--no-griffin-lim] [--json out.json]
+//        [--split test|val] [--outside DIR] [--crops N] [--no-outside] [--no-griffin-lim]
+//        [--json out.json]
+// (--split val --no-outside: for choosing between checkpoints without touching the test sets.)
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -23,13 +25,15 @@ const opt = (name: string, fallback: string): string => {
 const modelDir = opt('--model', DEFAULT_MODEL_DIR);
 const dataset = opt('--dataset', '.cache/debian-corpus/dataset');
 const clips = Number(opt('--clips', '24'));
+const split = opt('--split', 'test');
+const withOutside = !args.includes('--no-outside');
 const outside = opt('--outside', '.cache/outside-music');
 const crops = Number(opt('--crops', '12'));
 const withGl = !args.includes('--no-griffin-lim');
 const jsonOut = opt('--json', '');
 const CROP_S = 10.24;
 
-/** Held-out test clips of the corpus, evenly spread over the split (16 kHz audio). */
+/** Held-out clips of the corpus (the test split unless --split), evenly spread (16 kHz audio). */
 function testClips(): { name: string; audio: Float32Array }[] {
   const db = new Database(join(dataset, 'index.sqlite'), { readonly: true });
   const ids = (
@@ -96,10 +100,11 @@ type Row = {
 const rows: Row[] = [];
 const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
 const t0 = Date.now();
-for (const [set, items] of [
-  ['corpus test clips', testClips()],
-  ['outside music', await outsideCrops()],
-] as const) {
+const sets: [string, { name: string; audio: Float32Array }[]][] = [
+  [`corpus ${split} clips`, testClips()],
+];
+if (withOutside) sets.push(['outside music', await outsideCrops()]);
+for (const [set, items] of sets) {
   for (const [label, o] of paths) {
     const reports: ReconstructionReport[] = [];
     for (const it of items) {

@@ -1,0 +1,107 @@
+// The candidate model (models/candidate, issue 11): what its audio representation keeps of real
+// music it never saw (Debian's asc-music and singularity-music, scripts/fetch-outside-music.sh),
+// and that its vocoder puts a held note at its own pitch. The README's and the model card's
+// figures for it stand or fall with these tests.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { neuralVocoder } from '../../src/decoder/vocoders.js';
+import { reconstructionReport, type ReconstructionReport } from '../../src/eval/reconstruction.js';
+import { logMelBandMajor } from '../../src/features/mel.js';
+import { spectrogram } from '../../src/features/stft.js';
+import { loadModelFolder, type GeneratorModel } from '../../src/generator/model-folder.js';
+import { modelMelOptions, reconstructAudio } from '../../src/generator/reconstruct.js';
+import { decodeAudio } from '../../src/media/audio-decode.js';
+import { probe } from '../../src/media/probe.js';
+import { sine } from '../../src/synth/signals.js';
+import { measureConditioned } from '../helpers/generation.js';
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const CANDIDATE = join(ROOT, 'models/candidate');
+const OUTSIDE = join(ROOT, '.cache/outside-music');
+const SR = 16000;
+
+/** The strongest partial of a signal, in Hz (one 16 384-point FFT: 0.98 Hz bins). */
+function strongestPartial(x: Float32Array): number {
+  const n = 16384;
+  const s = spectrogram(x.subarray(0, n), { nFft: n, hopLength: n, center: false, power: 2 });
+  let best = 1;
+  for (let k = 2; k < s.bins; k++) if (s.data[k] > s.data[best]) best = k;
+  return (best * SR) / n;
+}
+
+describe('the candidate model (models/candidate)', () => {
+  let model: GeneratorModel;
+  const crops: { name: string; audio: Float32Array }[] = [];
+
+  before(async () => {
+    const fetched = spawnSync('bash', [join(ROOT, 'scripts/fetch-outside-music.sh')], {
+      encoding: 'utf8',
+    });
+    assert.equal(fetched.status, 0, fetched.stderr);
+    // Six crops of 10.24 s, at 30 % into the first six tracks (sorted by name): both albums.
+    const files = readdirSync(OUTSIDE)
+      .filter((f) => /\.(ogg|mp3)$/.test(f))
+      .sort();
+    for (const f of [...files.slice(0, 3), ...files.slice(-3)]) {
+      const path = join(OUTSIDE, f);
+      const info = await probe(path);
+      const startS = Math.floor(0.3 * (info.durationS - 10.24));
+      const d = await decodeAudio(path, {
+        sampleRate: SR,
+        channels: 1,
+        info,
+        startS,
+        durationS: 10.24,
+      });
+      crops.push({ name: f, audio: d.channels[0] });
+    }
+    model = await loadModelFolder(CANDIDATE);
+  });
+  after(async () => model?.dispose());
+
+  it('its vocoder puts held notes at their own pitch (the first bundled one moved them onto 100 Hz multiples)', async () => {
+    const vocoder = neuralVocoder(model.vocoder, model.manifest.mel.nMels);
+    for (const hz of [196, 261.63, 440, 659.26]) {
+      const mel = logMelBandMajor(sine(hz, 2, SR, 0.3), modelMelOptions(model.manifest));
+      const y = await vocoder(mel.data, mel.frames);
+      const got = strongestPartial(y.subarray(SR / 2));
+      // Within half a semitone (2.9 %): measured 0.5–1.8 %; the first bundled vocoder was 9–15 % off.
+      assert.ok(Math.abs(got - hz) / hz < 0.029, `${hz} Hz came out at ${got} Hz`);
+    }
+  });
+
+  it('keeps the melody, dynamics and noisiness of music outside the corpus through VAE + vocoder', async () => {
+    const reports: ReconstructionReport[] = [];
+    for (const c of crops) {
+      const out = await reconstructAudio(model, c.audio, { path: 'vae', vocoder: 'neural' });
+      reports.push(reconstructionReport(c.audio, out.audio));
+    }
+    const mean = (f: (r: ReconstructionReport) => number): number =>
+      reports.reduce((s, r) => s + f(r), 0) / reports.length;
+    const melody = mean((r) => r.melodyAccuracy);
+    const dynamics = mean((r) => r.dynamicsR);
+    const flatness = mean((r) => r.flatness.output) / mean((r) => r.flatness.original);
+    // On these six crops the candidate measured melody 70.8 %, dynamics r 0.969, flatness ×1.09
+    // (2026-12-02); the thresholds sit below, at what the README claims for it. Its wider
+    // figures (24 test clips, 12 outside crops) are in BENCHMARKS.md.
+    assert.ok(melody > MELODY_MIN, `melody kept ${melody}`);
+    assert.ok(dynamics > DYNAMICS_MIN, `dynamics r ${dynamics}`);
+    assert.ok(flatness < FLATNESS_MAX, `flatness ×${flatness}`);
+  });
+
+  // Loudness only: its pace conditioning is reversed (BENCHMARKS.md), which is why it is not the
+  // default; models/default's test checks both.
+  it('follows requested loudness: 0.1 vs 0.9 orders the level of what it makes', async () => {
+    const quiet = await measureConditioned(model, { loudness: 0.1 });
+    const loud = await measureConditioned(model, { loudness: 0.9 });
+    assert.ok(loud.levelDb > quiet.levelDb + 1, `dB: ${loud.levelDb} vs ${quiet.levelDb}`);
+  });
+});
+
+const MELODY_MIN = 0.6;
+const DYNAMICS_MIN = 0.9;
+const FLATNESS_MAX = 1.3;
