@@ -34,10 +34,10 @@ const jsonOut = opt('--json', '');
 const CROP_S = 10.24;
 
 /** Held-out clips of the corpus (the test split unless --split), evenly spread (16 kHz audio). */
-function testClips(): { name: string; audio: Float32Array }[] {
+function corpusClips(): { name: string; audio: Float32Array }[] {
   const db = new Database(join(dataset, 'index.sqlite'), { readonly: true });
   const ids = (
-    db.prepare("SELECT id FROM clips WHERE split = 'test' ORDER BY id").all() as { id: string }[]
+    db.prepare('SELECT id FROM clips WHERE split = ? ORDER BY id').all(split) as { id: string }[]
   ).map((r) => r.id);
   db.close();
   const every = Math.max(1, Math.floor(ids.length / clips));
@@ -101,7 +101,7 @@ const rows: Row[] = [];
 const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
 const t0 = Date.now();
 const sets: [string, { name: string; audio: Float32Array }[]][] = [
-  [`corpus ${split} clips`, testClips()],
+  [`corpus ${split} clips`, corpusClips()],
 ];
 if (withOutside) sets.push(['outside music', await outsideCrops()]);
 for (const [set, items] of sets) {
