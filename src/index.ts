@@ -159,6 +159,7 @@ export { guide } from './sampler/guidance.js';
 export {
   neuralVocoder,
   griffinLimVocoder,
+  modelVocoder,
   melToLinear,
   VOCODERS,
   type Vocoder,

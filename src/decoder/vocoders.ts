@@ -1,7 +1,7 @@
 import { griffinLim } from '../features/griffin-lim.js';
 import { melFilterBank } from '../features/mel.js';
 import type { OnnxModel } from '../onnx/model.js';
-import type { ModelManifest } from '../generator/model-folder.js';
+import type { GeneratorModel, ModelManifest } from '../generator/model-folder.js';
 
 /** Log-mel [nMels × frames] (row-major by band, the VAE decoder's layout) → waveform. */
 export type Vocoder = (logMel: Float32Array, frames: number) => Promise<Float32Array>;
@@ -82,4 +82,14 @@ export function griffinLimVocoder(manifest: ModelManifest): Vocoder {
       },
     );
   };
+}
+
+/** A model folder's vocoder by name: its trained network, or Griffin-Lim on its front end. */
+export function modelVocoder(
+  model: Pick<GeneratorModel, 'vocoder' | 'manifest'>,
+  name: VocoderName,
+): Vocoder {
+  return name === 'neural'
+    ? neuralVocoder(model.vocoder, model.manifest.mel.nMels)
+    : griffinLimVocoder(model.manifest);
 }

@@ -3,7 +3,7 @@ import { makeScheduler, type SchedulerName } from '../sampler/index.js';
 import { GaussianNoise } from '../sampler/noise.js';
 import type { GeneratorModel } from './model-folder.js';
 import { UsageError } from '../util/errors.js';
-import { neuralVocoder, type Vocoder } from '../decoder/vocoders.js';
+import { modelVocoder, type Vocoder } from '../decoder/vocoders.js';
 
 /** One generation window's request. */
 export interface GenerateOptions {
@@ -101,7 +101,7 @@ export async function generate(model: GeneratorModel, opts: GenerateOptions): Pr
   const mel = (await model.vaeDecoder.run({ latent: { data: x, dims: [1, channels, frames] } }))
     .mel;
   const melFrames = mel.dims[2];
-  const vocoder = opts.vocoder ?? neuralVocoder(model.vocoder, m.mel.nMels);
+  const vocoder = opts.vocoder ?? modelVocoder(model, 'neural');
   const audio = await vocoder(mel.data, melFrames);
   return { mel: mel.data, melFrames, audio, sampleRate: m.sampleRate };
 }

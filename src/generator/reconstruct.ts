@@ -1,4 +1,4 @@
-import { griffinLimVocoder, neuralVocoder, type VocoderName } from '../decoder/vocoders.js';
+import { modelVocoder, type VocoderName } from '../decoder/vocoders.js';
 import { logMelBandMajor, type MelOptions } from '../features/mel.js';
 import type { GeneratorModel, ModelManifest } from './model-folder.js';
 import { loadVaeEncoder } from './model-folder.js';
@@ -42,13 +42,10 @@ export async function reconstructAudio(
   opts: ReconstructOptions,
 ): Promise<{ audio: Float32Array; mel: Float32Array; melFrames: number }> {
   const m = model.manifest;
-  const bands = m.mel.nMels;
   const input = logMelBandMajor(audio, modelMelOptions(m));
   let mel = input.data;
   if (opts.path === 'vae') mel = await throughVae(model, input.data, input.frames);
-  const vocoder =
-    opts.vocoder === 'neural' ? neuralVocoder(model.vocoder, bands) : griffinLimVocoder(m);
-  const out = await vocoder(mel, input.frames);
+  const out = await modelVocoder(model, opts.vocoder)(mel, input.frames);
   return { audio: out.subarray(0, audio.length), mel, melFrames: input.frames };
 }
 

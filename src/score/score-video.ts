@@ -15,7 +15,7 @@ import type { Seconds } from '../units.js';
 import { conditionVector, type AffectLevels } from '../generator/condition.js';
 import type { GeneratorModel } from '../generator/model-folder.js';
 import { generate } from '../generator/pipeline.js';
-import { griffinLimVocoder, type VocoderName } from '../decoder/vocoders.js';
+import { modelVocoder, type VocoderName } from '../decoder/vocoders.js';
 
 export interface ScoreOptions {
   seed: number;
@@ -123,7 +123,7 @@ export async function scoreVideo(
   const crossfadeS = Math.min(opts.crossfadeS ?? 1, windowS / 4);
   const starts = planWindows(durationS, windowS, crossfadeS);
   const parts: { offset: number; audio: Float32Array }[] = [];
-  const vocoder = opts.vocoder === 'griffin-lim' ? griffinLimVocoder(m) : undefined;
+  const vocoder = modelVocoder(model, opts.vocoder ?? 'neural');
   const windows: ScoreWindow[] = [];
   for (const [k, startS] of starts.entries()) {
     opts.onProgress?.({ stage: 'analysing', window: k + 1, windows: starts.length });

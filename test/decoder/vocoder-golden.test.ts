@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { neuralVocoder } from '../../src/decoder/vocoders.js';
+import { modelVocoder } from '../../src/decoder/vocoders.js';
 import { multiResolutionStftDistance } from '../../src/eval/reconstruction.js';
 import { logMelBandMajor } from '../../src/features/mel.js';
 import { loadModelFolder } from '../../src/generator/model-folder.js';
@@ -27,10 +27,7 @@ describe('vocoder golden audio', () => {
     const model = await loadModelFolder(join(ROOT, about.model));
     try {
       const mel = logMelBandMajor(input.channels[0], modelMelOptions(model.manifest));
-      const audio = await neuralVocoder(model.vocoder, model.manifest.mel.nMels)(
-        mel.data,
-        mel.frames,
-      );
+      const audio = await modelVocoder(model, 'neural')(mel.data, mel.frames);
       const want = golden.channels[0];
       assert.equal(audio.length, want.length);
       let peak = 0;

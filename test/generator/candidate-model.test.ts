@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { neuralVocoder } from '../../src/decoder/vocoders.js';
+import { modelVocoder } from '../../src/decoder/vocoders.js';
 import { reconstructionReport, type ReconstructionReport } from '../../src/eval/reconstruction.js';
 import { logMelBandMajor } from '../../src/features/mel.js';
 import { spectrogram } from '../../src/features/stft.js';
@@ -64,7 +64,7 @@ describe('the candidate model (models/candidate)', () => {
   after(async () => model?.dispose());
 
   it('its vocoder puts held notes at their own pitch (the first bundled one moved them onto 100 Hz multiples)', async () => {
-    const vocoder = neuralVocoder(model.vocoder, model.manifest.mel.nMels);
+    const vocoder = modelVocoder(model, 'neural');
     for (const hz of [196, 261.63, 440, 659.26]) {
       const mel = logMelBandMajor(sine(hz, 2, SR, 0.3), modelMelOptions(model.manifest));
       const y = await vocoder(mel.data, mel.frames);
