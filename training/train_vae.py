@@ -215,8 +215,8 @@ def main() -> None:
             adv = d_loss = torch.zeros(())
             if adversarial:
                 fake_score, fake_feats = disc(recon)
-                with torch.no_grad():
-                    _, real_feats = disc(x)
+                # One pass on the real mel serves both steps (see train_vocoder.py).
+                real_score, real_feats = disc(x)
                 adv = generator_loss([fake_score.float()]) + feature_matching_loss([real_feats], [fake_feats])
                 loss = loss + args.adv * adv
         opt.zero_grad()
@@ -224,7 +224,6 @@ def main() -> None:
         opt.step()
         if adversarial:
             with autocast():
-                real_score, _ = disc(x)
                 fake_score, _ = disc(recon.detach())
                 d_loss = discriminator_loss([real_score.float()], [fake_score.float()])
             opt_d.zero_grad()

@@ -190,17 +190,25 @@ def main() -> None:
             ys.append(torch.from_numpy(seg))
         return torch.stack(xs).to(args.device), torch.stack(ys).to(args.device)
 
+    # The held-out clips, read once: the vocoder's input and what its output is compared with.
+    held_out_clips = []
+    with torch.no_grad():
+        for c in val_ids:
+            audio = torch.from_numpy(np.asarray(load_audio(args.dataset, c), np.float32) / 32768.0)[None]
+            m = log_mel(audio)
+            # The output is frames × hop samples, cut to the clip: compare the span both have.
+            n = min(m.shape[-1] * HOP, audio.shape[1])
+            held_out_clips.append(((m - stats["mean"]) / stats["std"], n, log_mel(audio[:, :n]), spectral_flatness(audio)[0]))
+
     def held_out() -> tuple[float, float]:
         """Log-mel L1 and flatness ratio (output / original) over the held-out clips, whole."""
         model.eval()
         mel_l1, ratios = [], []
         with torch.no_grad():
-            for c in val_ids:
-                audio = torch.from_numpy(np.asarray(load_audio(args.dataset, c), np.float32) / 32768.0)[None]
-                m = log_mel(audio)
-                y = model((m - stats["mean"]) / stats["std"])[:, : audio.shape[1]]
-                mel_l1.append(float(F.l1_loss(log_mel(y), log_mel(audio[:, : y.shape[1]]))))
-                ratios.append(float(spectral_flatness(y)[0] / spectral_flatness(audio)[0]))
+            for mel_in, n, target_mel, target_flatness in held_out_clips:
+                y = model(mel_in)[:, :n]
+                mel_l1.append(float(F.l1_loss(log_mel(y), target_mel)))
+                ratios.append(float(spectral_flatness(y)[0] / target_flatness))
         model.train()
         return float(np.mean(mel_l1)), float(np.mean(ratios))
 
@@ -229,8 +237,10 @@ def main() -> None:
         if adversarial:
             with autocast():
                 fake = critics(y)
-                with torch.no_grad():
-                    real = critics(target)
+                # One pass on the real audio serves both steps: its features, detached, for the
+                # feature matching here; its scores for the critics' step below (their weights
+                # do not change in between).
+                real = critics(target)
             adv = generator_loss([s.float() for s, _ in fake])
             fm = feature_matching_loss([f for _, f in real], [f for _, f in fake])
             loss = loss + args.adv * (adv + 2 * fm)
@@ -240,7 +250,6 @@ def main() -> None:
         opt.step()
         if adversarial:
             with autocast():
-                real = critics(target)
                 fake = critics(y.detach())
             d_loss = discriminator_loss([s.float() for s, _ in real], [s.float() for s, _ in fake])
             opt_d.zero_grad()
