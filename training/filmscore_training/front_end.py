@@ -15,6 +15,7 @@ frames/s control grid.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -52,6 +53,20 @@ PITCH_128 = FrontEnd(n_mels=128)
 def from_manifest(mel: dict, sample_rate: int = 16000) -> FrontEnd:
     return FrontEnd(sample_rate=sample_rate, n_fft=int(mel["nFft"]), hop=int(mel["hopLength"]), n_mels=int(mel["nMels"]),
                     f_min=float(mel["fMin"]), f_max=float(mel["fMax"]), log_floor=float(mel["logFloor"]))
+
+
+def slaney_mel(hz: torch.Tensor) -> torch.Tensor:
+    """Slaney's mel scale (linear to 1 kHz, log above), as torchaudio's mel_scale="slaney"."""
+    return torch.where(hz < 1000, hz / (200 / 3), 15 + torch.log(hz.clamp(min=1e-3) / 1000) / (math.log(6.4) / 27))
+
+
+def band_positions(n_mels: int, n_fft: int, sample_rate: int = 16000, f_max: float = 8000.0) -> torch.Tensor:
+    """Where each bin of an n_fft STFT falls among the mel bands (0–f_max Slaney, f_min 0): the
+    fractional index of its frequency between the bands' centres, in mel units, clamped to the
+    first and last band (float64, [n_fft/2 + 1])."""
+    centres = torch.linspace(0, float(slaney_mel(torch.tensor(f_max))), n_mels + 2, dtype=torch.float64)[1:-1]
+    hz = torch.arange(n_fft // 2 + 1, dtype=torch.float64) * sample_rate / n_fft
+    return ((slaney_mel(hz) - centres[0]) / (centres[1] - centres[0])).clamp(0, n_mels - 1)
 
 
 class LogMel(torch.nn.Module):

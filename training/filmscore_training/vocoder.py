@@ -12,8 +12,11 @@ from __future__ import annotations
 import math
 
 import torch
+import torchaudio
 from torch import nn
 import torch.nn.functional as F
+
+from .front_end import band_positions
 
 
 class ConvNeXtBlock(nn.Module):
@@ -156,18 +159,11 @@ def magnitude_prior_matrix(n_mels: int, n_fft: int, sample_rate: int = 16000, f_
     (of an mel_fft STFT's magnitude) by interpolating, in mel units, between the band centres
     each band's value over its filter's total weight (what a flat spectrum of 1 gives), scaled
     by the windows' ratio (a sinusoid's peak magnitude grows with the Hann window's sum)."""
-    import torchaudio
-
-    def mel(f: torch.Tensor) -> torch.Tensor:
-        return torch.where(f < 1000, f / (200 / 3), 15 + torch.log(f.clamp(min=1e-3) / 1000) / (math.log(6.4) / 27))
-
     fb = torchaudio.functional.melscale_fbanks(mel_fft // 2 + 1, 0.0, f_max, n_mels, sample_rate, norm="slaney",
                                                mel_scale="slaney").double()
     weight = fb.sum(0)
-    centres = torch.linspace(0, float(mel(torch.tensor(f_max))), n_mels + 2, dtype=torch.float64)[1:-1]
     bins = n_fft // 2 + 1
-    position = ((mel(torch.arange(bins, dtype=torch.float64) * sample_rate / n_fft) - centres[0]) / (centres[1] - centres[0]))
-    position = position.clamp(0, n_mels - 1)
+    position = band_positions(n_mels, n_fft, sample_rate, f_max)
     low = torch.floor(position).long().clamp(max=n_mels - 2)
     frac = position - low
     m = torch.zeros(bins, n_mels, dtype=torch.float64)
@@ -182,19 +178,13 @@ class LocalFrequency(nn.Module):
     bin; the backbone's 192 features a frame cannot carry it for 321 bins at once. This path
     reads, for every linear bin, the normalised log-mel of the four bands around it, the bin's
     place between their centres and its frequency, through one small MLP shared by all bins
-    (1×1 convolutions over [features, bins, frames]), and adds its output to the phase
-    deviation. Its last layer starts at zero. Assumes the front end's 16 kHz, 0–8 kHz Slaney mel."""
+    (1×1 convolutions over [features, bins, frames]): its output is the phase deviation (before
+    π·tanh). Its last layer starts at zero. Assumes the front end's 16 kHz, 0–8 kHz Slaney mel."""
 
     def __init__(self, n_mels: int, n_fft: int, sample_rate: int = 16000, f_max: float = 8000.0, width: int = 32):
         super().__init__()
         bins = n_fft // 2 + 1
-
-        def mel(f: torch.Tensor) -> torch.Tensor:  # Slaney: linear to 1 kHz, log above
-            return torch.where(f < 1000, f / (200 / 3), 15 + torch.log(f.clamp(min=1e-3) / 1000) / (math.log(6.4) / 27))
-
-        centres = torch.linspace(0, float(mel(torch.tensor(f_max))), n_mels + 2, dtype=torch.float64)[1:-1]
-        step = centres[1] - centres[0]
-        position = ((mel(torch.arange(bins, dtype=torch.float64) * sample_rate / n_fft) - centres[0]) / step).clamp(0, n_mels - 1)
+        position = band_positions(n_mels, n_fft, sample_rate, f_max)
         low = torch.floor(position).long()
         self.register_buffer("index", (low[:, None] + torch.arange(-1, 3)[None, :]).clamp(0, n_mels - 1).reshape(-1))
         self.register_buffer("place", torch.stack([(position - low).float(), torch.linspace(0, 1, bins)])[None, :, :, None])
