@@ -41,12 +41,15 @@ def norm(ch: int) -> nn.GroupNorm:
     return GroupNorm32(min(8, ch), ch)
 
 
-class ResBlock1d(nn.Module):
-    def __init__(self, cin: int, cout: int):
+class ResBlock(nn.Module):
+    """Norm → SiLU → 3-wide convolution, twice, plus a (1×1 where the width changes) skip;
+    over time (conv=nn.Conv1d, the 1-D VAE) or over frequency × time (nn.Conv2d, MelVAE2d)."""
+
+    def __init__(self, cin: int, cout: int, conv: type[nn.Module] = nn.Conv1d):
         super().__init__()
-        self.n1, self.c1 = norm(cin), nn.Conv1d(cin, cout, 3, padding=1)
-        self.n2, self.c2 = norm(cout), nn.Conv1d(cout, cout, 3, padding=1)
-        self.skip = nn.Conv1d(cin, cout, 1) if cin != cout else nn.Identity()
+        self.n1, self.c1 = norm(cin), conv(cin, cout, 3, padding=1)
+        self.n2, self.c2 = norm(cout), conv(cout, cout, 3, padding=1)
+        self.skip = conv(cin, cout, 1) if cin != cout else nn.Identity()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = self.c1(F.silu(self.n1(x)))
@@ -60,7 +63,7 @@ class Encoder(nn.Module):
         layers: list[nn.Module] = [nn.Conv1d(n_mels, channels[0], 3, padding=1)]
         for i, ch in enumerate(channels):
             prev = channels[max(0, i - 1)]
-            layers.append(ResBlock1d(prev, ch))
+            layers.append(ResBlock(prev, ch))
             if i < len(channels) - 1:
                 layers.append(nn.Conv1d(ch, ch, 4, stride=2, padding=1))
         layers += [norm(channels[-1]), nn.SiLU(), nn.Conv1d(channels[-1], 2 * latent, 3, padding=1)]
@@ -78,7 +81,7 @@ class Decoder(nn.Module):
         layers: list[nn.Module] = [nn.Conv1d(latent, rev[0], 3, padding=1)]
         for i, ch in enumerate(rev):
             prev = rev[max(0, i - 1)]
-            layers.append(ResBlock1d(prev, ch))
+            layers.append(ResBlock(prev, ch))
             if i < len(rev) - 1:
                 layers += [nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv1d(ch, ch, 3, padding=1)]
         layers += [norm(rev[-1]), nn.SiLU(), nn.Conv1d(rev[-1], n_mels, 3, padding=1)]
@@ -106,19 +109,6 @@ class MelVAE(nn.Module):
         return 0.5 * torch.mean(mean.pow(2) + logvar.exp() - 1 - logvar)
 
 
-class ResBlock2d(nn.Module):
-    def __init__(self, cin: int, cout: int):
-        super().__init__()
-        self.n1, self.c1 = norm(cin), nn.Conv2d(cin, cout, 3, padding=1)
-        self.n2, self.c2 = norm(cout), nn.Conv2d(cout, cout, 3, padding=1)
-        self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else nn.Identity()
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h = self.c1(F.silu(self.n1(x)))
-        h = self.c2(F.silu(self.n2(h)))
-        return self.skip(x) + h
-
-
 class MelVAE2d(nn.Module):
     """The mel as an image (frequency × time), as AudioLDM's VAE: 2-D convolutions share their
     filters across frequency, so a harmonic pattern learnt at one pitch serves at every pitch
@@ -142,14 +132,14 @@ class MelVAE2d(nn.Module):
         enc: list[nn.Module] = [nn.Conv2d(1, channels[0], 3, padding=1), nn.SiLU()]
         for i, ch in enumerate(channels):
             if i > 0:
-                enc.append(ResBlock2d(channels[i - 1], ch))
+                enc.append(ResBlock(channels[i - 1], ch, nn.Conv2d))
             if i < len(channels) - 1:
                 enc.append(nn.Conv2d(ch, ch, 4, stride=2, padding=1))
         enc += [norm(channels[-1]), nn.SiLU(), nn.Conv2d(channels[-1], 2 * latent, 3, padding=1)]
         rev = channels[::-1]
         dec: list[nn.Module] = [nn.Conv2d(latent, rev[0], 3, padding=1)]
         for i, ch in enumerate(rev[:-1]):
-            dec.append(ResBlock2d(ch, ch))
+            dec.append(ResBlock(ch, ch, nn.Conv2d))
             dec += [nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(ch, rev[i + 1], 3, padding=1)]
         dec += [nn.SiLU(), nn.Conv2d(rev[-1], 1, 3, padding=1)]
         self.encoder = _Flatten2d(nn.Sequential(*enc), latent)
