@@ -19,6 +19,16 @@ import torch.nn.functional as F
 from torch.nn.utils import weight_norm
 
 
+def _scored(layers: nn.ModuleList, out: nn.Module, h: torch.Tensor, slope: float) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    """A critic's stack: each layer then leaky ReLU, every feature map kept (feature matching),
+    and the score map from `out`."""
+    feats = []
+    for layer in layers:
+        h = F.leaky_relu(layer(h), slope)
+        feats.append(h)
+    return out(h), feats
+
+
 class PatchMelDiscriminator(nn.Module):
     """Log-mel [B, n_mels, T] → a grid of real/fake scores over time-frequency patches, and the
     feature maps on the way (for feature matching)."""
@@ -34,11 +44,7 @@ class PatchMelDiscriminator(nn.Module):
         self.out = weight_norm(nn.Conv2d(cin, 1, 3, padding=1))
 
     def forward(self, mel: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        h, feats = mel[:, None], []
-        for layer in self.layers:
-            h = F.leaky_relu(layer(h), 0.2)
-            feats.append(h)
-        return self.out(h), feats
+        return _scored(self.layers, self.out, mel[:, None], 0.2)
 
 
 class PeriodDiscriminator(nn.Module):
@@ -59,12 +65,7 @@ class PeriodDiscriminator(nn.Module):
         b, n = x.shape
         if n % self.period:
             x = F.pad(x, (0, self.period - n % self.period), mode="reflect")
-        h = x.view(b, 1, -1, self.period)
-        feats = []
-        for layer in self.layers:
-            h = F.leaky_relu(layer(h), 0.1)
-            feats.append(h)
-        return self.out(h), feats
+        return _scored(self.layers, self.out, x.view(b, 1, -1, self.period), 0.1)
 
 
 class ResolutionDiscriminator(nn.Module):
@@ -86,12 +87,7 @@ class ResolutionDiscriminator(nn.Module):
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
         with torch.autocast("cpu", enabled=False):  # the spectrum in float32 (bf16 STFTs are not a thing)
             spec = torch.stft(x.float(), self.n_fft, self.hop, window=self.window, return_complex=True).abs()
-        h = torch.log(spec.clamp(min=1e-5))[:, None]  # [B, 1, F, T]
-        feats = []
-        for layer in self.layers:
-            h = F.leaky_relu(layer(h), 0.1)
-            feats.append(h)
-        return self.out(h), feats
+        return _scored(self.layers, self.out, torch.log(spec.clamp(min=1e-5))[:, None], 0.1)  # [B, 1, F, T]
 
 
 class WaveformDiscriminators(nn.Module):
