@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'examples/', 'training/', 'assembly/'] },
+  { ignores: ['dist/', 'node_modules/', 'examples/', 'training/', 'assembly/', '.diag/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

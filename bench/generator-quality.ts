@@ -30,6 +30,7 @@ import { reconstructAudio } from '../src/generator/reconstruct.js';
 import { loadAudioModel } from '../src/eval/audio-models/audio-model.js';
 import { mfccStatsOfMel } from '../src/eval/embedding.js';
 import { GaussianNoise } from '../src/sampler/noise.js';
+import { defaultVocoderName, type VocoderName } from '../src/decoder/vocoders.js';
 
 const args = process.argv.slice(2);
 const dataset = args[0];
@@ -111,10 +112,11 @@ for (const id of testIds) {
     into.stft.push(multiResolutionStftDistance(y, c.audio));
   };
   // Through the model's own front end (its band count), as `filmscore reconstruct`.
-  const through = async (path: 'vae' | 'vocoder', vocoder: 'neural' | 'griffin-lim') =>
+  // The model's own vocoder (its manifest's default) against Griffin-Lim.
+  const through = async (path: 'vae' | 'vocoder', vocoder: VocoderName) =>
     (await reconstructAudio(model, c.audio, { path, vocoder })).audio;
-  score(await through('vocoder', 'neural'), rec.vocoder);
-  const rebuilt = await through('vae', 'neural');
+  score(await through('vocoder', defaultVocoderName(m)), rec.vocoder);
+  const rebuilt = await through('vae', defaultVocoderName(m));
   score(rebuilt, rec.vae);
   const label = npy(id, 'affect.npy').values;
   const again = musicAffect(analyzeSignal(resample(rebuilt, SR, 22050)));

@@ -1,7 +1,7 @@
 // What a model's audio representation keeps (issue 11's table), on music it never saw:
 // held-out test clips of the corpus and crops of real music outside it
-// (scripts/fetch-outside-music.sh). For each path — the model's front end → vocoder, → Griffin-Lim,
-// → VAE → vocoder, → VAE → Griffin-Lim — the mean melody accuracy, dynamics r, mel L1 (64-band
+// (scripts/fetch-outside-music.sh). For each path — the model's front end → vocoder, → hybrid
+// (the network's phase, the mel's magnitudes), → Griffin-Lim, and each through the VAE first — the mean melody accuracy, dynamics r, mel L1 (64-band
 // AudioLDM), MR-STFT distance and spectral flatness ratio against the original.
 // Usage: node dist/bench/reconstruction.js [--model DIR] [--dataset DIR] [--clips N]
 //        [--split test|val] [--outside DIR] [--crops N] [--no-outside] [--no-griffin-lim]
@@ -80,6 +80,8 @@ const model = await loadModelFolder(modelDir);
 const paths: [string, ReconstructOptions][] = [
   ['front end → vocoder', { path: 'vocoder', vocoder: 'neural' }],
   ['front end → VAE → vocoder', { path: 'vae', vocoder: 'neural' }],
+  ['front end → hybrid', { path: 'vocoder', vocoder: 'hybrid' }],
+  ['front end → VAE → hybrid', { path: 'vae', vocoder: 'hybrid' }],
 ];
 if (withGl) {
   paths.push(['front end → Griffin-Lim', { path: 'vocoder', vocoder: 'griffin-lim' }]);
@@ -96,6 +98,8 @@ type Row = {
   flatnessRatio: number;
   flatnessOriginal: number;
   flatnessOutput: number;
+  /** Wall time of the path per clip (front end, networks, vocoder), this machine. */
+  secondsPerClip: number;
 };
 const rows: Row[] = [];
 const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
@@ -107,8 +111,11 @@ if (withOutside) sets.push(['outside music', await outsideCrops()]);
 for (const [set, items] of sets) {
   for (const [label, o] of paths) {
     const reports: ReconstructionReport[] = [];
+    let seconds = 0;
     for (const it of items) {
+      const started = performance.now();
       const out = await reconstructAudio(model, it.audio, o);
+      seconds += (performance.now() - started) / 1000;
       reports.push(reconstructionReport(it.audio, out.audio));
     }
     const row: Row = {
@@ -123,10 +130,11 @@ for (const [set, items] of sets) {
         mean(reports.map((r) => r.flatness.output)) / mean(reports.map((r) => r.flatness.original)),
       flatnessOriginal: mean(reports.map((r) => r.flatness.original)),
       flatnessOutput: mean(reports.map((r) => r.flatness.output)),
+      secondsPerClip: seconds / reports.length,
     };
     rows.push(row);
     console.log(
-      `${set.padEnd(18)} ${label.padEnd(30)} n ${String(row.n).padStart(3)}  melody ${(100 * row.melodyAccuracy).toFixed(1)} %  dyn r ${row.dynamicsR.toFixed(3)}  mel L1 ${row.melL1.toFixed(3)}  MR-STFT ${row.mrStft.toFixed(3)}  flatness ${row.flatnessOutput.toFixed(4)} (×${row.flatnessRatio.toFixed(2)} of ${row.flatnessOriginal.toFixed(4)})`,
+      `${set.padEnd(18)} ${label.padEnd(30)} n ${String(row.n).padStart(3)}  melody ${(100 * row.melodyAccuracy).toFixed(1)} %  dyn r ${row.dynamicsR.toFixed(3)}  mel L1 ${row.melL1.toFixed(3)}  MR-STFT ${row.mrStft.toFixed(3)}  flatness ${row.flatnessOutput.toFixed(4)} (×${row.flatnessRatio.toFixed(2)} of ${row.flatnessOriginal.toFixed(4)})  ${row.secondsPerClip.toFixed(2)} s/clip`,
     );
   }
 }

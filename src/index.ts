@@ -160,6 +160,8 @@ export {
   neuralVocoder,
   griffinLimVocoder,
   modelVocoder,
+  hybridVocoder,
+  defaultVocoderName,
   melToLinear,
   VOCODERS,
   type Vocoder,

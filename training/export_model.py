@@ -167,7 +167,7 @@ def main() -> None:
     ap.add_argument("--fp16", action="store_true", help="store weight matrices as float16 (half the size; computed in float32)")
     ap.add_argument("--default-steps", type=int, default=25, help="default denoising steps of `filmscore score`")
     ap.add_argument("--default-guidance", type=float, default=3.0, help="default guidance scale (pick it by measurement)")
-    ap.add_argument("--default-vocoder", choices=["neural", "griffin-lim"], default="neural",
+    ap.add_argument("--default-vocoder", choices=["neural", "griffin-lim", "hybrid"], default="neural",
                     help="default vocoder (pick the one that measures better on held-out clips)")
     a = ap.parse_args()
     v, w, u = (torch.load(p, map_location="cpu") for p in (a.vae, a.vocoder, a.unet))

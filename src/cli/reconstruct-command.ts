@@ -64,7 +64,7 @@ export async function runReconstruct(
     const m = model.manifest;
     const vocoder = (opts.vocoder ?? m.defaults.vocoder ?? 'neural') as VocoderName;
     if (!VOCODERS.includes(vocoder)) {
-      throw new UsageError(`--vocoder must be ${VOCODERS.join(' or ')}, not "${opts.vocoder}"`);
+      throw new UsageError(`--vocoder must be ${VOCODERS.join(', ')}, not "${opts.vocoder}"`);
     }
     stages.stage(`decoding ${input}`);
     const info = await probe(input);

@@ -56,7 +56,7 @@ export async function runScore(video: string, opts: ScoreCommandOptions): Promis
     }
     const vocoder = (opts.vocoder ?? d.vocoder ?? 'neural') as VocoderName;
     if (!VOCODERS.includes(vocoder)) {
-      throw new UsageError(`--vocoder must be ${VOCODERS.join(' or ')}, not "${opts.vocoder}"`);
+      throw new UsageError(`--vocoder must be ${VOCODERS.join(', ')}, not "${opts.vocoder}"`);
     }
     const mood = opts.mood ? parseMood(opts.mood, model.manifest.condition.names) : undefined;
     let bar: ProgressBar | null = null;

@@ -7,6 +7,7 @@ import type { AffectQuantiles } from '../conditions/calibration.js';
 import type { AffectName } from '../conditions/affect.js';
 import { AFFECT_NAMES } from '../conditions/affect.js';
 import { UsageError } from '../util/errors.js';
+import { VOCODERS, type VocoderName } from '../decoder/vocoders.js';
 
 /** The manifest versions this runtime reads (training/export_model.py MANIFEST_VERSION). */
 export const MANIFEST_VERSIONS = [1] as const;
@@ -50,7 +51,7 @@ export interface ModelManifest {
     steps: number;
     guidance: number;
     scheduler: 'ddim' | 'dpm-solver++';
-    vocoder?: 'neural' | 'griffin-lim';
+    vocoder?: VocoderName;
   };
   training?: Record<string, unknown>;
 }
@@ -115,12 +116,8 @@ export function checkManifest(dir: string, m: unknown): ModelManifest {
   if (!defaults) fail(dir, '"defaults" is missing');
   num('defaults.steps', defaults.steps);
   num('defaults.guidance', defaults.guidance);
-  if (
-    defaults.vocoder !== undefined &&
-    defaults.vocoder !== 'neural' &&
-    defaults.vocoder !== 'griffin-lim'
-  ) {
-    fail(dir, '"defaults.vocoder" must be "neural" or "griffin-lim"');
+  if (defaults.vocoder !== undefined && !VOCODERS.includes(defaults.vocoder as VocoderName)) {
+    fail(dir, `"defaults.vocoder" must be one of ${VOCODERS.join(', ')}`);
   }
   return o as unknown as ModelManifest;
 }

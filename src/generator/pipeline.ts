@@ -3,7 +3,7 @@ import { makeScheduler, type SchedulerName } from '../sampler/index.js';
 import { GaussianNoise } from '../sampler/noise.js';
 import type { GeneratorModel } from './model-folder.js';
 import { UsageError } from '../util/errors.js';
-import { modelVocoder, type Vocoder } from '../decoder/vocoders.js';
+import { defaultVocoderName, modelVocoder, type Vocoder } from '../decoder/vocoders.js';
 
 /** One generation window's request. */
 export interface GenerateOptions {
@@ -16,7 +16,7 @@ export interface GenerateOptions {
   scheduler: SchedulerName;
   /** Called after each denoising step (for progress). */
   onStep?: (done: number, total: number) => void;
-  /** Mel → waveform (default: the model folder's neural vocoder). */
+  /** Mel → waveform (default: the vocoder the model folder's manifest names). */
   vocoder?: Vocoder;
   /** The film encoder's branches, for a model trained on (video, music) pairs. */
   film?: FilmBranchValues;
@@ -101,7 +101,7 @@ export async function generate(model: GeneratorModel, opts: GenerateOptions): Pr
   const mel = (await model.vaeDecoder.run({ latent: { data: x, dims: [1, channels, frames] } }))
     .mel;
   const melFrames = mel.dims[2];
-  const vocoder = opts.vocoder ?? modelVocoder(model, 'neural');
+  const vocoder = opts.vocoder ?? modelVocoder(model, defaultVocoderName(model.manifest));
   const audio = await vocoder(mel.data, melFrames);
   return { mel: mel.data, melFrames, audio, sampleRate: m.sampleRate };
 }

@@ -15,7 +15,7 @@ import type { Seconds } from '../units.js';
 import { conditionVector, type AffectLevels } from '../generator/condition.js';
 import type { GeneratorModel } from '../generator/model-folder.js';
 import { generate } from '../generator/pipeline.js';
-import { modelVocoder, type VocoderName } from '../decoder/vocoders.js';
+import { defaultVocoderName, modelVocoder, type VocoderName } from '../decoder/vocoders.js';
 
 export interface ScoreOptions {
   seed: number;
@@ -28,7 +28,7 @@ export interface ScoreOptions {
   mode?: 'replace' | 'mix';
   /** Also keep the score as a WAV here. */
   wav?: string;
-  /** Mel → waveform: the model's neural vocoder (default) or Griffin-Lim (no weights). */
+  /** Mel → waveform: neural, Griffin-Lim (no weights) or hybrid; default: the manifest's choice. */
   vocoder?: VocoderName;
   /** Seconds of crossfade between consecutive windows. */
   crossfadeS?: Seconds;
@@ -123,7 +123,7 @@ export async function scoreVideo(
   const crossfadeS = Math.min(opts.crossfadeS ?? 1, windowS / 4);
   const starts = planWindows(durationS, windowS, crossfadeS);
   const parts: { offset: number; audio: Float32Array }[] = [];
-  const vocoder = modelVocoder(model, opts.vocoder ?? 'neural');
+  const vocoder = modelVocoder(model, opts.vocoder ?? defaultVocoderName(model.manifest));
   const windows: ScoreWindow[] = [];
   for (const [k, startS] of starts.entries()) {
     opts.onProgress?.({ stage: 'analysing', window: k + 1, windows: starts.length });

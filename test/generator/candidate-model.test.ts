@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { modelVocoder } from '../../src/decoder/vocoders.js';
+import { defaultVocoderName, modelVocoder, type VocoderName } from '../../src/decoder/vocoders.js';
 import { reconstructionReport, type ReconstructionReport } from '../../src/eval/reconstruction.js';
 import { logMelBandMajor } from '../../src/features/mel.js';
 import { spectrogram } from '../../src/features/stft.js';
@@ -74,23 +74,47 @@ describe('the candidate model (models/candidate)', () => {
     }
   });
 
-  it('keeps the melody, dynamics and noisiness of music outside the corpus through VAE + vocoder', async () => {
+  /** The six crops through the VAE and the named vocoder: mean figures against the originals. */
+  async function throughVae(vocoder: VocoderName): Promise<{
+    melody: number;
+    dynamics: number;
+    flatness: number;
+    mrStft: number;
+  }> {
     const reports: ReconstructionReport[] = [];
     for (const c of crops) {
-      const out = await reconstructAudio(model, c.audio, { path: 'vae', vocoder: 'neural' });
+      const out = await reconstructAudio(model, c.audio, { path: 'vae', vocoder });
       reports.push(reconstructionReport(c.audio, out.audio));
     }
     const mean = (f: (r: ReconstructionReport) => number): number =>
       reports.reduce((s, r) => s + f(r), 0) / reports.length;
-    const melody = mean((r) => r.melodyAccuracy);
-    const dynamics = mean((r) => r.dynamicsR);
-    const flatness = mean((r) => r.flatness.output) / mean((r) => r.flatness.original);
-    // On these six crops the candidate measured melody 70.8 %, dynamics r 0.969, flatness ×1.09
-    // (2026-12-02); the thresholds sit below, at what the README claims for it. Its wider
-    // figures (24 test clips, 12 outside crops) are in BENCHMARKS.md.
-    assert.ok(melody > MELODY_MIN, `melody kept ${melody}`);
-    assert.ok(dynamics > DYNAMICS_MIN, `dynamics r ${dynamics}`);
-    assert.ok(flatness < FLATNESS_MAX, `flatness ×${flatness}`);
+    return {
+      melody: mean((r) => r.melodyAccuracy),
+      dynamics: mean((r) => r.dynamicsR),
+      flatness: mean((r) => r.flatness.output) / mean((r) => r.flatness.original),
+      mrStft: mean((r) => r.mrStft),
+    };
+  }
+
+  it('keeps the melody, dynamics and noisiness of music outside the corpus through VAE + vocoder', async () => {
+    assert.equal(defaultVocoderName(model.manifest), 'hybrid');
+    const hybrid = await throughVae('hybrid');
+    // On these six crops (2026-12-02, session 6) the hybrid measured melody 78.4 %, dynamics r
+    // 0.977, flatness ×1.16, MR-STFT 1.161; the network alone 70.8 % and 1.271, Griffin-Lim
+    // 73.8 % and 1.181. The thresholds sit below, at issue 11's goals (melody ≥ 65 %, dynamics
+    // r ≥ 0.95, flatness ≤ ×1.3). The wider figures (24 test clips, 12 crops): BENCHMARKS.md.
+    assert.ok(hybrid.melody > MELODY_MIN, `melody kept ${hybrid.melody}`);
+    assert.ok(hybrid.dynamics > DYNAMICS_MIN, `dynamics r ${hybrid.dynamics}`);
+    assert.ok(hybrid.flatness < FLATNESS_MAX, `flatness ×${hybrid.flatness}`);
+    // The reason the hybrid is its default: more melody than the network's own magnitudes, and
+    // closer to the original (MR-STFT) than Griffin-Lim's 32 rounds on the same decoded mel.
+    const neural = await throughVae('neural');
+    const griffinLim = await throughVae('griffin-lim');
+    assert.ok(hybrid.melody > neural.melody + 0.03, `melody ${hybrid.melody} vs ${neural.melody}`);
+    assert.ok(
+      hybrid.mrStft < griffinLim.mrStft,
+      `MR-STFT ${hybrid.mrStft} vs ${griffinLim.mrStft}`,
+    );
   });
 
   // Loudness only: its pace conditioning is reversed (BENCHMARKS.md), which is why it is not the
@@ -102,6 +126,6 @@ describe('the candidate model (models/candidate)', () => {
   });
 });
 
-const MELODY_MIN = 0.6;
-const DYNAMICS_MIN = 0.9;
+const MELODY_MIN = 0.7;
+const DYNAMICS_MIN = 0.95;
 const FLATNESS_MAX = 1.3;

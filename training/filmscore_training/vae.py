@@ -99,10 +99,10 @@ class MelVAE(nn.Module):
         self.decoder = Decoder(channels, latent, n_mels)
         self.downsample = 2 ** (len(channels) - 1)
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:  # [B, 64, T]
+    def forward(self, x: torch.Tensor, latent_noise: torch.Tensor | None = None
+                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:  # [B, 64, T]
         mean, logvar = self.encoder(x)
-        z = mean + torch.randn_like(mean) * torch.exp(0.5 * logvar)
-        return self.decoder(z), mean, logvar
+        return self.decoder(sample_posterior(mean, logvar, latent_noise)), mean, logvar
 
     @staticmethod
     def kl(mean: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
@@ -145,10 +145,10 @@ class MelVAE2d(nn.Module):
         self.encoder = _Flatten2d(nn.Sequential(*enc), latent)
         self.decoder = _Unflatten2d(nn.Sequential(*dec), latent)
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:  # [B, n_mels, T]
+    def forward(self, x: torch.Tensor, latent_noise: torch.Tensor | None = None
+                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:  # [B, n_mels, T]
         mean, logvar = self.encoder(x)
-        z = mean + torch.randn_like(mean) * torch.exp(0.5 * logvar)
-        return self.decoder(z), mean, logvar
+        return self.decoder(sample_posterior(mean, logvar, latent_noise)), mean, logvar
 
     kl = staticmethod(MelVAE.kl)
 
@@ -177,6 +177,16 @@ class _Unflatten2d(nn.Module):
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         b, cf, t = z.shape
         return self.net(z.reshape(b, self.latent, cf // self.latent, t))[:, 0]
+
+
+def sample_posterior(mean: torch.Tensor, logvar: torch.Tensor, latent_noise: torch.Tensor | None = None) -> torch.Tensor:
+    """z ~ q(z|x); with latent_noise ([B], in the encoder's raw units), plus that much extra
+    Gaussian noise per clip: a decoder trained on it learns to turn a slightly-off latent (what a
+    diffusion sampler leaves) into a clean mel instead of streaks (train_vae.py --latent-noise)."""
+    z = mean + torch.randn_like(mean) * torch.exp(0.5 * logvar)
+    if latent_noise is not None:
+        z = z + torch.randn_like(mean) * latent_noise.view(-1, *([1] * (mean.dim() - 1))).to(mean.dtype)
+    return z
 
 
 def build_vae(config: dict) -> nn.Module:
