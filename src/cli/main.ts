@@ -98,7 +98,7 @@ program
   .option('--scheduler <name>', 'dpm-solver++ or ddim (default: dpm-solver++)')
   .option(
     '--vocoder <name>',
-    "neural (the model's network), griffin-lim (no weights) or hybrid (the network's phase on the mel's magnitudes, 8 Griffin-Lim rounds); default: the model's choice",
+    "neural (the model's network), griffin-lim (no weights) or hybrid (the network's phase on the mel's magnitudes, 6 Griffin-Lim rounds); default: the model's choice",
   )
   .option('--mood <list>', "override the film's affect levels, 0–1: e.g. pace=0.8,tension=0.3")
   .option('--wav <file>', 'also write the score alone as a WAV')
@@ -131,7 +131,7 @@ program
   )
   .option(
     '--vocoder <name>',
-    "neural (the model's network), griffin-lim (no weights) or hybrid (the network's phase on the mel's magnitudes, 8 Griffin-Lim rounds); default: the model's choice",
+    "neural (the model's network), griffin-lim (no weights) or hybrid (the network's phase on the mel's magnitudes, 6 Griffin-Lim rounds); default: the model's choice",
   )
   .option('--json', 'print one JSON object with the measurements instead of the summary')
   .option('-q, --quiet', 'no progress on stderr')

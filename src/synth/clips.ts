@@ -46,3 +46,32 @@ export function makeClip(path: string, spec: ClipSpec): string {
   execFileSync('ffmpeg', args);
   return path;
 }
+
+/** Two films that ask for opposite music (issue 11's check that the picture moves the score). */
+export const CONTRAST_FILMS = ['dark-still', 'bright-fast-cut'] as const;
+export type ContrastFilm = (typeof CONTRAST_FILMS)[number];
+
+/**
+ * A contrast film of `durationS` at 160×120, 25 fps: 'dark-still' is one dark blue-grey
+ * picture; 'bright-fast-cut' is ffmpeg's moving test pattern with its hue turned by a third
+ * every 0.5 s, which the shot detector reads as a hard cut each time.
+ */
+export function makeContrastFilm(path: string, kind: ContrastFilm, durationS = 10): string {
+  const source =
+    kind === 'dark-still'
+      ? `color=c=0x101018:s=160x120:r=25:d=${durationS}`
+      : `testsrc2=s=160x120:r=25:d=${durationS},hue=H=2.0944*floor(2*t):b=1`;
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    source,
+    '-pix_fmt',
+    'yuv420p',
+    path,
+  ]);
+  return path;
+}

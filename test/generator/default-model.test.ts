@@ -9,7 +9,7 @@ import { generate } from '../../src/generator/pipeline.js';
 import { analyzeSignal } from '../../src/analysis/music-analysis.js';
 import { resample } from '../../src/features/resample.js';
 import type { AffectLevels } from '../../src/generator/condition.js';
-import { measureConditioned } from '../helpers/generation.js';
+import { measureConditioned, measureScoredFilm } from '../helpers/generation.js';
 
 describe('the bundled model (models/default)', () => {
   it('is complete, within the size budget, and documented', () => {
@@ -85,6 +85,24 @@ describe('the bundled model (models/default)', () => {
         loud.levelDb > quiet.levelDb + 1,
         `dB: loudness 0.9 ${loud.levelDb} vs 0.1 ${quiet.levelDb}`,
       );
+    } finally {
+      await model.dispose();
+    }
+  });
+
+  it('scores a bright fast-cut film with more onsets and more loudness than a dark still one', async () => {
+    const model = await loadModelFolder();
+    try {
+      // 3 seeds each, end to end. Measured 2026-12-02: dark still 1.93 onsets/s at −14.4 dB,
+      // bright fast-cut 2.30/s at 41.7 dB (bench/film-conditioning.ts). A model that ignored
+      // the picture would give the two films the same score.
+      const dark = await measureScoredFilm(model, 'dark-still');
+      const bright = await measureScoredFilm(model, 'bright-fast-cut');
+      assert.ok(
+        bright.onsetsPerSecond > dark.onsetsPerSecond,
+        `onsets/s: bright fast-cut ${bright.onsetsPerSecond} vs dark still ${dark.onsetsPerSecond}`,
+      );
+      assert.ok(bright.levelDb > dark.levelDb + 6, `dB: ${bright.levelDb} vs ${dark.levelDb}`);
     } finally {
       await model.dispose();
     }
