@@ -161,6 +161,7 @@ export {
   griffinLimVocoder,
   modelVocoder,
   hybridVocoder,
+  vocodeLong,
   defaultVocoderName,
   melToLinear,
   VOCODERS,

@@ -1,6 +1,7 @@
 import { griffinLim } from '../features/griffin-lim.js';
 import { melFilterBank } from '../features/mel.js';
 import { stft } from '../features/stft.js';
+import { joinWindows } from './join-windows.js';
 import type { OnnxModel } from '../onnx/model.js';
 import type { GeneratorModel, ModelManifest } from '../generator/model-folder.js';
 
@@ -153,4 +154,37 @@ export function modelVocoder(
 /** The vocoder a model folder asks for (its manifest's default; the network if it names none). */
 export function defaultVocoderName(manifest: ModelManifest): VocoderName {
   return manifest.defaults.vocoder ?? 'neural';
+}
+
+/** How long a mel `vocodeLong` hands a vocoder at once, and how much consecutive pieces share. */
+export const VOCODE_CHUNK_FRAMES = 3000;
+export const VOCODE_OVERLAP_FRAMES = 50;
+
+/**
+ * Vocode a mel of any length in pieces of `chunkFrames` (30 s at 100 frames/s) that overlap by
+ * `overlapFrames`, joined by an equal-power crossfade. Why: a vocoder's memory grows with the
+ * length it is given — the candidate's network holds a [bins × frames × 32] tensor for its
+ * local frequency, and a 3.5 min piece took 4.5 GB in one go.
+ */
+export async function vocodeLong(
+  vocoder: Vocoder,
+  logMel: Float32Array,
+  frames: number,
+  bands: number,
+  hopLength: number,
+  chunkFrames = VOCODE_CHUNK_FRAMES,
+  overlapFrames = VOCODE_OVERLAP_FRAMES,
+): Promise<Float32Array> {
+  if (frames <= chunkFrames) return vocoder(logMel, frames);
+  const parts: { offset: number; audio: Float32Array }[] = [];
+  const step = chunkFrames - overlapFrames;
+  for (let start = 0; start < frames; start += step) {
+    const n = Math.min(chunkFrames, frames - start);
+    const piece = new Float32Array(bands * n);
+    for (let b = 0; b < bands; b++)
+      piece.set(logMel.subarray(b * frames + start, b * frames + start + n), b * n);
+    parts.push({ offset: start * hopLength, audio: await vocoder(piece, n) });
+    if (start + n >= frames) break;
+  }
+  return joinWindows(parts, frames * hopLength);
 }

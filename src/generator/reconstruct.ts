@@ -1,4 +1,4 @@
-import { modelVocoder, type VocoderName } from '../decoder/vocoders.js';
+import { modelVocoder, vocodeLong, type VocoderName } from '../decoder/vocoders.js';
 import { logMelBandMajor, type MelOptions } from '../features/mel.js';
 import type { GeneratorModel, ModelManifest } from './model-folder.js';
 import { loadVaeEncoder } from './model-folder.js';
@@ -34,7 +34,8 @@ export function modelMelOptions(m: ModelManifest): MelOptions {
  * Audio at the model's rate through the model's representation and back: what the model can
  * keep of a piece at best (a generation is decoded the same way). Any length: the log-mel is
  * cut into the model's windows (the last one padded with each band's quietest value), each
- * window encoded to the posterior mean and decoded, and the decoded mel vocoded whole.
+ * window encoded to the posterior mean and decoded, and the decoded mel vocoded in 30 s pieces
+ * crossfaded over 0.5 s (`vocodeLong`).
  */
 export async function reconstructAudio(
   model: GeneratorModel,
@@ -45,7 +46,13 @@ export async function reconstructAudio(
   const input = logMelBandMajor(audio, modelMelOptions(m));
   let mel = input.data;
   if (opts.path === 'vae') mel = await throughVae(model, input.data, input.frames);
-  const out = await modelVocoder(model, opts.vocoder)(mel, input.frames);
+  const out = await vocodeLong(
+    modelVocoder(model, opts.vocoder),
+    mel,
+    input.frames,
+    m.mel.nMels,
+    m.mel.hopLength,
+  );
   return { audio: out.subarray(0, audio.length), mel, melFrames: input.frames };
 }
 

@@ -16,6 +16,9 @@ import { conditionVector, type AffectLevels } from '../generator/condition.js';
 import type { GeneratorModel } from '../generator/model-folder.js';
 import { generate } from '../generator/pipeline.js';
 import { defaultVocoderName, modelVocoder, type VocoderName } from '../decoder/vocoders.js';
+import { joinWindows } from '../decoder/join-windows.js';
+
+export { joinWindows };
 
 export interface ScoreOptions {
   seed: number;
@@ -64,32 +67,6 @@ export function planWindows(durationS: Seconds, window: Seconds, crossfade: Seco
   const hop = window - crossfade;
   const n = Math.ceil((durationS - crossfade) / hop);
   return Array.from({ length: n }, (_, k) => Math.min(k * hop, durationS - window));
-}
-
-/**
- * Join windows of audio: each starts at its offset (samples); where two overlap, an equal-
- * power crossfade (cos/sin) over the overlap, so the join neither dips nor clicks.
- */
-export function joinWindows(
-  parts: readonly { offset: number; audio: Float32Array }[],
-  length: number,
-): Float32Array {
-  const out = new Float32Array(length);
-  let end = 0; // where the audio written so far stops
-  for (const { offset, audio } of parts) {
-    const overlap = Math.max(0, Math.min(end - offset, audio.length));
-    for (let i = 0; i < audio.length && offset + i < length; i++) {
-      const j = offset + i;
-      if (i < overlap) {
-        const p = (i + 0.5) / overlap;
-        out[j] = out[j] * Math.cos((p * Math.PI) / 2) + audio[i] * Math.sin((p * Math.PI) / 2);
-      } else {
-        out[j] = audio[i];
-      }
-    }
-    end = Math.max(end, offset + audio.length);
-  }
-  return out;
 }
 
 /** The film's affect levels; loudness, which a picture has not, follows its arousal. */

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { griffinLimVocoder, melToLinear } from '../../src/decoder/vocoders.js';
+import { griffinLimVocoder, melToLinear, vocodeLong } from '../../src/decoder/vocoders.js';
 import { AUDIOLDM_MEL, logMelBandMajor, melFilterBank } from '../../src/features/mel.js';
 import type { ModelManifest } from '../../src/generator/model-folder.js';
 import { spectrogram } from '../../src/features/stft.js';
@@ -64,5 +64,42 @@ describe('Griffin-Lim vocoder (no weights)', () => {
       for (let t = 0; t < frames; t++)
         l1 += Math.abs(back.data[b * back.frames + t] - data[b * frames + t]) / (64 * frames);
     assert.ok(l1 < 1.0, `log-mel L1 ${l1}`);
+  });
+});
+
+describe('vocodeLong', () => {
+  it('hands the vocoder no more than a chunk at a time, and puts each frame back where it was', async () => {
+    const bands = 4;
+    const hop = 10;
+    const frames = 7000;
+    // A frame-wise vocoder: frame t's samples all equal band 0 of frame t (so position shows).
+    const seen: number[] = [];
+    const frameWise = async (mel: Float32Array, n: number): Promise<Float32Array> => {
+      seen.push(n);
+      const y = new Float32Array(n * hop);
+      for (let t = 0; t < n; t++) y.fill(mel[t], t * hop, (t + 1) * hop);
+      return y;
+    };
+    const mel = Float32Array.from({ length: bands * frames }, (_, i) =>
+      i < frames ? Math.sin(i / 37) : 0,
+    );
+    const y = await vocodeLong(frameWise, mel, frames, bands, hop, 3000, 50);
+    assert.equal(y.length, frames * hop);
+    assert.ok(Math.max(...seen) <= 3000, `pieces ${seen}`);
+    assert.equal(
+      seen.reduce((a, b) => a + b, 0),
+      frames + 50 * (seen.length - 1),
+    );
+    // Outside the 50-frame crossfades every sample is its own frame's value.
+    const crossfades = [2950, 5900];
+    for (let t = 0; t < frames; t++) {
+      if (crossfades.some((c) => t >= c && t < c + 50)) continue;
+      assert.ok(Math.abs(y[t * hop] - mel[t]) < 1e-6, `frame ${t}: ${y[t * hop]} vs ${mel[t]}`);
+    }
+    // A short mel goes through in one piece, untouched.
+    seen.length = 0;
+    const short = await vocodeLong(frameWise, mel.subarray(0, bands * 100), 100, bands, hop);
+    assert.deepEqual(seen, [100]);
+    assert.equal(short.length, 100 * hop);
   });
 });
