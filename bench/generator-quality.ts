@@ -21,7 +21,7 @@ import { musicAffect } from '../src/conditions/music-affect.js';
 import { decodeNpy } from '../src/dataset/npy.js';
 import { logMelBandMajor } from '../src/features/mel.js';
 import { resample } from '../src/features/resample.js';
-import { conditionVector } from '../src/generator/condition.js';
+import { conditionTargets, conditionVector } from '../src/generator/condition.js';
 import { DEFAULT_MODEL_DIR, loadModelFolder } from '../src/generator/model-folder.js';
 import { generate } from '../src/generator/pipeline.js';
 import { logMelL1, multiResolutionStftDistance } from '../src/eval/reconstruction.js';
@@ -196,8 +196,11 @@ for (let k = 0; k < generations; k++) {
     const a = musicAffect(analyzeSignal(resample(g.audio, SR, 22050)));
     measured[way].push({ pace: a.pace, loudness: a.loudness });
     if (way === 'mixed') {
-      calibrationError.pace.push(Math.abs(a.pace - condition[paceAt]));
-      calibrationError.loudness.push(Math.abs(a.loudness - condition[loudnessAt]));
+      // Against what was asked for (the levels through the quantiles), not against the value
+      // the model was given: with a measured response (filmscore calibrate) the two differ.
+      const target = conditionTargets({}, m, level);
+      calibrationError.pace.push(Math.abs(a.pace - target[paceAt]));
+      calibrationError.loudness.push(Math.abs(a.loudness - target[loudnessAt]));
     }
   }
 }

@@ -6,6 +6,7 @@ import { UsageError } from '../util/errors.js';
 import { runAnalyze } from './analyze-command.js';
 import { runScore } from './score-command.js';
 import { runReconstruct } from './reconstruct-command.js';
+import { runCalibrate } from './calibrate-command.js';
 import { runEval, runOriginality } from './eval-command.js';
 import { runMosReport, runMosServe } from './mos-command.js';
 import { runCorpusDebian } from './corpus-command.js';
@@ -137,6 +138,27 @@ program
   .option('-q, --quiet', 'no progress on stderr')
   .action(async (audio: string, opts: Parameters<typeof runReconstruct>[1]) => {
     await runReconstruct(audio, opts);
+  });
+
+program
+  .command('calibrate')
+  .description(
+    'Measure how a model follows requested pace and loudness (it generates at evenly spaced ' +
+      'levels, several seeds each, and reads the music back as the corpus was labelled) and keep ' +
+      'the measured responses in its manifest, so that a requested level is what comes out: the model is then given whatever value made it. A descriptor the model does not follow (its output moves less than 0.1) is left as it was.',
+  )
+  .option(
+    '--model <dir>',
+    'model folder to calibrate (its manifest.json is rewritten); default: the bundled model',
+  )
+  .option('--points <n>', 'levels per descriptor, evenly spaced from 0 to 1 (default 7)')
+  .option('--seeds <n>', 'generations per level (default 3)')
+  .option('--descriptors <list>', 'which to calibrate (default pace,loudness)')
+  .option('--dry-run', 'measure and print, but leave the manifest as it was')
+  .option('--json', 'print one JSON object with the measurements instead of the summary')
+  .option('-q, --quiet', 'no progress on stderr')
+  .action(async (opts: Parameters<typeof runCalibrate>[0]) => {
+    await runCalibrate(opts);
   });
 
 program

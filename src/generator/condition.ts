@@ -2,6 +2,7 @@ import { calibrateLevels } from '../conditions/calibration.js';
 import { clip01, type AffectName } from '../conditions/affect.js';
 import { AFFECT_MIXES } from '../conditions/music-affect.js';
 import { UsageError } from '../util/errors.js';
+import { invertResponse, MIN_RESPONSE_SPAN, responseSpan } from '../conditions/response.js';
 import type { ModelManifest } from './model-folder.js';
 
 /** Affect levels (0 calm/dark … 0.5 medium … 1 intense), e.g. from the film or --mood. */
@@ -24,6 +25,26 @@ export type AffectLevels = Partial<Record<AffectName, number>>;
  * loudness), so there the slot is the arousal slot, and a loudness override asks for arousal.
  */
 export function conditionVector(
+  levels: AffectLevels,
+  manifest: ModelManifest,
+  overrides: AffectLevels = {},
+): Float32Array {
+  const targets = conditionTargets(levels, manifest, overrides);
+  const response = manifest.condition.response ?? {};
+  return Float32Array.from(manifest.condition.names, (n, i) => {
+    const curve = response[n];
+    return curve && responseSpan(curve) >= MIN_RESPONSE_SPAN
+      ? invertResponse(targets[i], curve)
+      : targets[i];
+  });
+}
+
+/**
+ * What the music should measure, slot by slot (the manifest's order), for these levels: the
+ * levels through the training music's quantiles, with valence and arousal following their
+ * parts. `conditionVector` is this, through the model's measured response where it has one.
+ */
+export function conditionTargets(
   levels: AffectLevels,
   manifest: ModelManifest,
   overrides: AffectLevels = {},

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { OnnxModel } from '../onnx/model.js';
 import type { NoiseSchedule } from '../sampler/schedule.js';
 import type { AffectQuantiles } from '../conditions/calibration.js';
+import { isResponseCurve, type ResponseCurve } from '../conditions/response.js';
 import type { AffectName } from '../conditions/affect.js';
 import { AFFECT_NAMES } from '../conditions/affect.js';
 import { UsageError } from '../util/errors.js';
@@ -42,6 +43,9 @@ export interface ModelManifest {
     kind: 'affect' | 'film';
     names: AffectName[];
     quantiles?: AffectQuantiles;
+    /** Measured responses (`filmscore calibrate`): the model is given the value that makes
+     * the requested one (conditions/response.ts). */
+    response?: Partial<Record<AffectName, ResponseCurve>>;
     branches?: { semantic: number; aesthetic: number; emotion: number };
   };
   vocoder: { kind: 'istft'; nFft: number; hopLength: number };
@@ -96,6 +100,15 @@ export function checkManifest(dir: string, m: unknown): ModelManifest {
   const condition = o.condition as Record<string, unknown> | undefined;
   if (condition?.kind !== 'affect' && condition?.kind !== 'film') {
     fail(dir, '"condition.kind" must be "affect" or "film"');
+  }
+  const response = condition.response as Record<string, unknown> | undefined;
+  for (const [name, curve] of Object.entries(response ?? {})) {
+    if (!isResponseCurve(curve)) {
+      fail(
+        dir,
+        `"condition.response.${name}" must hold ascending "inputs" and non-decreasing "outputs" of one length (run filmscore calibrate again)`,
+      );
+    }
   }
   if (condition.kind === 'film') {
     const b = condition.branches as Record<string, unknown> | undefined;
