@@ -17,35 +17,26 @@ describe('filmscore calibrate', () => {
 
   it('measures the bundled model, writes the loudness response it follows, and inverts it', async () => {
     const before = readFileSync(join(model, 'manifest.json'), 'utf8');
-    const dry = filmscoreJson(
-      dir,
-      'calibrate',
-      '--model',
-      model,
-      '--descriptors',
-      'loudness',
-      '--points',
-      '3',
-      '--seeds',
-      '1',
-      '--dry-run',
-      '--json',
-    );
+    /** `filmscore calibrate` on loudness alone, 3 levels × 1 seed, --json, parsed. */
+    const calibrate = (...extra: string[]) =>
+      filmscoreJson(
+        dir,
+        'calibrate',
+        '--model',
+        model,
+        '--descriptors',
+        'loudness',
+        '--points',
+        '3',
+        '--seeds',
+        '1',
+        '--json',
+        ...extra,
+      );
+    const dry = calibrate('--dry-run');
     assert.equal(dry.written, false);
     assert.equal(readFileSync(join(model, 'manifest.json'), 'utf8'), before);
-    const r = filmscoreJson(
-      dir,
-      'calibrate',
-      '--model',
-      model,
-      '--descriptors',
-      'loudness',
-      '--points',
-      '3',
-      '--seeds',
-      '1',
-      '--json',
-    );
+    const r = calibrate();
     const loud = r.responses.loudness;
     // Asked for the corpus's quietest, middle and loudest music, it measured louder each time.
     assert.equal(loud.inputs.length, 3);
