@@ -112,10 +112,8 @@ export function hybridVocoder(
     padMode: 'reflect' as const,
   };
   return async (logMel, frames) => {
-    // The network runs on ONNX Runtime's threads while the magnitudes are solved here.
-    const running = neural(logMel, frames);
+    const wave = await neural(logMel, frames);
     const linear = melToLinear(Float32Array.from(logMel, Math.exp), frames, m, opts.nnlsIterations);
-    const wave = await running;
     const analysed = stft(wave, stftOpts);
     const bins = analysed.bins;
     const used = Math.min(frames, analysed.frames) * bins;
