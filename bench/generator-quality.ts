@@ -16,11 +16,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { analyzeSignal } from '../src/analysis/music-analysis.js';
+import { analyzeAudio } from '../src/analysis/music-analysis.js';
 import { musicAffect } from '../src/conditions/music-affect.js';
 import { decodeNpy } from '../src/dataset/npy.js';
 import { logMelBandMajor } from '../src/features/mel.js';
-import { resample } from '../src/features/resample.js';
 import { conditionTargets, conditionVector } from '../src/generator/condition.js';
 import { DEFAULT_MODEL_DIR, loadModelFolder } from '../src/generator/model-folder.js';
 import { generate } from '../src/generator/pipeline.js';
@@ -119,7 +118,7 @@ for (const id of testIds) {
   const rebuilt = await through('vae', defaultVocoderName(m));
   score(rebuilt, rec.vae);
   const label = npy(id, 'affect.npy').values;
-  const again = musicAffect(analyzeSignal(resample(rebuilt, SR, 22050)));
+  const again = musicAffect(analyzeAudio(rebuilt, SR));
   ceiling.label.push({ pace: label[paceAt], loudness: label[loudnessAt] });
   ceiling.rebuilt.push({ pace: again.pace, loudness: again.loudness });
   score(await through('vae', 'griffin-lim'), rec.vaeGl);
@@ -165,7 +164,7 @@ for (const [k, id] of testIds.entries()) {
   genEmb.push(Array.from(mfccStatsOfMel(s.data, s.frames)));
   style.gen.push(await styleOf(g.audio));
   flatness.gen.push(spectralFlatness(g.audio));
-  const back = musicAffect(analyzeSignal(resample(g.audio, SR, 22050)));
+  const back = musicAffect(analyzeAudio(g.audio, SR));
   ownCondition.label.push({ pace: a[paceAt], loudness: a[loudnessAt] });
   ownCondition.rebuilt.push({ pace: back.pace, loudness: back.loudness });
 }
@@ -193,7 +192,7 @@ for (let k = 0; k < generations; k++) {
       guidance,
       scheduler: m.defaults.scheduler,
     });
-    const a = musicAffect(analyzeSignal(resample(g.audio, SR, 22050)));
+    const a = musicAffect(analyzeAudio(g.audio, SR));
     measured[way].push({ pace: a.pace, loudness: a.loudness });
     if (way === 'mixed') {
       // Against what was asked for (the levels through the quantiles), not against the value

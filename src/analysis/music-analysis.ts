@@ -6,6 +6,7 @@ import { melodyPitchClasses } from '../features/melody.js';
 import { detectOnsetFrames, LIBROSA_ONSET, onsetEnvelopeFromMelDb } from '../features/onset.js';
 import type { Spectrogram } from '../features/stft.js';
 import { estimateTempo } from '../features/tempo.js';
+import { resample } from '../features/resample.js';
 import { decodeAudio } from '../media/audio-decode.js';
 import { probe, type MediaInfo } from '../media/probe.js';
 import type { Bpm, Hertz, Seconds } from '../units.js';
@@ -52,6 +53,11 @@ export function analyzeSignal(x22k: Float32Array): MusicAnalysis {
   resampleShare(b, 0, 1);
   framesShare(b, 0, 1);
   return finishAnalysis(b);
+}
+
+/** Mono audio at any rate, analysed as the corpus's clips were (resampled to 22,050 Hz first). */
+export function analyzeAudio(audio: Float32Array, sampleRate: Hertz): MusicAnalysis {
+  return analyzeSignal(resample(audio, sampleRate, 22050));
 }
 
 /** Below this length a worker's start-up (~50 ms) costs more than it saves. */

@@ -1,5 +1,5 @@
 import { extname, resolve } from 'node:path';
-import { VOCODERS, type VocoderName } from '../decoder/vocoders.js';
+import { defaultVocoderName, VOCODERS, type VocoderName } from '../decoder/vocoders.js';
 import { reconstructionReport } from '../eval/reconstruction.js';
 import { DEFAULT_MODEL_DIR, loadModelFolder } from '../generator/model-folder.js';
 import {
@@ -62,7 +62,7 @@ export async function runReconstruct(
   const model = await loadModelFolder(opts.model ?? DEFAULT_MODEL_DIR);
   try {
     const m = model.manifest;
-    const vocoder = (opts.vocoder ?? m.defaults.vocoder ?? 'neural') as VocoderName;
+    const vocoder = (opts.vocoder ?? defaultVocoderName(m)) as VocoderName;
     if (!VOCODERS.includes(vocoder)) {
       throw new UsageError(`--vocoder must be ${VOCODERS.join(', ')}, not "${opts.vocoder}"`);
     }

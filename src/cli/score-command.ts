@@ -3,7 +3,7 @@ import { parseMood } from '../generator/condition.js';
 import { SCHEDULERS, type SchedulerName } from '../sampler/index.js';
 import { scoreVideo } from '../score/score-video.js';
 import { UsageError } from '../util/errors.js';
-import { VOCODERS, type VocoderName } from '../decoder/vocoders.js';
+import { defaultVocoderName, VOCODERS, type VocoderName } from '../decoder/vocoders.js';
 import { ProgressBar, StageReporter } from './progress.js';
 
 export interface ScoreCommandOptions {
@@ -54,7 +54,7 @@ export async function runScore(video: string, opts: ScoreCommandOptions): Promis
         `--scheduler must be ${SCHEDULERS.join(' or ')}, not "${opts.scheduler}"`,
       );
     }
-    const vocoder = (opts.vocoder ?? d.vocoder ?? 'neural') as VocoderName;
+    const vocoder = (opts.vocoder ?? defaultVocoderName(model.manifest)) as VocoderName;
     if (!VOCODERS.includes(vocoder)) {
       throw new UsageError(`--vocoder must be ${VOCODERS.join(', ')}, not "${opts.vocoder}"`);
     }

@@ -1,8 +1,6 @@
-import { analyzeSignal } from '../analysis/music-analysis.js';
 import type { AffectName } from '../conditions/affect.js';
-import { musicAffect } from '../conditions/music-affect.js';
 import { fitResponse, type ResponseCurve } from '../conditions/response.js';
-import { resample } from '../features/resample.js';
+import { readMusic } from '../eval/music-reading.js';
 import { conditionTargets } from './condition.js';
 import type { GeneratorModel } from './model-folder.js';
 import { generate } from './pipeline.js';
@@ -31,6 +29,7 @@ export async function measureResponses(
   descriptors: readonly CalibratedDescriptor[],
   opts: CalibrateOptions,
 ): Promise<Partial<Record<AffectName, ResponseCurve & { measured: number[][] }>>> {
+  if (opts.points < 2) throw new Error('measureResponses: a response needs two or more levels');
   const m = model.manifest;
   const total = descriptors.length * opts.points * opts.seeds;
   let done = 0;
@@ -41,7 +40,7 @@ export async function measureResponses(
     const inputs: number[] = [];
     const measured: number[][] = [];
     for (let p = 0; p < opts.points; p++) {
-      const level = opts.points === 1 ? 0.5 : p / (opts.points - 1);
+      const level = p / (opts.points - 1);
       const condition = conditionTargets({}, m, { [name]: level });
       // Quantile tables can repeat a value at the tails; one input per distinct value.
       if (inputs.length && condition[slot] <= inputs[inputs.length - 1]) {
@@ -57,7 +56,7 @@ export async function measureResponses(
           guidance: m.defaults.guidance,
           scheduler: m.defaults.scheduler,
         });
-        values.push(musicAffect(analyzeSignal(resample(g.audio, g.sampleRate, 22050)))[name]);
+        values.push(readMusic(g.audio, g.sampleRate)[name]);
         opts.onProgress?.(++done, total);
       }
       inputs.push(condition[slot]);

@@ -5,10 +5,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_MODEL_DIR, loadModelFolder } from '../../src/generator/model-folder.js';
 import { conditionTargets, conditionVector } from '../../src/generator/condition.js';
-import { musicAffect } from '../../src/conditions/music-affect.js';
+import { readMusic } from '../../src/eval/music-reading.js';
 import { generate } from '../../src/generator/pipeline.js';
-import { analyzeSignal } from '../../src/analysis/music-analysis.js';
-import { resample } from '../../src/features/resample.js';
+import { analyzeAudio } from '../../src/analysis/music-analysis.js';
 import type { AffectLevels } from '../../src/generator/condition.js';
 import { measureConditioned, measureScoredFilm } from '../helpers/generation.js';
 
@@ -59,7 +58,7 @@ describe('the bundled model (models/default)', () => {
       const rms = Math.sqrt(energy / a.audio.length);
       assert.ok(rms > 1e-3 && rms < 1, `rms ${rms}`);
       // The front end reads it as sound with dynamics (not a constant or a click).
-      const analysis = analyzeSignal(resample(a.audio, 16000, 22050));
+      const analysis = analyzeAudio(a.audio, a.sampleRate);
       const dyn = analysis.dynamics;
       assert.ok(Math.max(...dyn) - Math.min(...dyn) > 1, 'dynamics vary');
     } finally {
@@ -117,7 +116,7 @@ describe('the bundled model (models/default)', () => {
                 guidance: m.defaults.guidance,
                 scheduler: m.defaults.scheduler,
               });
-              const measured = musicAffect(analyzeSignal(resample(g.audio, g.sampleRate, 22050)));
+              const measured = readMusic(g.audio, g.sampleRate);
               err[way] += Math.abs(measured[name] - target[slot]) / 6;
             }
           }

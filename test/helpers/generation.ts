@@ -1,13 +1,15 @@
 import type { GeneratorModel } from '../../src/generator/model-folder.js';
 import { conditionVector, type AffectLevels } from '../../src/generator/condition.js';
 import { generate } from '../../src/generator/pipeline.js';
-import { analyzeSignal } from '../../src/analysis/music-analysis.js';
-import { resample } from '../../src/features/resample.js';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseWav } from '../../src/media/wav.js';
-import { scoreVideo } from '../../src/score/score-video.js';
+import {
+  meanReading,
+  readFilmScores,
+  readMusic,
+  type MusicReading,
+} from '../../src/eval/music-reading.js';
 import { makeContrastFilm, type ContrastFilm } from '../../src/synth/clips.js';
 
 /**
@@ -19,10 +21,9 @@ export async function measureConditioned(
   model: GeneratorModel,
   overrides: AffectLevels,
   seeds: readonly number[] = [0, 1, 2],
-): Promise<{ onsetsPerSecond: number; levelDb: number }> {
+): Promise<MusicReading> {
   const m = model.manifest;
-  let onsets = 0;
-  let level = 0;
+  const readings: MusicReading[] = [];
   for (const seed of seeds) {
     const g = await generate(model, {
       condition: conditionVector({}, m, overrides),
@@ -31,45 +32,24 @@ export async function measureConditioned(
       guidance: m.defaults.guidance,
       scheduler: m.defaults.scheduler,
     });
-    const a = analyzeSignal(resample(g.audio, g.sampleRate, 22050));
-    onsets += a.onsets.length / a.durationS / seeds.length;
-    level += a.dynamics.reduce((s, v) => s + v, 0) / a.dynamics.length / seeds.length;
+    readings.push(readMusic(g.audio, g.sampleRate));
   }
-  return { onsetsPerSecond: onsets, levelDb: level };
+  return meanReading(readings);
 }
 
 /**
- * The score a model writes for a contrast film (src/synth/clips.ts), read the same way:
- * onsets per second and mean dynamics level (dB), averaged over `seeds`, each scored end to
- * end by `scoreVideo` at the model's default settings.
+ * The score a model writes for a contrast film (src/synth/clips.ts), read the same way,
+ * averaged over `seeds`, each scored end to end by `scoreVideo` at the model's defaults.
  */
 export async function measureScoredFilm(
   model: GeneratorModel,
   film: ContrastFilm,
   seeds: readonly number[] = [0, 1, 2],
-): Promise<{ onsetsPerSecond: number; levelDb: number }> {
+): Promise<MusicReading> {
   const dir = mkdtempSync(join(tmpdir(), 'filmscore-contrast-'));
   try {
     const clip = makeContrastFilm(join(dir, `${film}.mp4`), film);
-    const m = model.manifest;
-    let onsets = 0;
-    let level = 0;
-    for (const seed of seeds) {
-      const wav = join(dir, `${seed}.wav`);
-      await scoreVideo(clip, join(dir, `${seed}.mp4`), model, {
-        seed,
-        steps: m.defaults.steps,
-        guidance: m.defaults.guidance,
-        scheduler: m.defaults.scheduler,
-        wav,
-      });
-      const audio = parseWav(readFileSync(wav));
-      if (!audio) throw new Error(`${wav} is not a WAV file`);
-      const a = analyzeSignal(resample(audio.channels[0], audio.sampleRate, 22050));
-      onsets += a.onsets.length / a.durationS / seeds.length;
-      level += a.dynamics.reduce((s, v) => s + v, 0) / a.dynamics.length / seeds.length;
-    }
-    return { onsetsPerSecond: onsets, levelDb: level };
+    return meanReading((await readFilmScores(model, clip, seeds)).readings);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
