@@ -159,10 +159,54 @@ export function videoAffect(
   };
 }
 
-/**
- * The offline film analysis: frames streamed from ffmpeg at 10 fps (motion, brightness,
- * cuts) and 1 fps (aesthetics); memory holds per-frame statistics only, not frames.
- */
+/** The 10 fps pass: per-frame statistics, shot change and motion between frames. */
+async function readMotionPass(path: string, span: FilmReadOptions & { info: MediaInfo }) {
+  const stats: FrameStats[] = [];
+  const change: number[] = [0];
+  const motion: number[] = [0];
+  let prev: FrameStats | undefined;
+  const scene = new SceneStatisticsMean();
+  for await (const f of videoFrames(path, { ...SEMANTIC, ...span })) {
+    const s = frameStats(f);
+    scene.add(sceneStatisticsOf(s, f.width, f.height));
+    if (prev) {
+      change.push(shotChange(prev, s));
+      motion.push(motionBetween(prev, s));
+      // Keep only what the later steps read; drop the thumbnail and histogram of old frames.
+      prev.thumbnail = new Float32Array(0);
+      prev.histogram = new Float32Array(0);
+    }
+    stats.push(s);
+    prev = s;
+  }
+  return { stats, change, motion, scene };
+}
+
+/** The 1 fps pass: aesthetics, faces and the keyframes spread over `durationS`. */
+async function readStillPass(
+  path: string,
+  span: FilmReadOptions & { info: MediaInfo },
+  durationS: Seconds,
+  faceReader: FaceReader | null,
+) {
+  const seconds = Math.max(1, Math.floor(durationS));
+  const wantKey = new Set(
+    Array.from({ length: Math.min(KEYFRAMES, seconds) }, (_, i) =>
+      Math.floor(((i + 0.5) * seconds) / Math.min(KEYFRAMES, seconds)),
+    ),
+  );
+  const aesthetics: AestheticScores[] = [];
+  const keyframes: VideoFrame[] = [];
+  const faceSummary = faceReader ? new FaceSummaryBuilder() : null;
+  const frames = { ...AESTHETIC, height: heightFor(AESTHETIC.width, span.info), ...span };
+  for await (const f of videoFrames(path, frames)) {
+    aesthetics.push(aestheticOf(frameStats(f)));
+    if (faceReader && faceSummary) faceSummary.add(await faceReader.read(f));
+    if (wantKey.has(f.index)) keyframes.push(f);
+  }
+  return { aesthetics, keyframes, faces: faceSummary?.result() ?? null };
+}
+
 /** User ONNX models for the three branches; each falls back to the offline default. */
 export interface FilmModels {
   semantic?: OnnxModel;
@@ -180,6 +224,10 @@ export interface FilmReadOptions {
   info?: MediaInfo;
 }
 
+/**
+ * The offline film analysis: frames streamed from ffmpeg at 10 fps (motion, brightness,
+ * cuts) and 1 fps (aesthetics); memory holds per-frame statistics only, not frames.
+ */
 export async function analyzeFilm(
   path: string,
   models: FilmModels = {},
@@ -187,51 +235,29 @@ export async function analyzeFilm(
 ): Promise<FilmAnalysis> {
   const info = read.info ?? (await probe(path));
   const span = { ...read, info };
-  const stats: FrameStats[] = [];
-  const change: number[] = [0];
-  const motion: number[] = [0];
-  let prev: FrameStats | undefined;
-  const scene = new SceneStatisticsMean();
-  for await (const f of videoFrames(path, { ...SEMANTIC, ...span })) {
-    const s = frameStats(f);
-    scene.add(sceneStatisticsOf(s, f.width, f.height));
-    if (prev) {
-      change.push(shotChange(prev, s));
-      motion.push(motionBetween(prev, s));
-    }
-    // Keep only what the later steps read; drop the thumbnail and histogram of old frames.
-    if (prev) {
-      prev.thumbnail = new Float32Array(0);
-      prev.histogram = new Float32Array(0);
-    }
-    stats.push(s);
-    prev = s;
-  }
-  const cuts = detectCuts(change, { fps: SEMANTIC.fps });
-  const aesthetics: AestheticScores[] = [];
-  const durationS = span.durationS ?? info.video?.durationS ?? stats.length / SEMANTIC.fps;
-  const seconds = Math.max(1, Math.floor(durationS));
-  const wantKey = new Set(
-    Array.from({ length: Math.min(KEYFRAMES, seconds) }, (_, i) =>
-      Math.floor(((i + 0.5) * seconds) / Math.min(KEYFRAMES, seconds)),
-    ),
-  );
-  const keyframes: VideoFrame[] = [];
+  const durationS = span.durationS ?? info.video?.durationS;
   // A user's emotion model replaces the offline branch, faces included.
   const faceReader =
     models.emotion || models.faces === null ? null : (models.faces ?? (await shippedFaceReader()));
-  const faceSummary = faceReader ? new FaceSummaryBuilder() : null;
-  const aestheticFrames = { ...AESTHETIC, height: heightFor(AESTHETIC.width, info), ...span };
-  for await (const f of videoFrames(path, aestheticFrames)) {
-    aesthetics.push(aestheticOf(frameStats(f)));
-    if (faceReader && faceSummary) faceSummary.add(await faceReader.read(f));
-    if (wantKey.has(f.index)) keyframes.push(f);
-  }
-  const faces = faceSummary?.result() ?? null;
+  // The two frame rates are two ffmpeg decodes of the same span; run side by side, the second
+  // decoder works on the other core while this thread reads the first's frames.
+  // The keyframes' spacing needs the duration; a stream that does not state it is read in turn.
+  const motionRead = readMotionPass(path, span);
+  const [motionPass, stillPass] =
+    durationS !== undefined
+      ? await Promise.all([motionRead, readStillPass(path, span, durationS, faceReader)])
+      : await motionRead.then(async (p) => [
+          p,
+          await readStillPass(path, span, p.stats.length / SEMANTIC.fps, faceReader),
+        ] as const);
+  const { stats, change, motion, scene } = motionPass;
+  const { aesthetics, keyframes, faces } = stillPass;
+  const cuts = detectCuts(change, { fps: SEMANTIC.fps });
+  const filmS = durationS ?? stats.length / SEMANTIC.fps;
   // Motion across a cut is the cut, not movement: leave those frames out of motion energy.
   const cutFrames = new Set(cuts.map((t) => Math.round(t * SEMANTIC.fps)));
   const motionNoCuts = motion.filter((_, t) => t > 0 && !cutFrames.has(t));
-  const levels = videoAffect(stats, motionNoCuts, (cuts.length / Math.max(durationS, 1e-6)) * 60);
+  const levels = videoAffect(stats, motionNoCuts, (cuts.length / Math.max(filmS, 1e-6)) * 60);
   if (faces?.expression) {
     const w = (FACE_VALENCE_WEIGHT * faces.framesWithFaces) / Math.max(faces.frames, 1);
     levels.valence = clip01((1 - w) * levels.valence + w * faceValence(faces.expression));
@@ -251,7 +277,7 @@ export async function analyzeFilm(
     ? await semanticEmbedding(path, { model: models.semantic, ...span })
     : scene.result();
   return {
-    durationS,
+    durationS: filmS,
     fps: SEMANTIC.fps,
     cuts,
     brightness: Float32Array.from(stats, (s) => s.brightness),

@@ -3,7 +3,7 @@ import type { Seconds } from '../units.js';
 import { writeAtomically } from '../util/atomic-file.js';
 import { MediaError } from './errors.js';
 import { FFMPEG, describeInputFailure, runTool } from './ffmpeg.js';
-import { probe } from './probe.js';
+import { probe, type MediaInfo } from './probe.js';
 
 export interface MuxOptions {
   /** The picture to keep (its video stream is copied, never re-encoded). */
@@ -17,6 +17,10 @@ export interface MuxOptions {
   originalGainDb?: number;
   /** Fade applied where the audio is cut or where it ends before the picture. */
   fadeS?: Seconds;
+  /** What probe() already said of `video`, when the caller has it (saves an ffprobe run). */
+  videoInfo?: MediaInfo;
+  /** The audio's length when the caller wrote it and knows it; without it, `audio` is probed. */
+  audioDurationS?: Seconds;
 }
 
 export interface MuxResult {
@@ -43,7 +47,10 @@ function audioCodecFor(output: string): string[] {
 export async function muxAudioUnderVideo(opts: MuxOptions): Promise<MuxResult> {
   const fadeS = opts.fadeS ?? 0.05;
   const mode = opts.mode ?? 'replace';
-  const [v, a] = await Promise.all([probe(opts.video), probe(opts.audio)]);
+  const [v, a] = await Promise.all([
+    opts.videoInfo ?? probe(opts.video),
+    opts.audioDurationS === undefined ? probe(opts.audio) : null,
+  ]);
   if (!v.video) {
     throw new MediaError(
       'no-video',
@@ -51,7 +58,8 @@ export async function muxAudioUnderVideo(opts: MuxOptions): Promise<MuxResult> {
       `${opts.video} has no video stream to put the score under. Give a video file.`,
     );
   }
-  if (!a.audio) {
+  const audioS = a ? a.audio?.durationS : opts.audioDurationS;
+  if (audioS === undefined) {
     throw new MediaError(
       'no-audio',
       opts.audio,
@@ -66,7 +74,6 @@ export async function muxAudioUnderVideo(opts: MuxOptions): Promise<MuxResult> {
     );
   }
   const durationS = v.video.durationS;
-  const audioS = a.audio.durationS;
   const fit =
     Math.abs(audioS - durationS) < 1e-3 ? 'exact' : audioS > durationS ? 'trimmed' : 'padded';
   const fadeStart = Math.max(0, Math.min(audioS, durationS) - fadeS);

@@ -159,6 +159,8 @@ export async function scoreVideo(
       audio: wav,
       output,
       mode: opts.mode ?? 'replace',
+      videoInfo: info,
+      audioDurationS: score.length / sr,
     });
     return { output, durationS, windows, mux };
   } finally {
