@@ -246,10 +246,13 @@ export async function analyzeFilm(
   const [motionPass, stillPass] =
     durationS !== undefined
       ? await Promise.all([motionRead, readStillPass(path, span, durationS, faceReader)])
-      : await motionRead.then(async (p) => [
-          p,
-          await readStillPass(path, span, p.stats.length / SEMANTIC.fps, faceReader),
-        ] as const);
+      : await motionRead.then(
+          async (p) =>
+            [
+              p,
+              await readStillPass(path, span, p.stats.length / SEMANTIC.fps, faceReader),
+            ] as const,
+        );
   const { stats, change, motion, scene } = motionPass;
   const { aesthetics, keyframes, faces } = stillPass;
   const cuts = detectCuts(change, { fps: SEMANTIC.fps });
