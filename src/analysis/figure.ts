@@ -84,24 +84,9 @@ export function renderAnalysisFigure(m: MusicAnalysis, title: string): Buffer {
   // 2. Melody: one mark per pixel column at the column's most frequent pitch class.
   y0 += PANELS.mel + PANEL_GAP;
   const rowH = PANELS.melody / 12;
-  g.fillStyle = '#f5f5f5';
-  g.fillRect(LEFT, y0, plotW, PANELS.melody);
-  g.fillStyle = '#555';
-  g.font = '10px DejaVu Sans, sans-serif';
-  for (let c = 0; c < 12; c++)
-    g.fillText(PITCH_CLASS_NAMES[c], LEFT - 22, y0 + PANELS.melody - c * rowH - 2);
+  drawPitchGrid(g, y0, plotW);
   g.fillStyle = '#1f5fbf';
-  const counts = new Uint32Array(12);
-  for (let px = 0; px < plotW; px++) {
-    const f0 = Math.floor(px * perPx);
-    const f1 = Math.min(m.melody.length, Math.max(f0 + 1, Math.floor((px + 1) * perPx)));
-    if (f0 >= m.melody.length) break;
-    counts.fill(0);
-    for (let f = f0; f < f1; f++) counts[m.melody[f]]++;
-    let best = 0;
-    for (let c = 1; c < 12; c++) if (counts[c] > counts[best]) best = c;
-    g.fillRect(LEFT + px, y0 + PANELS.melody - (best + 1) * rowH + 1, 1, rowH - 2);
-  }
+  drawMelodyMarks(g, m.melody, y0, plotW, perPx, 1, rowH - 2);
   panelFrame(g, y0, PANELS.melody, 'melody control (argmax pitch class)');
 
   // 3. Dynamics curve with onsets (ticks below) and beats (ticks above).
@@ -140,12 +125,64 @@ export function renderAnalysisFigure(m: MusicAnalysis, title: string): Buffer {
     `dynamics control (dB, Savitzky–Golay) · onsets ▁ · beats ▔ · ${m.tempo.toFixed(1)} BPM`,
   );
 
-  // Time axis.
-  const axisY = y0 + PANELS.dynamics;
-  const step = niceStep(m.durationS, 12);
+  drawTimeAxis(g, y0 + PANELS.dynamics, m.durationS, secToX, plotW);
+  return canvas.toBuffer('image/png');
+}
+
+/** Pitch-class rows (C at the bottom) on a light panel. */
+function drawPitchGrid(g: SKRSContext2D, y0: number, plotW: number): void {
+  const rowH = PANELS.melody / 12;
+  g.fillStyle = '#f5f5f5';
+  g.fillRect(LEFT, y0, plotW, PANELS.melody);
+  g.fillStyle = '#555';
+  g.font = '10px DejaVu Sans, sans-serif';
+  for (let c = 0; c < 12; c++)
+    g.fillText(PITCH_CLASS_NAMES[c], LEFT - 22, y0 + PANELS.melody - c * rowH - 2);
+}
+
+/** One mark per pixel column at the column's most frequent pitch class (12+: no pitch), in the
+ * current fill style, `inset` px below the row's top and `h` px high. */
+function drawMelodyMarks(
+  g: SKRSContext2D,
+  melody: ArrayLike<number>,
+  y0: number,
+  plotW: number,
+  perPx: number,
+  inset: number,
+  h: number,
+): void {
+  const rowH = PANELS.melody / 12;
+  const counts = new Uint32Array(12);
+  for (let px = 0; px < plotW; px++) {
+    const f0 = Math.floor(px * perPx);
+    const f1 = Math.min(melody.length, Math.max(f0 + 1, Math.floor((px + 1) * perPx)));
+    if (f0 >= melody.length) break;
+    counts.fill(0);
+    let any = false;
+    for (let f = f0; f < f1; f++) {
+      if (melody[f] < 12) {
+        counts[melody[f]]++;
+        any = true;
+      }
+    }
+    if (!any) continue;
+    let best = 0;
+    for (let c = 1; c < 12; c++) if (counts[c] > counts[best]) best = c;
+    g.fillRect(LEFT + px, y0 + PANELS.melody - (best + 1) * rowH + inset, 1, h);
+  }
+}
+
+function drawTimeAxis(
+  g: SKRSContext2D,
+  axisY: number,
+  durationS: number,
+  secToX: (s: number) => number,
+  plotW: number,
+): void {
+  const step = niceStep(durationS, 12);
   g.fillStyle = '#111';
   g.font = '11px DejaVu Sans, sans-serif';
-  for (let t = 0; t <= m.durationS + 1e-9; t += step) {
+  for (let t = 0; t <= durationS + 1e-9; t += step) {
     const x = secToX(t);
     g.fillRect(x, axisY, 1, 5);
     g.fillText(
@@ -156,7 +193,71 @@ export function renderAnalysisFigure(m: MusicAnalysis, title: string): Buffer {
       axisY + 18,
     );
   }
-  g.fillText(m.durationS >= 60 ? 'time (m:ss)' : 'time (s)', LEFT + plotW / 2 - 20, axisY + 36);
+  g.fillText(durationS >= 60 ? 'time (m:ss)' : 'time (s)', LEFT + plotW / 2 - 20, axisY + 36);
+}
+
+/** A piece's controls as the comparison figure draws them (100 frames/s). */
+export interface ControlTrack {
+  melody: ArrayLike<number>;
+  dynamics: ArrayLike<number>;
+}
+
+/**
+ * Style transfer at a glance (HPM Figure 4's controls): the reference's and the output's melody
+ * (reference as wide light rows, output as narrow dark marks: a hit is a dark mark inside a light
+ * one) and dynamics (each standardised: r is about shape, not level) on one time axis.
+ */
+export function renderControlComparison(
+  reference: ControlTrack,
+  output: ControlTrack,
+  frameRate: number,
+  title: string,
+): Buffer {
+  const height = TOP + PANELS.melody + PANELS.dynamics + PANEL_GAP + BOTTOM;
+  const canvas = createCanvas(WIDTH, height);
+  const g = canvas.getContext('2d');
+  g.fillStyle = '#ffffff';
+  g.fillRect(0, 0, WIDTH, height);
+  g.font = '15px DejaVu Sans, sans-serif';
+  g.fillStyle = '#111';
+  g.fillText(title, LEFT, 26);
+  const plotW = WIDTH - LEFT - RIGHT;
+  const frames = Math.max(output.melody.length, output.dynamics.length, 1);
+  const perPx = frames / plotW;
+  const secToX = (s: number): number => LEFT + ((s * frameRate) / frames) * plotW;
+  let y0 = TOP;
+  const rowH = PANELS.melody / 12;
+  drawPitchGrid(g, y0, plotW);
+  g.fillStyle = '#9cc3f0';
+  drawMelodyMarks(g, reference.melody, y0, plotW, perPx, 1, rowH - 2);
+  g.fillStyle = '#0b2e63';
+  drawMelodyMarks(g, output.melody, y0, plotW, perPx, rowH / 2 - 2, 4);
+  panelFrame(g, y0, PANELS.melody, 'melody: reference (light rows) · output (dark marks)');
+  y0 += PANELS.melody + PANEL_GAP;
+  const standardised = (v: ArrayLike<number>): number[] => {
+    const a = Array.from(v).slice(0, frames);
+    const mean = a.reduce((s, x) => s + x, 0) / Math.max(1, a.length);
+    const sd = Math.sqrt(a.reduce((s, x) => s + (x - mean) ** 2, 0) / Math.max(1, a.length)) || 1;
+    return a.map((x) => Math.max(-3, Math.min(3, (x - mean) / sd)));
+  };
+  const yOf = (z: number): number => y0 + PANELS.dynamics / 2 - (z / 3) * (PANELS.dynamics / 2 - 8);
+  for (const [series, stroke] of [
+    [standardised(reference.dynamics), '#9cc3f0'],
+    [standardised(output.dynamics), '#c0392b'],
+  ] as const) {
+    g.strokeStyle = stroke;
+    g.lineWidth = 1.5;
+    g.beginPath();
+    for (let px = 0; px < plotW; px++) {
+      const f = Math.min(series.length - 1, Math.floor(px * perPx));
+      if (f < 0) break;
+      if (px === 0) g.moveTo(LEFT + px, yOf(series[f]));
+      else g.lineTo(LEFT + px, yOf(series[f]));
+    }
+    g.stroke();
+  }
+  panelFrame(g, y0, PANELS.dynamics, 'dynamics, standardised: reference (light) · output (red)');
+  drawTimeAxis(g, y0 + PANELS.dynamics, frames / frameRate, secToX, plotW);
   return canvas.toBuffer('image/png');
 }
 

@@ -5,6 +5,8 @@ import { MediaError } from '../media/errors.js';
 import { UsageError } from '../util/errors.js';
 import { runAnalyze } from './analyze-command.js';
 import { runScore } from './score-command.js';
+import { runTransfer } from './transfer-command.js';
+import { STYLE_OPTION_HELP } from './style-options.js';
 import { runReconstruct } from './reconstruct-command.js';
 import { runCalibrate } from './calibrate-command.js';
 import { runEval, runOriginality } from './eval-command.js';
@@ -104,10 +106,49 @@ program
   .option('--mood <list>', "override the film's affect levels, 0–1: e.g. pace=0.8,tension=0.3")
   .option('--wav <file>', 'also write the score alone as a WAV')
   .option('--mix', "lay the score under the video's own sound instead of replacing it")
+  .option(
+    '--style-from <music>',
+    'a reference piece whose melody and/or dynamics the score follows, aligned window by window from --style-start on (a shorter reference loops); needs a model with a control branch',
+  )
+  .option('--style-start <s>', STYLE_OPTION_HELP.styleStart)
+  .option('--controls <list>', STYLE_OPTION_HELP.controls)
+  .option('--control-scale <k>', STYLE_OPTION_HELP.controlScale)
   .option('--json', 'print one JSON object (windows, conditions, timings) instead of the summary')
   .option('-q, --quiet', 'no progress on stderr')
   .action(async (video: string, opts: Parameters<typeof runScore>[1]) => {
     await runScore(video, opts);
+  });
+
+program
+  .command('transfer')
+  .description(
+    "Compose a new piece that follows a reference's melody and/or dynamics (S-Control, HPM's maestro-guided " +
+      'style transfer), in the mood of a film (--film) or of --mood levels; as long as the reference ' +
+      'from --style-start on, or --duration. Needs a model with a control branch.',
+  )
+  .argument('<music>', 'the reference piece (any audio ffmpeg reads)')
+  .requiredOption('-o, --output <file.wav>', "the new piece (WAV at the model's rate)")
+  .option('--model <dir>', 'model folder with a control branch (manifest version 2)')
+  .option('--film <video>', "score in this film's mood (its windows at the same times)")
+  .option('--mood <list>', 'affect levels, 0–1 (default medium): e.g. pace=0.8,tension=0.3')
+  .option('--style-start <s>', STYLE_OPTION_HELP.styleStart)
+  .option(
+    '--duration <s>',
+    'length of the new piece (default: the reference from --style-start on)',
+  )
+  .option('--controls <list>', STYLE_OPTION_HELP.controls)
+  .option('--control-scale <k>', STYLE_OPTION_HELP.controlScale)
+  .option('--seed <n>', 'random seed (window k uses seed + k)', '0')
+  .option('--steps <n>', "denoising steps (default: the model's)")
+  .option('--guidance <w>', "classifier-free guidance scale on the mood (default: the model's)")
+  .option(
+    '--png <file>',
+    "also draw the reference's and the new piece's melody and dynamics on one time axis",
+  )
+  .option('--json', 'print one JSON object (windows, fidelity) instead of the summary')
+  .option('-q, --quiet', 'no progress on stderr')
+  .action(async (music: string, opts: Parameters<typeof runTransfer>[1]) => {
+    await runTransfer(music, opts);
   });
 
 program

@@ -5,8 +5,11 @@ import { scoreVideo } from '../score/score-video.js';
 import { UsageError } from '../util/errors.js';
 import { defaultVocoderName, VOCODERS, type VocoderName } from '../decoder/vocoders.js';
 import { ProgressBar, StageReporter } from './progress.js';
+import { readStyleReference, type StyleCommandOptions } from './style-options.js';
 
-export interface ScoreCommandOptions {
+export interface ScoreCommandOptions extends StyleCommandOptions {
+  /** A reference piece whose melody and/or dynamics the score follows. */
+  styleFrom?: string;
   output: string;
   model?: string;
   seed?: string;
@@ -21,7 +24,7 @@ export interface ScoreCommandOptions {
   quiet?: boolean;
 }
 
-function integer(
+export function integer(
   name: string,
   v: string | undefined,
   fallback: number,
@@ -59,6 +62,16 @@ export async function runScore(video: string, opts: ScoreCommandOptions): Promis
       throw new UsageError(`--vocoder must be ${VOCODERS.join(', ')}, not "${opts.vocoder}"`);
     }
     const mood = opts.mood ? parseMood(opts.mood, model.manifest.condition.names) : undefined;
+    if (!opts.styleFrom && (opts.controls || opts.styleStart || opts.controlScale)) {
+      throw new UsageError(
+        '--controls, --style-start and --control-scale need --style-from <music>',
+      );
+    }
+    let reference: Awaited<ReturnType<typeof readStyleReference>> | undefined;
+    if (opts.styleFrom) {
+      stages.stage(`reading the style reference ${opts.styleFrom}`);
+      reference = await readStyleReference(model, opts.styleFrom, opts);
+    }
     let bar: ProgressBar | null = null;
     let barWindow = 0;
     const t0 = Date.now();
@@ -71,6 +84,7 @@ export async function runScore(video: string, opts: ScoreCommandOptions): Promis
       vocoder,
       mode: opts.mix ? 'mix' : 'replace',
       wav: opts.wav,
+      style: reference?.style,
       onProgress: (e) => {
         if (e.stage === 'analysing')
           stages.stage(`window ${e.window}/${e.windows}: reading the film`);
@@ -101,6 +115,9 @@ export async function runScore(video: string, opts: ScoreCommandOptions): Promis
           guidance,
           scheduler,
           model: model.dir,
+          style: reference
+            ? { from: opts.styleFrom, controls: reference.controls, scale: reference.style.scale }
+            : null,
           windows: result.windows,
           seconds: Number(seconds.toFixed(2)),
         })}\n`,

@@ -10,8 +10,28 @@ import { AFFECT_NAMES } from '../conditions/affect.js';
 import { UsageError } from '../util/errors.js';
 import { VOCODERS, type VocoderName } from '../decoder/vocoders.js';
 
-/** The manifest versions this runtime reads (training/export_model.py MANIFEST_VERSION). */
-export const MANIFEST_VERSIONS = [1] as const;
+/** The manifest versions this runtime reads (training/export_model.py MANIFEST_VERSION; 2 adds
+ * S-Control's branch: `control`, `files.control`, and residual inputs on the UNet). */
+export const MANIFEST_VERSIONS = [1, 2] as const;
+
+/** One residual the control branch gives and the UNet takes (per batch row: channels × frames). */
+export interface ResidualSpec {
+  name: string;
+  channels: number;
+  frames: number;
+}
+
+/** S-Control's branch (training/filmscore_training/control.py), in a version-2 manifest. */
+export interface ControlSpec {
+  controls: {
+    /** Pitch-class one-hot per mel frame (the melody control, features/melody.ts). */
+    melody: { channels: number };
+    /** dB per mel frame (the dynamics control, features/dynamics.ts); standardised in the graph. */
+    dynamics: { channels: number; mean: number; std: number; clip: number };
+  };
+  residuals: ResidualSpec[];
+  training?: Record<string, unknown>;
+}
 
 /** The contract between training and runtime (DESIGN.md decision 5). */
 export interface ModelManifest {
@@ -49,7 +69,15 @@ export interface ModelManifest {
     branches?: { semantic: number; aesthetic: number; emotion: number };
   };
   vocoder: { kind: 'istft'; nFft: number; hopLength: number };
-  files: { unet: string; vaeDecoder: string; vaeEncoder?: string; vocoder: string };
+  files: {
+    unet: string;
+    vaeDecoder: string;
+    vaeEncoder?: string;
+    vocoder: string;
+    control?: string;
+  };
+  /** Version 2: the melody/dynamics control branch and what it feeds the UNet. */
+  control?: ControlSpec;
   /** What `filmscore score` uses unless told (the vocoder: whichever measured better). */
   defaults: {
     steps: number;
@@ -125,6 +153,23 @@ export function checkManifest(dir: string, m: unknown): ModelManifest {
   for (const k of ['unet', 'vaeDecoder', 'vocoder']) {
     if (typeof files?.[k] !== 'string') fail(dir, `"files.${k}" must name an ONNX file`);
   }
+  if (o.version === 2) {
+    const control = o.control as Record<string, unknown> | undefined;
+    if (typeof files?.control !== 'string') fail(dir, '"files.control" must name an ONNX file');
+    const residuals = control?.residuals;
+    if (!Array.isArray(residuals) || residuals.length === 0) {
+      fail(dir, '"control.residuals" must list the residuals the branch gives the UNet');
+    }
+    for (const [i, r] of (residuals as Record<string, unknown>[]).entries()) {
+      if (typeof r.name !== 'string') fail(dir, `"control.residuals[${i}].name" must be a string`);
+      num(`control.residuals[${i}].channels`, r.channels);
+      num(`control.residuals[${i}].frames`, r.frames);
+    }
+    const controls = control?.controls as Record<string, Record<string, unknown>> | undefined;
+    num('control.controls.melody.channels', controls?.melody?.channels);
+    for (const k of ['channels', 'mean', 'std', 'clip'])
+      num(`control.controls.dynamics.${k}`, controls?.dynamics?.[k]);
+  }
   const defaults = o.defaults as Record<string, unknown> | undefined;
   if (!defaults) fail(dir, '"defaults" is missing');
   num('defaults.steps', defaults.steps);
@@ -144,6 +189,8 @@ export interface GeneratorModel {
   vocoder: OnnxModel;
   /** The VAE encoder, loaded by `loadVaeEncoder` only when something needs it (scoring does not). */
   vaeEncoder?: OnnxModel;
+  /** S-Control's branch, loaded by `loadControlBranch` when a generation has controls. */
+  control?: OnnxModel;
   dispose(): Promise<void>;
 }
 
@@ -159,6 +206,20 @@ export async function loadVaeEncoder(model: GeneratorModel): Promise<OnnxModel> 
     model.vaeEncoder = await OnnxModel.load(join(model.dir, file), 'VAE encoder');
   }
   return model.vaeEncoder;
+}
+
+/** The model folder's S-Control branch, loaded on first use and kept. */
+export async function loadControlBranch(model: GeneratorModel): Promise<OnnxModel> {
+  if (!model.control) {
+    const file = model.manifest.files.control;
+    if (!file || !model.manifest.control) {
+      throw new UsageError(
+        `${model.dir} has no melody/dynamics control branch (a version-2 model folder, exported with training/export_model.py --control); score without --style-from, or give --model a folder that has one`,
+      );
+    }
+    model.control = await OnnxModel.load(join(model.dir, file), 'control branch');
+  }
+  return model.control;
 }
 
 export async function loadModelFolder(dir: string = DEFAULT_MODEL_DIR): Promise<GeneratorModel> {
@@ -203,6 +264,7 @@ export async function loadModelFolder(dir: string = DEFAULT_MODEL_DIR): Promise<
         vaeDecoder.dispose(),
         vocoder.dispose(),
         model.vaeEncoder?.dispose(),
+        model.control?.dispose(),
       ]);
     },
   };

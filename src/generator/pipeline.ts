@@ -1,7 +1,9 @@
 import { guide } from '../sampler/guidance.js';
 import { makeScheduler, type SchedulerName } from '../sampler/index.js';
 import { GaussianNoise } from '../sampler/noise.js';
-import type { GeneratorModel } from './model-folder.js';
+import { loadControlBranch, type GeneratorModel } from './model-folder.js';
+import type { FloatTensor } from '../onnx/model.js';
+import { NO_PITCH, type StyleControls } from '../conditions/style-controls.js';
 import { UsageError } from '../util/errors.js';
 import { defaultVocoderName, modelVocoder, type Vocoder } from '../decoder/vocoders.js';
 
@@ -20,6 +22,11 @@ export interface GenerateOptions {
   vocoder?: Vocoder;
   /** The film encoder's branches, for a model trained on (video, music) pairs. */
   film?: FilmBranchValues;
+  /** S-Control: a reference's melody and/or dynamics for this window (manifest.frames long);
+   * needs a model with a control branch (manifest version 2). */
+  controls?: StyleControls;
+  /** Scale of the control branch's residuals (1 = as trained; 0 = the base model). */
+  controlScale?: number;
 }
 
 export interface FilmBranchValues {
@@ -51,6 +58,32 @@ function filmFeeds(model: GeneratorModel, film: FilmBranchValues | undefined, ba
   return feeds;
 }
 
+/** The branch's control inputs for `batch` identical rows (guidance stays on the film alone). */
+function controlFeeds(model: GeneratorModel, controls: StyleControls, batch: number) {
+  const T = model.manifest.frames;
+  for (const [k, v] of Object.entries(controls) as [string, ArrayLike<number> | undefined][]) {
+    if (v && v.length !== T) {
+      throw new UsageError(`the ${k} control has ${v.length} frames; a window takes ${T}`);
+    }
+  }
+  const melody = new Float32Array(batch * 12 * T);
+  const dynamics = new Float32Array(batch * T);
+  for (let b = 0; b < batch; b++) {
+    for (let t = 0; t < T; t++) {
+      const pc = controls.melody?.[t] ?? NO_PITCH;
+      if (pc < 12) melody[(b * 12 + pc) * T + t] = 1;
+      if (controls.dynamics) dynamics[b * T + t] = controls.dynamics[t];
+    }
+  }
+  const flag = (on: boolean) => ({ data: new Float32Array(batch).fill(on ? 1 : 0), dims: [batch] });
+  return {
+    melody: { data: melody, dims: [batch, 12, T] },
+    dynamics: { data: dynamics, dims: [batch, 1, T] },
+    melody_keep: flag(controls.melody !== undefined),
+    dynamics_keep: flag(controls.dynamics !== undefined),
+  };
+}
+
 export interface Generation {
   /** Log-mel, [nMels × frames] row-major by mel band (the front end's own units). */
   mel: Float32Array;
@@ -80,17 +113,46 @@ export async function generate(model: GeneratorModel, opts: GenerateOptions): Pr
   const keep = Float32Array.from({ length: batch }, (_, b) => (b === 0 && opts.condition ? 1 : 0));
   const latentIn = new Float32Array(batch * size);
   const branches = filmFeeds(model, opts.film, batch);
+  // A version-2 UNet takes the control branch's residuals; zeros are exactly the base model.
+  const residualSpecs = m.control?.residuals ?? [];
+  const zeroResiduals: Record<string, FloatTensor> = Object.fromEntries(
+    residualSpecs.map((r) => [
+      r.name,
+      {
+        data: new Float32Array(batch * r.channels * r.frames),
+        dims: [batch, r.channels, r.frames],
+      },
+    ]),
+  );
+  const useControl =
+    opts.controls !== undefined &&
+    (opts.controls.melody !== undefined || opts.controls.dynamics !== undefined) &&
+    (opts.controlScale ?? 1) !== 0;
+  const branch = useControl ? await loadControlBranch(model) : null;
+  const controls = useControl ? controlFeeds(model, opts.controls!, batch) : null;
   const total = scheduler.timesteps.length;
   for (let i = 0; i < total; i++) {
     for (let b = 0; b < batch; b++) latentIn.set(x, b * size);
     const t = scheduler.timesteps[i];
-    const out = await model.unet.run({
+    const shared = {
       latent: { data: latentIn, dims: [batch, channels, frames] },
       timestep: { data: new Float32Array(batch).fill(t), dims: [batch] },
       affect: { data: affect, dims: [batch, k] },
       keep: { data: keep, dims: [batch] },
-      ...branches,
-    });
+    };
+    let residuals = zeroResiduals;
+    if (branch && controls) {
+      const r = await branch.run({ ...shared, ...controls });
+      const scale = opts.controlScale ?? 1;
+      residuals = Object.fromEntries(
+        residualSpecs.map((spec) => {
+          const v = r[spec.name];
+          if (scale !== 1) for (let j = 0; j < v.data.length; j++) v.data[j] *= scale;
+          return [spec.name, v];
+        }),
+      );
+    }
+    const out = await model.unet.run({ ...shared, ...branches, ...residuals });
     const noise = out.noise.data;
     const eps = guided
       ? guide(noise.slice(0, size), noise.subarray(size, 2 * size), opts.guidance)

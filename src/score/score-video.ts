@@ -14,28 +14,21 @@ import type { SchedulerName } from '../sampler/index.js';
 import type { Seconds } from '../units.js';
 import { conditionVector, type AffectLevels } from '../generator/condition.js';
 import type { GeneratorModel } from '../generator/model-folder.js';
-import { generate } from '../generator/pipeline.js';
+import { generate, type FilmBranchValues } from '../generator/pipeline.js';
+import { controlFrames, controlWindow, type StyleControls } from '../conditions/style-controls.js';
+import { UsageError } from '../util/errors.js';
 import { defaultVocoderName, modelVocoder, type VocoderName } from '../decoder/vocoders.js';
 import { joinWindows } from '../decoder/join-windows.js';
 
 export { joinWindows };
 
-export interface ScoreOptions {
-  seed: number;
-  steps: number;
-  guidance: number;
-  scheduler: SchedulerName;
+export interface ScoreOptions extends ComposeOptions {
   /** Levels that override the film's (--mood). */
   mood?: AffectLevels;
   /** 'replace' the video's sound, or 'mix' the score under it. */
   mode?: 'replace' | 'mix';
   /** Also keep the score as a WAV here. */
   wav?: string;
-  /** Mel → waveform: neural, Griffin-Lim (no weights) or hybrid; default: the manifest's choice. */
-  vocoder?: VocoderName;
-  /** Seconds of crossfade between consecutive windows. */
-  crossfadeS?: Seconds;
-  onProgress?: (e: ScoreProgress) => void;
 }
 
 export type ScoreProgress =
@@ -49,6 +42,8 @@ export interface ScoreWindow {
   /** The affect levels the window was scored with (film, then --mood overrides). */
   levels: AffectLevels;
   condition: number[];
+  /** With a style reference: where in it (s) this window's controls start. */
+  styleFromS?: Seconds;
 }
 
 export interface ScoreResult {
@@ -74,10 +69,138 @@ function levelsOf(film: FilmAnalysis): AffectLevels {
   return { ...film.levels, loudness: film.levels.arousal };
 }
 
+/** A reference piece whose melody and/or dynamics the score follows (S-Control). */
+export interface StyleReference {
+  /** The reference's controls, whole piece, 100 frames/s (`styleControlsOf`). */
+  controls: StyleControls;
+  /** Frames of the reference to skip before the score's first frame (--style-start). */
+  startFrame?: number;
+  /** Scale of the control branch's residuals (--control-scale; 1 = as trained). */
+  scale?: number;
+}
+
+/** What the window composer needs besides the model and what conditions each window. */
+export interface ComposeOptions {
+  seed: number;
+  steps: number;
+  guidance: number;
+  scheduler: SchedulerName;
+  vocoder?: VocoderName;
+  crossfadeS?: Seconds;
+  style?: StyleReference;
+  onProgress?: (e: ScoreProgress) => void;
+}
+
+/** One window's condition, as its caller (film or --mood) worked it out. */
+export interface WindowCondition {
+  levels: AffectLevels;
+  condition: Float32Array;
+  film?: FilmBranchValues;
+}
+
+/**
+ * Any length of score, window by window: the windows of `planWindows`, each conditioned by
+ * `conditionFor(startS, spanS)` (and, with a style reference, on the reference's controls from
+ * the same moment on, looping a shorter reference), generated, and crossfaded into one track
+ * `durationS` long.
+ */
+export async function composeScore(
+  model: GeneratorModel,
+  durationS: Seconds,
+  conditionFor: (startS: Seconds, spanS: Seconds, window: number) => Promise<WindowCondition>,
+  opts: ComposeOptions,
+): Promise<{ score: Float32Array; windows: ScoreWindow[] }> {
+  const m = model.manifest;
+  const sr = m.sampleRate;
+  const fps = sr / m.mel.hopLength;
+  const windowS = (m.frames * m.mel.hopLength) / sr;
+  const crossfadeS = Math.min(opts.crossfadeS ?? 1, windowS / 4);
+  const starts = planWindows(durationS, windowS, crossfadeS);
+  const parts: { offset: number; audio: Float32Array }[] = [];
+  const vocoder = modelVocoder(model, opts.vocoder ?? defaultVocoderName(model.manifest));
+  const windows: ScoreWindow[] = [];
+  const style = opts.style;
+  const styleLength = style ? controlFrames(style.controls) - (style.startFrame ?? 0) : 0;
+  if (style && styleLength <= 0) {
+    throw new UsageError(
+      `the style reference ends before --style-start (it has ${(controlFrames(style.controls) / fps).toFixed(1)} s)`,
+    );
+  }
+  for (const [k, startS] of starts.entries()) {
+    opts.onProgress?.({ stage: 'analysing', window: k + 1, windows: starts.length });
+    const spanS = Math.min(windowS, durationS - startS);
+    const c = await conditionFor(startS, spanS, k);
+    let controls: StyleControls | undefined;
+    let styleFromS: Seconds | undefined;
+    if (style) {
+      const from = style.startFrame ?? 0;
+      const tail: StyleControls = {
+        melody: style.controls.melody?.subarray(from),
+        dynamics: style.controls.dynamics?.subarray(from),
+      };
+      const first = Math.round(startS * fps);
+      controls = controlWindow(tail, first, m.frames, true);
+      styleFromS = (from + (first % styleLength)) / fps;
+    }
+    const g = await generate(model, {
+      condition: c.condition,
+      seed: opts.seed + k,
+      steps: opts.steps,
+      guidance: opts.guidance,
+      scheduler: opts.scheduler,
+      vocoder,
+      film: c.film,
+      controls,
+      controlScale: style?.scale,
+      onStep: (step, steps) =>
+        opts.onProgress?.({
+          stage: 'generating',
+          window: k + 1,
+          windows: starts.length,
+          step,
+          steps,
+        }),
+    });
+    parts.push({ offset: Math.round(startS * sr), audio: g.audio });
+    windows.push({
+      startS,
+      durationS: spanS,
+      levels: c.levels,
+      condition: Array.from(c.condition),
+      ...(styleFromS !== undefined ? { styleFromS } : {}),
+    });
+  }
+  return { score: joinWindows(parts, Math.round(durationS * sr)), windows };
+}
+
+/** The film encoder's reading of one window as the model's condition (and branches). */
+export async function filmWindowCondition(
+  model: GeneratorModel,
+  video: string,
+  info: MediaInfo,
+  startS: Seconds,
+  spanS: Seconds,
+  mood: AffectLevels | undefined,
+): Promise<WindowCondition> {
+  const m = model.manifest;
+  const film = await analyzeFilm(video, {}, { startS, durationS: spanS, info });
+  const levels = { ...levelsOf(film), ...mood };
+  const condition = conditionVector(levelsOf(film), m, mood);
+  const branches =
+    m.condition.kind === 'film'
+      ? {
+          semantic: film.semantic.vector,
+          aesthetic: Float32Array.from(AESTHETIC_KEYS, (key) => film.aesthetic[key]),
+          emotion: Float32Array.from(EMOTION_CLASSES, (key) => film.emotion[key]),
+        }
+      : undefined;
+  return { levels, condition, film: branches };
+}
+
 /**
  * Score a video: for each window, the film encoder's affect levels (overridden by --mood) →
- * the model's condition → a generated window of score; windows crossfaded, cut to the
- * picture's length, and muxed under it.
+ * the model's condition → a generated window of score (following a style reference's melody
+ * and dynamics when given); windows crossfaded, cut to the picture's length, and muxed under it.
  */
 export async function scoreVideo(
   video: string,
@@ -93,63 +216,14 @@ export async function scoreVideo(
       `${video} has no video stream to score. Give a video file.`,
     );
   }
-  const m = model.manifest;
-  const sr = m.sampleRate;
-  const windowS = (m.frames * m.mel.hopLength) / sr;
+  const sr = model.manifest.sampleRate;
   const durationS = info.video.durationS;
-  const crossfadeS = Math.min(opts.crossfadeS ?? 1, windowS / 4);
-  const starts = planWindows(durationS, windowS, crossfadeS);
-  const parts: { offset: number; audio: Float32Array }[] = [];
-  const vocoder = modelVocoder(model, opts.vocoder ?? defaultVocoderName(model.manifest));
-  const windows: ScoreWindow[] = [];
-  for (const [k, startS] of starts.entries()) {
-    opts.onProgress?.({ stage: 'analysing', window: k + 1, windows: starts.length });
-    const spanS = Math.min(windowS, durationS - startS);
-    const film = await analyzeFilm(
-      video,
-      {},
-      {
-        startS,
-        durationS: spanS,
-        info,
-      },
-    );
-    const levels = { ...levelsOf(film), ...opts.mood };
-    const condition = conditionVector(levelsOf(film), m, opts.mood);
-    const branches =
-      m.condition.kind === 'film'
-        ? {
-            semantic: film.semantic.vector,
-            aesthetic: Float32Array.from(AESTHETIC_KEYS, (key) => film.aesthetic[key]),
-            emotion: Float32Array.from(EMOTION_CLASSES, (key) => film.emotion[key]),
-          }
-        : undefined;
-    const g = await generate(model, {
-      condition,
-      seed: opts.seed + k,
-      steps: opts.steps,
-      guidance: opts.guidance,
-      scheduler: opts.scheduler,
-      vocoder,
-      film: branches,
-      onStep: (step, steps) =>
-        opts.onProgress?.({
-          stage: 'generating',
-          window: k + 1,
-          windows: starts.length,
-          step,
-          steps,
-        }),
-    });
-    parts.push({ offset: Math.round(startS * sr), audio: g.audio });
-    windows.push({
-      startS,
-      durationS: spanS,
-      levels,
-      condition: Array.from(condition),
-    });
-  }
-  const score = joinWindows(parts, Math.round(durationS * sr));
+  const { score, windows } = await composeScore(
+    model,
+    durationS,
+    (startS, spanS) => filmWindowCondition(model, video, info, startS, spanS, opts.mood),
+    opts,
+  );
   const wav = opts.wav ?? join(dirname(output), `.${basename(output)}.score.wav`);
   await writeWav(wav, [score], sr);
   opts.onProgress?.({ stage: 'muxing' });

@@ -93,3 +93,20 @@ def load_film(dataset: str | Path, ids: list[str]) -> dict[str, torch.Tensor]:
     affect = torch.from_numpy(np.stack([arr(c, "affect") for c in ids]))  # brightness, pace, valence, arousal, tension
     out["affect"] = torch.cat([affect, affect[:, 3:4]], dim=1)
     return out
+
+
+def load_controls(dataset: str | Path, ids: list[str], frames: int) -> dict[str, torch.Tensor]:
+    """S-Control's local controls of each clip, at the mel frame rate, cut or padded to `frames`:
+    melody [N, frames] int8 pitch class (−1 where the clip has no frame), dynamics [N, frames] dB
+    (padding repeats the clip's last value, as the mel's padding is its quietest)."""
+    melody = np.full((len(ids), frames), -1, np.int8)
+    dynamics = np.empty((len(ids), frames), np.float32)
+    for i, c in enumerate(ids):
+        m = np.load(Path(dataset) / "clips" / c / "melody.npy")
+        d = np.load(Path(dataset) / "clips" / c / "dynamics.npy").astype(np.float32)
+        t = min(frames, len(m))
+        melody[i, :t] = m[:t]
+        n = min(frames, len(d))
+        dynamics[i, :n] = d[:n]
+        dynamics[i, n:] = d[n - 1] if n else 0.0
+    return {"melody": torch.from_numpy(melody), "dynamics": torch.from_numpy(dynamics)}

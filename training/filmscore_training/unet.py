@@ -159,9 +159,10 @@ class VMUNet(nn.Module):
         nn.init.zeros_(self.out[-1].weight)
         nn.init.zeros_(self.out[-1].bias)
 
-    def forward(self, z: torch.Tensor, t: torch.Tensor, affect: torch.Tensor, keep: torch.Tensor,
-                semantic: torch.Tensor | None = None, aesthetic: torch.Tensor | None = None,
-                emotion: torch.Tensor | None = None) -> torch.Tensor:
+    def embed(self, t: torch.Tensor, affect: torch.Tensor, keep: torch.Tensor, semantic: torch.Tensor | None = None,
+              aesthetic: torch.Tensor | None = None, emotion: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """The timestep embedding (with the pooled condition) and the condition tokens: what every
+        block reads besides the latent, and what a control branch (control.py) shares."""
         temb = self.time(timestep_embedding(t, self.temb_dim))
         cond = self.cond(affect, keep)
         if self.film is not None:
@@ -170,14 +171,24 @@ class VMUNet(nn.Module):
             cond = torch.cat([cond, (k * c_film + (1 - k) * self.film_null)[:, None]], dim=1)
         if self.pooled is not None:
             temb = temb + self.pooled(cond.flatten(1))
+        return temb, cond
+
+    def forward(self, z: torch.Tensor, t: torch.Tensor, affect: torch.Tensor, keep: torch.Tensor,
+                semantic: torch.Tensor | None = None, aesthetic: torch.Tensor | None = None,
+                emotion: torch.Tensor | None = None, control: list[torch.Tensor] | None = None) -> torch.Tensor:
+        """`control`: a control branch's residuals (control.py), one per level's skip and one for
+        the middle, added where ControlNet adds them; None = the plain UNet."""
+        temb, cond = self.embed(t, affect, keep, semantic, aesthetic, emotion)
         h = self.inp(z)
         skips = []
         for res, attn, down in zip(self.down, self.down_attn, self.downsample):
             h = res(h, temb)
             h = attn(h, cond) if isinstance(attn, Attention) else h
-            skips.append(h)
+            skips.append(h if control is None else h + control[len(skips)])
             h = down(h)
         h = self.mid2(self.mid_attn(self.mid1(h, temb), cond), temb)
+        if control is not None:
+            h = h + control[-1]
         for res, attn, up in zip(self.up, self.up_attn, self.upsample):
             h = res(torch.cat([h, skips.pop()], dim=1), temb)
             h = attn(h, cond) if isinstance(attn, Attention) else h

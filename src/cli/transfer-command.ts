@@ -1,0 +1,167 @@
+import { analyzeAudio } from '../analysis/music-analysis.js';
+import { renderControlComparison } from '../analysis/figure.js';
+import { controlWindow } from '../conditions/style-controls.js';
+import { dynamicsCorrelation, melodyAccuracy } from '../eval/control-fidelity.js';
+import { conditionVector, parseMood } from '../generator/condition.js';
+import { loadModelFolder, DEFAULT_MODEL_DIR } from '../generator/model-folder.js';
+import { probe } from '../media/probe.js';
+import { writeWav } from '../media/wav.js';
+import { composeScore, filmWindowCondition, planWindows } from '../score/score-video.js';
+import { writeFileAtomically } from '../util/atomic-file.js';
+import { UsageError } from '../util/errors.js';
+import { ProgressBar, StageReporter } from './progress.js';
+import { integer } from './score-command.js';
+import { readStyleReference, type StyleCommandOptions } from './style-options.js';
+
+export interface TransferCommandOptions extends StyleCommandOptions {
+  output: string;
+  model?: string;
+  film?: string;
+  mood?: string;
+  duration?: string;
+  seed?: string;
+  steps?: string;
+  guidance?: string;
+  png?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/**
+ * `filmscore transfer`: a new piece that follows a reference's melody and/or dynamics, in the
+ * mood of a film or of --mood levels, with how closely it follows (melody accuracy, dynamics r).
+ */
+export async function runTransfer(music: string, opts: TransferCommandOptions): Promise<void> {
+  if (!/\.wav$/i.test(opts.output)) {
+    throw new UsageError(
+      `-o ${opts.output}: transfer writes a WAV file; give a name ending in .wav`,
+    );
+  }
+  const stages = new StageReporter(Boolean(opts.quiet));
+  stages.stage(`loading the model (${opts.model ?? DEFAULT_MODEL_DIR})`);
+  const model = await loadModelFolder(opts.model ?? DEFAULT_MODEL_DIR);
+  try {
+    const m = model.manifest;
+    const d = m.defaults;
+    const steps = integer('--steps', opts.steps, d.steps, 1, m.schedule.steps);
+    const seed = integer('--seed', opts.seed, 0, 0, 2 ** 32 - 1);
+    const guidance = opts.guidance === undefined ? d.guidance : Number(opts.guidance);
+    if (!(guidance >= 0 && guidance <= 30)) {
+      throw new UsageError(`--guidance must be a number from 0 to 30, not "${opts.guidance}"`);
+    }
+    const mood = opts.mood ? parseMood(opts.mood, m.condition.names) : undefined;
+    stages.stage(`reading the style reference ${music}`);
+    const reference = await readStyleReference(model, music, opts);
+    let durationS = reference.durationS;
+    if (opts.duration !== undefined) {
+      const v = Number(opts.duration);
+      if (!(v > 0 && v <= 3600)) {
+        throw new UsageError(`--duration must be seconds from 0 to 3600, not "${opts.duration}"`);
+      }
+      durationS = v;
+    }
+    const filmInfo = opts.film ? await probe(opts.film) : undefined;
+    if (opts.film && !filmInfo?.video) {
+      throw new UsageError(`--film ${opts.film} has no video stream: give a video file`);
+    }
+    const windowS = (m.frames * m.mel.hopLength) / m.sampleRate;
+    // A film shorter than the piece: the windows past its end keep its last window's mood.
+    const filmStarts = filmInfo?.video ? planWindows(filmInfo.video.durationS, windowS, 1) : [];
+    let bar: ProgressBar | null = null;
+    let barWindow = 0;
+    const t0 = Date.now();
+    const { score, windows } = await composeScore(
+      model,
+      durationS,
+      async (startS, spanS) => {
+        if (opts.film && filmInfo?.video) {
+          const last = filmStarts[filmStarts.length - 1];
+          const at = Math.min(startS, last);
+          const span = Math.min(spanS, filmInfo.video.durationS - at);
+          return filmWindowCondition(model, opts.film, filmInfo, at, span, mood);
+        }
+        return { levels: { ...mood }, condition: conditionVector({}, m, mood) };
+      },
+      {
+        seed,
+        steps,
+        guidance,
+        scheduler: d.scheduler,
+        style: reference.style,
+        onProgress: (e) => {
+          if (e.stage === 'analysing') {
+            if (opts.film) stages.stage(`window ${e.window}/${e.windows}: reading the film`);
+          } else if (e.stage === 'generating') {
+            if (barWindow !== e.window) {
+              bar?.done();
+              bar = new ProgressBar(
+                `window ${e.window}/${e.windows}`,
+                'steps',
+                Boolean(opts.quiet),
+              );
+              barWindow = e.window;
+            }
+            bar?.update(e.step, e.steps);
+          }
+        },
+      },
+    );
+    (bar as ProgressBar | null)?.done();
+    stages.stage(`writing ${opts.output}`);
+    await writeWav(opts.output, [score], m.sampleRate);
+    // How closely the new piece follows the reference, frame by frame over its whole length.
+    const out = analyzeAudio(score, m.sampleRate);
+    const ref = controlWindow(reference.style.controls, 0, out.melody.length, true);
+    const fidelity = {
+      melodyAccuracy: ref.melody ? melodyAccuracy(ref.melody, out.melody) : null,
+      dynamicsR: ref.dynamics ? dynamicsCorrelation(ref.dynamics, out.dynamics) : null,
+    };
+    if (opts.png) {
+      await writeFileAtomically(
+        opts.png,
+        renderControlComparison(
+          { melody: ref.melody ?? [], dynamics: ref.dynamics ?? [] },
+          { melody: out.melody, dynamics: out.dynamics },
+          out.frameRate,
+          `${music} → ${opts.output}`,
+        ),
+      );
+    }
+    stages.stage('done');
+    stages.done();
+    const seconds = (Date.now() - t0) / 1000;
+    if (opts.json) {
+      process.stdout.write(
+        `${JSON.stringify({
+          output: opts.output,
+          reference: music,
+          duration: Number(durationS.toFixed(3)),
+          controls: reference.controls,
+          controlScale: reference.style.scale,
+          film: opts.film ?? null,
+          seed,
+          steps,
+          guidance,
+          model: model.dir,
+          fidelity,
+          windows,
+          seconds: Number(seconds.toFixed(2)),
+        })}\n`,
+      );
+    } else {
+      const f = [
+        fidelity.melodyAccuracy !== null
+          ? `melody ${(100 * fidelity.melodyAccuracy).toFixed(1)} %`
+          : null,
+        fidelity.dynamicsR !== null ? `dynamics r ${fidelity.dynamicsR.toFixed(3)}` : null,
+      ]
+        .filter(Boolean)
+        .join(', ');
+      process.stdout.write(
+        `${opts.output}: ${durationS.toFixed(2)} s in ${windows.length} window(s) following ${music} (${f}), ${seconds.toFixed(1)} s\n`,
+      );
+    }
+  } finally {
+    await model.dispose();
+  }
+}
