@@ -70,7 +70,11 @@ export async function readStyleReference(
     );
   }
   return {
-    style: { controls: styleControlsOf(audio, m.sampleRate, controls, reference), scale },
+    style: {
+      controls: styleControlsOf(audio, m.sampleRate, controls, reference),
+      scale,
+      originS: startS,
+    },
     controls,
     durationS: audio.length / m.sampleRate,
   };

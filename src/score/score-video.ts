@@ -73,8 +73,8 @@ function levelsOf(film: FilmAnalysis): AffectLevels {
 export interface StyleReference {
   /** The reference's controls, whole piece, 100 frames/s (`styleControlsOf`). */
   controls: StyleControls;
-  /** Frames of the reference to skip before the score's first frame (--style-start). */
-  startFrame?: number;
+  /** Where in the reference file the controls begin (--style-start), for reports. */
+  originS?: Seconds;
   /** Scale of the control branch's residuals (--control-scale; 1 = as trained). */
   scale?: number;
 }
@@ -120,12 +120,8 @@ export async function composeScore(
   const vocoder = modelVocoder(model, opts.vocoder ?? defaultVocoderName(model.manifest));
   const windows: ScoreWindow[] = [];
   const style = opts.style;
-  const styleLength = style ? controlFrames(style.controls) - (style.startFrame ?? 0) : 0;
-  if (style && styleLength <= 0) {
-    throw new UsageError(
-      `the style reference ends before --style-start (it has ${(controlFrames(style.controls) / fps).toFixed(1)} s)`,
-    );
-  }
+  const styleLength = style ? controlFrames(style.controls) : 0;
+  if (style && styleLength === 0) throw new UsageError('the style reference has no frames');
   for (const [k, startS] of starts.entries()) {
     opts.onProgress?.({ stage: 'analysing', window: k + 1, windows: starts.length });
     const spanS = Math.min(windowS, durationS - startS);
@@ -133,14 +129,9 @@ export async function composeScore(
     let controls: StyleControls | undefined;
     let styleFromS: Seconds | undefined;
     if (style) {
-      const from = style.startFrame ?? 0;
-      const tail: StyleControls = {
-        melody: style.controls.melody?.subarray(from),
-        dynamics: style.controls.dynamics?.subarray(from),
-      };
       const first = Math.round(startS * fps);
-      controls = controlWindow(tail, first, m.frames, true);
-      styleFromS = (from + (first % styleLength)) / fps;
+      controls = controlWindow(style.controls, first, m.frames, true);
+      styleFromS = (style.originS ?? 0) + (first % styleLength) / fps;
     }
     const g = await generate(model, {
       condition: c.condition,

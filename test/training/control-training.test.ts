@@ -4,7 +4,7 @@
 // noise prediction for the same inputs.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildDataset } from '../../src/dataset/build.js';
@@ -17,6 +17,9 @@ import {
 import { generate } from '../../src/generator/pipeline.js';
 import type { StyleControls } from '../../src/conditions/style-controls.js';
 import { tempDir } from '../helpers/media.js';
+import { filmscoreJson, runFilmscore } from '../helpers/cli.js';
+import { writeWav } from '../../src/media/wav.js';
+import { concat, note } from '../../src/synth/signals.js';
 import { PYTHON } from '../helpers/reference.js';
 
 function run(cmd: string, args: string[]): string {
@@ -179,5 +182,96 @@ describe('S-Control branch training (smoke)', () => {
     } finally {
       await Promise.all([base, withZero, withLora].map((m) => m.dispose()));
     }
+
+    // The CLI: a reference melody (C, E, G, A notes) carried into a new piece and under a video,
+    // and every way of asking wrongly refused with what to do.
+    const sr = 16000;
+    const tune = concat([60, 64, 67, 69, 67, 64, 60, 62].map((n) => note(n, 0.5, sr)));
+    const tuneWav = join(dir, 'tune.wav');
+    await writeWav(tuneWav, [tune], sr);
+    const lora = join(dir, 'with-lora');
+    const piece = join(dir, 'piece.wav');
+    const png = join(dir, 'piece.png');
+    const t = filmscoreJson(
+      dir,
+      'transfer',
+      tuneWav,
+      '-o',
+      piece,
+      '--model',
+      lora,
+      '--steps',
+      '2',
+      '--png',
+      png,
+      '--duration',
+      '25',
+      '--json',
+      '-q',
+    );
+    assert.equal(t.duration, 25);
+    // Windows at 0, 9.24 and 14.76 s read the reference (4 s: 401 centred frames) from frame
+    // 0, 924 mod 401 and 1476 mod 401: it loops.
+    assert.deepEqual(
+      t.windows.map((w: { styleFromS: number }) => Number(w.styleFromS.toFixed(2))),
+      [0, 1.22, 2.73],
+    );
+    assert.deepEqual(t.controls, ['melody', 'dynamics']);
+    assert.ok(t.fidelity.melodyAccuracy >= 0 && t.fidelity.melodyAccuracy <= 1);
+    assert.ok(statSync(piece).size > 25 * sr * 2, 'a 25 s WAV');
+    assert.equal(readFileSync(png).subarray(1, 4).toString(), 'PNG');
+    const video = join(dir, 'pairs', 'pair-000.mp4');
+    const scored = filmscoreJson(
+      dir,
+      'score',
+      video,
+      '-o',
+      join(dir, 'scored.mkv'),
+      '--model',
+      lora,
+      '--steps',
+      '2',
+      '--style-from',
+      tuneWav,
+      '--controls',
+      'melody',
+      '--style-start',
+      '1',
+      '--json',
+      '-q',
+    );
+    assert.deepEqual(scored.style.controls, ['melody']);
+    // The film's second window starts w = duration − 10.24 s in: w + 1 s into the reference.
+    assert.equal(scored.windows.length, 2);
+    const w = scored.windows[1];
+    assert.ok(w.startS > 0.2 && w.startS < 0.4, `${w.startS}`);
+    assert.ok(Math.abs(w.styleFromS - (1 + Math.round(w.startS * 100) / 100)) < 1e-6);
+
+    const silent = join(dir, 'silent.wav');
+    await writeWav(silent, [new Float32Array(3 * sr)], sr);
+    const garbage = join(dir, 'garbage.mp3');
+    writeFileSync(garbage, 'this is not audio');
+    const refused = (args: string[], message: RegExp): void => {
+      const r = runFilmscore(dir, ...args);
+      assert.notEqual(r.status, 0, args.join(' '));
+      assert.match(r.stderr, message, args.join(' '));
+    };
+    const asked = ['-o', join(dir, 'x.wav'), '--model', lora, '-q'];
+    refused(['transfer', join(dir, 'missing.wav'), ...asked], /missing\.wav/);
+    refused(['transfer', silent, ...asked], /is silent/);
+    refused(['transfer', garbage, ...asked], /garbage\.mp3/);
+    refused(
+      ['transfer', tuneWav, ...asked, '--controls', 'melody,harmony'],
+      /unknown control "harmony"/,
+    );
+    refused(['transfer', tuneWav, '-o', join(dir, 'x.mp3'), '--model', lora], /ending in \.wav/);
+    refused(
+      ['transfer', tuneWav, '-o', join(dir, 'x.wav'), '--model', join(dir, 'base')],
+      /no melody\/dynamics control branch/,
+    );
+    refused(
+      ['score', video, '-o', join(dir, 'y.mp4'), '--model', lora, '--controls', 'melody'],
+      /need --style-from/,
+    );
   });
 });
