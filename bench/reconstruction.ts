@@ -7,15 +7,11 @@
 //        [--split test|val] [--outside DIR] [--crops N] [--no-outside] [--no-griffin-lim]
 //        [--json out.json]
 // (--split val --no-outside: for choosing between checkpoints without touching the test sets.)
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { decodeNpy } from '../src/dataset/npy.js';
+import { writeFileSync } from 'node:fs';
+import { corpusClips, outsideCrops } from './held-out-music.js';
 import { reconstructionReport, type ReconstructionReport } from '../src/eval/reconstruction.js';
 import { DEFAULT_MODEL_DIR, loadModelFolder } from '../src/generator/model-folder.js';
 import { reconstructAudio, type ReconstructOptions } from '../src/generator/reconstruct.js';
-import { decodeAudio } from '../src/media/audio-decode.js';
-import { probe } from '../src/media/probe.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string): string => {
@@ -31,50 +27,6 @@ const outside = opt('--outside', '.cache/outside-music');
 const crops = Number(opt('--crops', '12'));
 const withGl = !args.includes('--no-griffin-lim');
 const jsonOut = opt('--json', '');
-const CROP_S = 10.24;
-
-/** Held-out clips of the corpus (the test split unless --split), evenly spread (16 kHz audio). */
-function corpusClips(): { name: string; audio: Float32Array }[] {
-  const db = new Database(join(dataset, 'index.sqlite'), { readonly: true });
-  const ids = (
-    db.prepare('SELECT id FROM clips WHERE split = ? ORDER BY id').all(split) as { id: string }[]
-  ).map((r) => r.id);
-  db.close();
-  const every = Math.max(1, Math.floor(ids.length / clips));
-  return ids
-    .filter((_, i) => i % every === 0)
-    .slice(0, clips)
-    .map((id) => {
-      const a = decodeNpy(new Uint8Array(readFileSync(join(dataset, 'clips', id, 'audio.npy'))));
-      return { name: id, audio: Float32Array.from(a.values, (v) => v / 32768) };
-    });
-}
-
-/** 10.24 s crops of the outside tracks: one at 30 % and one at 70 % of each, up to `crops`. */
-async function outsideCrops(): Promise<{ name: string; audio: Float32Array }[]> {
-  const files = readdirSync(outside)
-    .filter((f) => /\.(ogg|mp3|opus|flac|wav)$/.test(f))
-    .sort();
-  const out: { name: string; audio: Float32Array }[] = [];
-  for (const at of [0.3, 0.7]) {
-    for (const f of files) {
-      if (out.length >= crops) return out;
-      const path = join(outside, f);
-      const info = await probe(path);
-      if (info.durationS < CROP_S * 2) continue;
-      const startS = Math.floor(at * (info.durationS - CROP_S));
-      const d = await decodeAudio(path, {
-        sampleRate: 16000,
-        channels: 1,
-        info,
-        startS,
-        durationS: CROP_S,
-      });
-      out.push({ name: `${f}@${startS}`, audio: d.channels[0] });
-    }
-  }
-  return out;
-}
 
 const model = await loadModelFolder(modelDir);
 const paths: [string, ReconstructOptions][] = [
@@ -105,9 +57,9 @@ const rows: Row[] = [];
 const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
 const t0 = Date.now();
 const sets: [string, { name: string; audio: Float32Array }[]][] = [
-  [`corpus ${split} clips`, corpusClips()],
+  [`corpus ${split} clips`, corpusClips(dataset, split, clips)],
 ];
-if (withOutside) sets.push(['outside music', await outsideCrops()]);
+if (withOutside) sets.push(['outside music', await outsideCrops(outside, crops)]);
 for (const [set, items] of sets) {
   for (const [label, o] of paths) {
     const reports: ReconstructionReport[] = [];

@@ -211,7 +211,7 @@ def export_folder(vae: MelVAE, vocoder: Vocoder, unet: VMUNet, mel: dict, scale:
     return manifest
 
 
-def load_control(path: str, unet: VMUNet) -> dict:
+def load_control(path: str, unet: VMUNet, raw: bool = False) -> dict:
     """train_control.py's checkpoint as a plain branch on `unet` (LoRA merged into its copies)."""
     c = torch.load(path, map_location="cpu")
     if c["unet"]["config"] != unet.config:
@@ -220,7 +220,7 @@ def load_control(path: str, unet: VMUNet) -> dict:
     lora = c["config"].get("lora")
     if lora:
         add_lora(branch, lora["rank"], lora["alpha"])
-    branch.load_state_dict(c["ema"])
+    branch.load_state_dict(c["model"] if raw else c["ema"])
     if lora:
         branch = merge_lora(branch)
     info = {"steps": c["step"], "unetSteps": c["unet"]["step"], "lora": lora, "config": branch.config}
@@ -233,7 +233,7 @@ def main() -> None:
     ap.add_argument("--vocoder", required=True)
     ap.add_argument("--unet", required=True)
     ap.add_argument("--out", required=True, type=Path)
-    ap.add_argument("--raw", action="store_true", help="export the UNet's raw weights instead of its EMA")
+    ap.add_argument("--raw", action="store_true", help="export the UNet's (and the control branch's) raw weights instead of their EMA")
     ap.add_argument("--fp16", action="store_true", help="store weight matrices as float16 (half the size; computed in float32)")
     ap.add_argument("--default-steps", type=int, default=25, help="default denoising steps of `filmscore score`")
     ap.add_argument("--default-guidance", type=float, default=3.0, help="default guidance scale (pick it by measurement)")
@@ -250,7 +250,7 @@ def main() -> None:
     vocoder.load_state_dict(w["model"])
     unet = VMUNet(**config_kwargs(u["config"]))
     unet.load_state_dict(u["model"] if a.raw else u["ema"])
-    control = load_control(a.control, unet) if a.control else None
+    control = load_control(a.control, unet, a.raw) if a.control else None
     conditions = u["conditions"]
     quantiles = [row for row in u["affect_quantiles"][: len(conditions)]] if "affect_quantiles" in u else None
     # A network fine-tuned from another run (--init) counts that run's steps too.
