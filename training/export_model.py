@@ -223,7 +223,8 @@ def load_control(path: str, unet: VMUNet, raw: bool = False) -> dict:
     branch.load_state_dict(c["model"] if raw else c["ema"])
     if lora:
         branch = merge_lora(branch)
-    info = {"steps": c["step"], "unetSteps": c["unet"]["step"], "lora": lora, "config": branch.config}
+    info = {"steps": c["step"] + c.get("init_steps", 0), "unetSteps": c["unet"]["step"], "lora": lora,
+            "config": branch.config}
     return {"branch": branch.eval(), "dynamics": c["dynamics"], "info": info}
 
 

@@ -52,6 +52,9 @@ def main() -> None:
     ap.add_argument("--drop-control", type=float, default=0.3, help="probability of dropping each control, independently")
     ap.add_argument("--snr-gamma", type=float, default=5.0, help="min-SNR-γ weighting (as the UNet's training); 0: plain MSE")
     ap.add_argument("--ema", type=float, default=0.999)
+    ap.add_argument("--init", metavar="CHECKPOINT",
+                    help="start from another branch run's weights (its EMA copy), e.g. one trained on an earlier "
+                         "checkpoint of the same UNet; the optimiser starts anew. Ignored when --resume finds a checkpoint")
     ap.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=None,
                     help="bfloat16 autocast (default: on for CPU, as train_unet.py)")
     add_run_arguments(ap)
@@ -90,6 +93,17 @@ def main() -> None:
     opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.999), weight_decay=0.01)
     step = 0
     gen = torch.Generator().manual_seed(args.seed)
+    # Steps the branch had before this run (--init), so the model card counts all of them.
+    init_steps = state.get("init_steps", 0) if state else 0
+    if args.init and not state:
+        init = torch.load(args.init, map_location="cpu")
+        init_steps = init["step"] + init.get("init_steps", 0)
+        if init["config"].get("lora", {}).get("rank", 0) != lora:
+            sys.exit(f"--init {args.init}: its LoRA rank differs from this run's (--lora {lora})")
+        branch.load_state_dict(init["ema"])
+        ema.load_state_dict(init["ema"])
+        if ddp.main:
+            print(f"initialised from {args.init} (step {init['step']}, UNet step {init['unet']['step']})", flush=True)
     if state:
         branch.load_state_dict(state["model"])
         ema.load_state_dict(state["ema"])
@@ -111,7 +125,7 @@ def main() -> None:
     def save() -> None:
         nonlocal rows
         run.save({"model": branch.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), "step": step,
-                  "gen": gen.get_state(), "config": branch.config, "dynamics": stats,
+                  "gen": gen.get_state(), "config": branch.config, "dynamics": stats, "init_steps": init_steps,
                   "unet": {"path": os.path.abspath(args.unet), "step": u["step"], "config": unet.config}})
         run.append(rows)
         rows = []

@@ -106,6 +106,14 @@ describe('S-Control branch training (smoke)', () => {
     const out = control(trained, ['--steps', '12', '--lora', '2', '--lr', '1e-2', '--ema', '0']);
     const summary = JSON.parse(out.trim().split('\n').pop()!);
     assert.equal(summary.step, 12);
+    // A fine-tune from that branch (e.g. onto a later checkpoint of the UNet) counts both runs.
+    const tuned = control(join(dir, 'control-tuned'), [
+      ...['--init', join(trained, 'checkpoint.pt'), '--lora', '2', '--steps', '2'],
+    ]);
+    assert.match(tuned, /initialised from .* \(step 12, UNet step 6\)/);
+    exportModel(join(dir, 'tuned'), join(dir, 'control-tuned'));
+    const tunedManifest = JSON.parse(readFileSync(join(dir, 'tuned', 'manifest.json'), 'utf8'));
+    assert.equal(tunedManifest.control.training.steps, 14);
     exportModel(join(dir, 'base'));
     exportModel(join(dir, 'with-zero'), zero);
     exportModel(join(dir, 'with-lora'), trained);
