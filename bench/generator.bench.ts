@@ -70,6 +70,34 @@ try {
       `| ${r.steps} ${r.scheduler} steps, guidance ${r.guidance} | ${gen.toFixed(2)} s | ${all.toFixed(2)} s |`,
     );
   }
+  if (model.manifest.control) {
+    // S-Control (issue 12: ≤ 1.5× the base model's time per window): median of 3 each way.
+    const T = model.manifest.frames;
+    const controls = {
+      melody: Uint8Array.from({ length: T }, (_, i) => Math.floor(i / 25) % 12),
+      dynamics: Float32Array.from({ length: T }, (_, i) => 35 + 8 * Math.sin(i / 50)),
+    };
+    const median = (v: number[]): number => v.sort((a, b) => a - b)[Math.floor(v.length / 2)];
+    const timed = async (withControls: boolean): Promise<number> => {
+      const runs: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        t = performance.now();
+        await generate(model, {
+          condition,
+          seed: 1,
+          ...rows[0],
+          ...(withControls ? { controls } : {}),
+        });
+        runs.push((performance.now() - t) / 1000);
+      }
+      return median(runs);
+    };
+    const plain = await timed(false);
+    const controlled = await timed(true);
+    console.log(
+      `control branch (melody + dynamics): ${controlled.toFixed(2)} s per window against ${plain.toFixed(2)} s without (×${(controlled / plain).toFixed(2)})`,
+    );
+  }
   clearInterval(timer);
   console.log(
     `peak RSS growth ${((peak - rss0) / 2 ** 20).toFixed(0)} MiB (model loaded, 10 s clip)`,
