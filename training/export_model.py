@@ -136,7 +136,7 @@ def _export(module: nn.Module, args: tuple, names: list[str], outputs: list[str]
 
 def export_folder(vae: MelVAE, vocoder: Vocoder, unet: VMUNet, mel: dict, scale: float, out: Path,
                   conditions: list[str], quantiles: list[list[float]] | None, info: dict, fp16: bool = False,
-                  defaults: dict | None = None, control: dict | None = None) -> dict:
+                  defaults: dict | None = None, control: dict | None = None, content_frames: int = 1000) -> dict:
     """Write the four graphs (five with `control`: {"branch", "dynamics", "info"}) and
     manifest.json into `out`; returns the manifest."""
     defaults = defaults or {}
@@ -187,6 +187,8 @@ def export_folder(vae: MelVAE, vocoder: Vocoder, unet: VMUNet, mel: dict, scale:
         "sampleRate": 16000,
         "mel": {**front_end.manifest(), "mean": mel["mean"], "std": mel["std"]},
         "frames": 4 * frames,
+        # The training clips' music (10 s); the UNet learnt the padding after it as silence.
+        "contentFrames": min(content_frames, 4 * frames),
         "latent": {"channels": c, "frames": frames, "scale": scale},
         "schedule": SCHEDULE,
         "condition": {"kind": "film" if film_dims else "affect", "names": conditions,
@@ -240,6 +242,9 @@ def main() -> None:
     ap.add_argument("--default-guidance", type=float, default=3.0, help="default guidance scale (pick it by measurement)")
     ap.add_argument("--default-vocoder", choices=["neural", "griffin-lim", "hybrid"], default="neural",
                     help="default vocoder (pick the one that measures better on held-out clips)")
+    ap.add_argument("--content-frames", type=int, default=1000,
+                    help="mel frames of music in a window: the training clips' length (10 s = 1000); the runtime "
+                         "keeps only these of each generated window")
     ap.add_argument("--control", metavar="CHECKPOINT",
                     help="S-Control's branch (train_control.py's checkpoint.pt, its EMA weights; LoRA merged): "
                          "adds control.onnx and the UNet's residual inputs (manifest version 2)")
@@ -262,7 +267,7 @@ def main() -> None:
     tmp_out = a.out.with_name(a.out.name + ".partial")
     shutil.rmtree(tmp_out, ignore_errors=True)
     m = export_folder(vae, vocoder, unet, v["mel"], v["scale"] or 1.0, tmp_out, conditions, quantiles, info, a.fp16,
-                      {"steps": a.default_steps, "guidance": a.default_guidance, "vocoder": a.default_vocoder}, control)
+                      {"steps": a.default_steps, "guidance": a.default_guidance, "vocoder": a.default_vocoder}, control, a.content_frames)
     for extra in ("MODEL_CARD.md",):
         if (a.out / extra).exists():
             shutil.copyfile(a.out / extra, tmp_out / extra)

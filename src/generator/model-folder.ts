@@ -52,6 +52,9 @@ export interface ModelManifest {
   };
   /** Mel frames of one generation window (1024 = 10.24 s at 100 frames/s). */
   frames: number;
+  /** Of those, the frames of music: the training clips' length (1000 for 10 s clips); the model
+   * learnt the rest as padding (near silence). Absent: all of `frames`. */
+  contentFrames?: number;
   latent: { channels: number; frames: number; scale: number };
   schedule: NoiseSchedule;
   /**
@@ -88,6 +91,11 @@ export interface ModelManifest {
   training?: Record<string, unknown>;
 }
 
+/** Frames of music in a generated window (`contentFrames`, else the whole window). */
+export function contentFrames(m: ModelManifest): number {
+  return m.contentFrames ?? m.frames;
+}
+
 /** The model shipped in the repository (models/default), used when no --model is given. */
 export const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../../../models/default', import.meta.url));
 
@@ -118,6 +126,11 @@ export function checkManifest(dir: string, m: unknown): ModelManifest {
     num(`mel.${k}`, mel[k]);
   num('sampleRate', o.sampleRate);
   num('frames', o.frames);
+  if (o.contentFrames !== undefined) {
+    num('contentFrames', o.contentFrames);
+    if ((o.contentFrames as number) < 1 || (o.contentFrames as number) > (o.frames as number))
+      fail(dir, '"contentFrames" must be from 1 to "frames"');
+  }
   const latent = o.latent as Record<string, unknown> | undefined;
   if (!latent) fail(dir, '"latent" is missing');
   for (const k of ['channels', 'frames', 'scale']) num(`latent.${k}`, latent[k]);

@@ -13,7 +13,7 @@ import { writeWav } from '../media/wav.js';
 import type { SchedulerName } from '../sampler/index.js';
 import type { Seconds } from '../units.js';
 import { conditionVector, type AffectLevels } from '../generator/condition.js';
-import type { GeneratorModel } from '../generator/model-folder.js';
+import { contentFrames, type GeneratorModel } from '../generator/model-folder.js';
 import { generate, type FilmBranchValues } from '../generator/pipeline.js';
 import { controlFrames, controlWindow, type StyleControls } from '../conditions/style-controls.js';
 import { UsageError } from '../util/errors.js';
@@ -21,6 +21,9 @@ import { defaultVocoderName, modelVocoder, type VocoderName } from '../decoder/v
 import { joinWindows } from '../decoder/join-windows.js';
 
 export { joinWindows };
+
+/** The mux's fade-out at the end of the picture (media/mux.ts's default). */
+const END_FADE_S = 0.05;
 
 export interface ScoreOptions extends ComposeOptions {
   /** Levels that override the film's (--mood). */
@@ -113,7 +116,11 @@ export async function composeScore(
   const m = model.manifest;
   const sr = m.sampleRate;
   const fps = sr / m.mel.hopLength;
-  const windowS = (m.frames * m.mel.hopLength) / sr;
+  // The music of a window is its first contentFrames (the training clips' length); the model
+  // learnt the rest as the padding's silence. A piece up to the mux's end fade longer is still
+  // one window (the fade covers the padding's start).
+  const contentS = (contentFrames(m) * m.mel.hopLength) / sr;
+  const windowS = durationS > contentS && durationS <= contentS + END_FADE_S ? durationS : contentS;
   const crossfadeS = Math.min(opts.crossfadeS ?? 1, windowS / 4);
   const starts = planWindows(durationS, windowS, crossfadeS);
   const parts: { offset: number; audio: Float32Array }[] = [];
@@ -152,7 +159,10 @@ export async function composeScore(
           steps,
         }),
     });
-    parts.push({ offset: Math.round(startS * sr), audio: g.audio });
+    parts.push({
+      offset: Math.round(startS * sr),
+      audio: g.audio.subarray(0, Math.round(windowS * sr)),
+    });
     windows.push({
       startS,
       durationS: spanS,

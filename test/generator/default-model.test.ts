@@ -1,5 +1,5 @@
 // The bundled model (models/default): what `filmscore score` uses when no --model is given.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +10,9 @@ import { generate } from '../../src/generator/pipeline.js';
 import { analyzeAudio } from '../../src/analysis/music-analysis.js';
 import type { AffectLevels } from '../../src/generator/condition.js';
 import { measureConditioned, measureScoredFilm } from '../helpers/generation.js';
+import { makeClip, tempDir } from '../helpers/media.js';
+import { scoreVideo } from '../../src/score/score-video.js';
+import { decodeAudio } from '../../src/media/audio-decode.js';
 
 describe('the bundled model (models/default)', () => {
   it('is complete, within the size budget, and documented', () => {
@@ -148,6 +151,36 @@ describe('the bundled model (models/default)', () => {
       assert.ok(bright.levelDb > dark.levelDb + 6, `dB: ${bright.levelDb} vs ${dark.levelDb}`);
     } finally {
       await model.dispose();
+    }
+  });
+
+  it('scores right up to the end of the picture: no silence where the model learnt padding', async () => {
+    // The training clips were 10 s padded to the 10.24 s window, and the model makes those last
+    // 0.24 s near silent (35–40 dB down); a 10.2 s film must still have music to its end.
+    const model = await loadModelFolder();
+    const dir = tempDir();
+    try {
+      const clip = makeClip(join(dir, 'clip.mp4'), { durationS: 10.2, video: 'testsrc2' });
+      const out = join(dir, 'scored.mkv');
+      const r = await scoreVideo(clip, out, model, {
+        seed: 0,
+        steps: 10,
+        guidance: model.manifest.defaults.guidance,
+        scheduler: 'dpm-solver++',
+      });
+      assert.equal(r.windows.length, 2, 'two windows: 10.2 s is more than the 10 s of music');
+      const audio = (await decodeAudio(out, { sampleRate: 16000, channels: 1 })).channels[0];
+      const rms = (a: number, b: number): number => {
+        let e = 0;
+        for (let i = Math.round(a * 16000); i < Math.round(b * 16000); i++) e += audio[i] ** 2;
+        return Math.sqrt(e / Math.round((b - a) * 16000));
+      };
+      // From the 10 s mark to the mux's 0.05 s fade against the body of the score.
+      const ratio = rms(10.02, 10.15) / rms(1, 9);
+      assert.ok(ratio > 0.3, `end of the score at ${(20 * Math.log10(ratio)).toFixed(1)} dB`);
+    } finally {
+      await model.dispose();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
