@@ -160,11 +160,11 @@ for (const [k, id] of testIds.entries()) {
     guidance,
     scheduler: m.defaults.scheduler,
   });
-  const s = logMelBandMajor(g.audio);
+  const s = logMelBandMajor(g.music);
   genEmb.push(Array.from(mfccStatsOfMel(s.data, s.frames)));
-  style.gen.push(await styleOf(g.audio));
-  flatness.gen.push(spectralFlatness(g.audio));
-  const back = musicAffect(analyzeAudio(g.audio, SR));
+  style.gen.push(await styleOf(g.music));
+  flatness.gen.push(spectralFlatness(g.music));
+  const back = musicAffect(analyzeAudio(g.music, SR));
   ownCondition.label.push({ pace: a[paceAt], loudness: a[loudnessAt] });
   ownCondition.rebuilt.push({ pace: back.pace, loudness: back.loudness });
 }
@@ -192,7 +192,7 @@ for (let k = 0; k < generations; k++) {
       guidance,
       scheduler: m.defaults.scheduler,
     });
-    const a = musicAffect(analyzeAudio(g.audio, SR));
+    const a = musicAffect(analyzeAudio(g.music, SR));
     measured[way].push({ pace: a.pace, loudness: a.loudness });
     if (way === 'mixed') {
       // Against what was asked for (the levels through the quantiles), not against the value

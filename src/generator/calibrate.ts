@@ -56,7 +56,7 @@ export async function measureResponses(
           guidance: m.defaults.guidance,
           scheduler: m.defaults.scheduler,
         });
-        values.push(readMusic(g.audio, g.sampleRate)[name]);
+        values.push(readMusic(g.music, g.sampleRate)[name]);
         opts.onProgress?.(++done, total);
       }
       inputs.push(condition[slot]);

@@ -1,7 +1,7 @@
 import { guide } from '../sampler/guidance.js';
 import { makeScheduler, type SchedulerName } from '../sampler/index.js';
 import { GaussianNoise } from '../sampler/noise.js';
-import { loadControlBranch, type GeneratorModel } from './model-folder.js';
+import { contentFrames, loadControlBranch, type GeneratorModel } from './model-folder.js';
 import type { FloatTensor } from '../onnx/model.js';
 import { NO_PITCH, type StyleControls } from '../conditions/style-controls.js';
 import { UsageError } from '../util/errors.js';
@@ -90,6 +90,8 @@ export interface Generation {
   melFrames: number;
   /** Mono waveform at `sampleRate`, frames × hop samples long. */
   audio: Float32Array;
+  /** Its first contentFrames × hop samples (a view): the music, without the learnt padding. */
+  music: Float32Array;
   sampleRate: number;
 }
 
@@ -165,5 +167,6 @@ export async function generate(model: GeneratorModel, opts: GenerateOptions): Pr
   const melFrames = mel.dims[2];
   const vocoder = opts.vocoder ?? modelVocoder(model, defaultVocoderName(model.manifest));
   const audio = await vocoder(mel.data, melFrames);
-  return { mel: mel.data, melFrames, audio, sampleRate: m.sampleRate };
+  const music = audio.subarray(0, Math.min(audio.length, contentFrames(m) * m.mel.hopLength));
+  return { mel: mel.data, melFrames, audio, music, sampleRate: m.sampleRate };
 }

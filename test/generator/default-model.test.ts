@@ -119,7 +119,7 @@ describe('the bundled model (models/default)', () => {
                 guidance: m.defaults.guidance,
                 scheduler: m.defaults.scheduler,
               });
-              const measured = readMusic(g.audio, g.sampleRate);
+              const measured = readMusic(g.music, g.sampleRate);
               err[way] += Math.abs(measured[name] - target[slot]) / 6;
             }
           }

@@ -32,7 +32,7 @@ export async function measureConditioned(
       guidance: m.defaults.guidance,
       scheduler: m.defaults.scheduler,
     });
-    readings.push(readMusic(g.audio, g.sampleRate));
+    readings.push(readMusic(g.music, g.sampleRate));
   }
   return meanReading(readings);
 }
