@@ -38,13 +38,7 @@ function colour(v: number): [number, number, number] {
  */
 export function renderAnalysisFigure(m: MusicAnalysis, title: string): Buffer {
   const height = TOP + PANELS.mel + PANELS.melody + PANELS.dynamics + 2 * PANEL_GAP + BOTTOM;
-  const canvas = createCanvas(WIDTH, height);
-  const g = canvas.getContext('2d');
-  g.fillStyle = '#ffffff';
-  g.fillRect(0, 0, WIDTH, height);
-  g.font = '15px DejaVu Sans, sans-serif';
-  g.fillStyle = '#111';
-  g.fillText(title, LEFT, 26);
+  const { canvas, g } = titledCanvas(height, title);
   const plotW = WIDTH - LEFT - RIGHT;
   const frames = m.logMel.frames;
   const xOf = (frame: number): number => LEFT + (frame / Math.max(1, frames)) * plotW;
@@ -127,6 +121,18 @@ export function renderAnalysisFigure(m: MusicAnalysis, title: string): Buffer {
 
   drawTimeAxis(g, y0 + PANELS.dynamics, m.durationS, secToX, plotW);
   return canvas.toBuffer('image/png');
+}
+
+/** A white figure `height` px tall with its title at the top. */
+function titledCanvas(height: number, title: string) {
+  const canvas = createCanvas(WIDTH, height);
+  const g = canvas.getContext('2d');
+  g.fillStyle = '#ffffff';
+  g.fillRect(0, 0, WIDTH, height);
+  g.font = '15px DejaVu Sans, sans-serif';
+  g.fillStyle = '#111';
+  g.fillText(title, LEFT, 26);
+  return { canvas, g };
 }
 
 /** Pitch-class rows (C at the bottom) on a light panel. */
@@ -214,13 +220,7 @@ export function renderControlComparison(
   title: string,
 ): Buffer {
   const height = TOP + PANELS.melody + PANELS.dynamics + PANEL_GAP + BOTTOM;
-  const canvas = createCanvas(WIDTH, height);
-  const g = canvas.getContext('2d');
-  g.fillStyle = '#ffffff';
-  g.fillRect(0, 0, WIDTH, height);
-  g.font = '15px DejaVu Sans, sans-serif';
-  g.fillStyle = '#111';
-  g.fillText(title, LEFT, 26);
+  const { canvas, g } = titledCanvas(height, title);
   const plotW = WIDTH - LEFT - RIGHT;
   const frames = Math.max(output.melody.length, output.dynamics.length, 1);
   const perPx = frames / plotW;

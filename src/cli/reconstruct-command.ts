@@ -11,6 +11,7 @@ import { decodeAudio } from '../media/audio-decode.js';
 import { probe } from '../media/probe.js';
 import { writeWav } from '../media/wav.js';
 import { UsageError } from '../util/errors.js';
+import { seconds } from './arguments.js';
 import { StageReporter } from './progress.js';
 
 export interface ReconstructCommandOptions {
@@ -22,15 +23,6 @@ export interface ReconstructCommandOptions {
   vocoder?: string;
   json?: boolean;
   quiet?: boolean;
-}
-
-function seconds(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) {
-    throw new UsageError(`${name} must be a number of seconds ≥ 0, not "${v}"`);
-  }
-  return n;
 }
 
 const round = (v: number, digits: number): number => Number(v.toFixed(digits));

@@ -5,6 +5,7 @@ import { scoreVideo } from '../score/score-video.js';
 import { UsageError } from '../util/errors.js';
 import { defaultVocoderName, VOCODERS, type VocoderName } from '../decoder/vocoders.js';
 import { ProgressBar, StageReporter } from './progress.js';
+import { guidanceScale, integer } from './arguments.js';
 import { readStyleReference, type StyleCommandOptions } from './style-options.js';
 
 export interface ScoreCommandOptions extends StyleCommandOptions {
@@ -24,21 +25,6 @@ export interface ScoreCommandOptions extends StyleCommandOptions {
   quiet?: boolean;
 }
 
-export function integer(
-  name: string,
-  v: string | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`${name} must be a whole number from ${min} to ${max}, not "${v}"`);
-  }
-  return n;
-}
-
 export async function runScore(video: string, opts: ScoreCommandOptions): Promise<void> {
   const stages = new StageReporter(Boolean(opts.quiet));
   stages.stage(`loading the model (${opts.model ?? DEFAULT_MODEL_DIR})`);
@@ -47,10 +33,7 @@ export async function runScore(video: string, opts: ScoreCommandOptions): Promis
     const d = model.manifest.defaults;
     const steps = integer('--steps', opts.steps, d.steps, 1, model.manifest.schedule.steps);
     const seed = integer('--seed', opts.seed, 0, 0, 2 ** 32 - 1);
-    const guidance = opts.guidance === undefined ? d.guidance : Number(opts.guidance);
-    if (!(guidance >= 0 && guidance <= 30)) {
-      throw new UsageError(`--guidance must be a number from 0 to 30, not "${opts.guidance}"`);
-    }
+    const guidance = guidanceScale(opts.guidance, d.guidance);
     const scheduler = (opts.scheduler ?? d.scheduler) as SchedulerName;
     if (!SCHEDULERS.includes(scheduler)) {
       throw new UsageError(

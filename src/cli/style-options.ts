@@ -9,21 +9,13 @@ import {
 import { loadControlBranch, type GeneratorModel } from '../generator/model-folder.js';
 import type { StyleReference } from '../score/score-video.js';
 import { UsageError } from '../util/errors.js';
+import { seconds } from './arguments.js';
 
 /** The S-Control options `score` and `transfer` share. */
 export interface StyleCommandOptions {
   styleStart?: string;
   controls?: string;
   controlScale?: string;
-}
-
-function seconds(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) {
-    throw new UsageError(`${name} must be a number of seconds ≥ 0, not "${v}"`);
-  }
-  return n;
 }
 
 /**

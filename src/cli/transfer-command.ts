@@ -10,7 +10,7 @@ import { composeScore, filmWindowCondition, planWindows } from '../score/score-v
 import { writeFileAtomically } from '../util/atomic-file.js';
 import { UsageError } from '../util/errors.js';
 import { ProgressBar, StageReporter } from './progress.js';
-import { integer } from './score-command.js';
+import { guidanceScale, integer } from './arguments.js';
 import { readStyleReference, type StyleCommandOptions } from './style-options.js';
 
 export interface TransferCommandOptions extends StyleCommandOptions {
@@ -45,10 +45,7 @@ export async function runTransfer(music: string, opts: TransferCommandOptions): 
     const d = m.defaults;
     const steps = integer('--steps', opts.steps, d.steps, 1, m.schedule.steps);
     const seed = integer('--seed', opts.seed, 0, 0, 2 ** 32 - 1);
-    const guidance = opts.guidance === undefined ? d.guidance : Number(opts.guidance);
-    if (!(guidance >= 0 && guidance <= 30)) {
-      throw new UsageError(`--guidance must be a number from 0 to 30, not "${opts.guidance}"`);
-    }
+    const guidance = guidanceScale(opts.guidance, d.guidance);
     const mood = opts.mood ? parseMood(opts.mood, m.condition.names) : undefined;
     stages.stage(`reading the style reference ${music}`);
     const reference = await readStyleReference(model, music, opts);

@@ -1,0 +1,38 @@
+import { UsageError } from '../util/errors.js';
+
+/** Command-line values checked and converted, each refusal naming the option and its range. */
+
+/** A whole number from `min` to `max`; `fallback` when the option was not given. */
+export function integer(
+  name: string,
+  v: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${name} must be a whole number from ${min} to ${max}, not "${v}"`);
+  }
+  return n;
+}
+
+/** Seconds ≥ 0, or undefined when the option was not given. */
+export function seconds(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) {
+    throw new UsageError(`${name} must be a number of seconds ≥ 0, not "${v}"`);
+  }
+  return n;
+}
+
+/** --guidance: a classifier-free guidance scale from 0 to 30 (the model's default if not given). */
+export function guidanceScale(v: string | undefined, fallback: number): number {
+  const g = v === undefined ? fallback : Number(v);
+  if (!(g >= 0 && g <= 30)) {
+    throw new UsageError(`--guidance must be a number from 0 to 30, not "${v}"`);
+  }
+  return g;
+}
