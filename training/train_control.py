@@ -55,6 +55,11 @@ def main() -> None:
     ap.add_argument("--drop", type=float, default=0.1, help="probability of training a clip without its film condition")
     ap.add_argument("--drop-control", type=float, default=0.3, help="probability of dropping each control, independently")
     ap.add_argument("--snr-gamma", type=float, default=5.0, help="min-SNR-γ weighting (as the UNet's training); 0: plain MSE")
+    ap.add_argument("--t-sampling", choices=["uniform", "cubic"], default="cubic",
+                    help="timesteps: uniform as the UNet's training, or cubic, t = (1 − u³)·T (T2I-Adapter's choice), "
+                         "which favours the noisy steps where a piece's melody and dynamics are decided: uniform "
+                         "sampling spends the loss on nearly clean steps, whose ε error (~0.09 at t = 200 against "
+                         "~0.001 at t = 800) the controls cannot lower")
     ap.add_argument("--ema", type=float, default=0.999)
     ap.add_argument("--init", metavar="CHECKPOINT",
                     help="start from another branch run's weights (its EMA copy), e.g. one trained on an earlier "
@@ -144,7 +149,11 @@ def main() -> None:
         idx = split_batches(len(ids), args.batch, gen, ddp.rank, ddp.world)
         n = len(idx)
         z0 = latents[idx].to(args.device)
-        t = torch.randint(0, SCHEDULE["steps"], (n,), generator=gen)
+        if args.t_sampling == "cubic":
+            draw = torch.rand(n, generator=gen)
+            t = ((1 - draw ** 3) * SCHEDULE["steps"]).long().clamp(0, SCHEDULE["steps"] - 1)
+        else:
+            t = torch.randint(0, SCHEDULE["steps"], (n,), generator=gen)
         noise = torch.randn(z0.shape, generator=gen).to(args.device)
         keep = (torch.rand(n, generator=gen) >= args.drop).float().to(args.device)
         keep_control = {k: (torch.rand(n, generator=gen) >= args.drop_control).float().to(args.device) for k in ("melody", "dynamics")}
