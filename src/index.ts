@@ -72,7 +72,11 @@ export {
   type MusicAnalysis,
   type AnalysisProgress,
 } from './analysis/music-analysis.js';
-export { renderAnalysisFigure, writeAnalysisFigure } from './analysis/figure.js';
+export {
+  renderAnalysisFigure,
+  writeAnalysisFigure,
+  renderControlComparison,
+} from './analysis/figure.js';
 
 export {
   AFFECT_NAMES,
@@ -131,11 +135,25 @@ export {
 export {
   loadModelFolder,
   loadVaeEncoder,
+  loadControlBranch,
+  contentFrames,
   checkManifest,
   DEFAULT_MODEL_DIR,
   type GeneratorModel,
   type ModelManifest,
+  type ControlSpec,
+  type ResidualSpec,
 } from './generator/model-folder.js';
+export {
+  styleControlsOf,
+  controlWindow,
+  controlFrames,
+  parseControls,
+  CONTROL_NAMES,
+  NO_PITCH,
+  type StyleControls,
+  type ControlName,
+} from './conditions/style-controls.js';
 export {
   generate,
   type GenerateOptions,
@@ -170,10 +188,15 @@ export {
 } from './decoder/vocoders.js';
 export {
   scoreVideo,
+  composeScore,
+  filmWindowCondition,
   planWindows,
   joinWindows,
   type ScoreOptions,
   type ScoreResult,
+  type ComposeOptions,
+  type StyleReference,
+  type WindowCondition,
 } from './score/score-video.js';
 
 // Evaluation: the paper's metrics (HPM §5), each after its reference definition.
