@@ -60,6 +60,10 @@ def main() -> None:
                          "which favours the noisy steps where a piece's melody and dynamics are decided: uniform "
                          "sampling spends the loss on nearly clean steps, whose ε error (~0.09 at t = 200 against "
                          "~0.001 at t = 800) the controls cannot lower")
+    ap.add_argument("--high-noise-weight", type=float, default=20.0, metavar="G",
+                    help="weight the loss by 1/SNR_t (the error of the clean latent the step implies), between 1 "
+                         "and G: a control decides a piece's structure at the noisy steps, where the ε error is "
+                         "tiny in absolute terms (~0.001 at t = 800, SNR 0.004); 1 turns it off")
     ap.add_argument("--ema", type=float, default=0.999)
     ap.add_argument("--init", metavar="CHECKPOINT",
                     help="start from another branch run's weights (its EMA copy), e.g. one trained on an earlier "
@@ -167,7 +171,9 @@ def main() -> None:
             residuals = branch(zt, temb, cond, ctrl, keep_control)
             predicted = unet(zt, tf, affect[idx].to(args.device), keep, control=residuals)
         err = (predicted.float() - noise).pow(2).mean((1, 2))
-        loss = (min_snr_weight(t, abar, args.snr_gamma).to(args.device) * err).mean()
+        snr = (abar[t] / (1 - abar[t])).float()
+        weight = min_snr_weight(t, abar, args.snr_gamma) * (1 / snr).clamp(1, max(1.0, args.high_noise_weight))
+        loss = (weight.to(args.device) * err).mean()
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
