@@ -4,6 +4,7 @@ import { MIN_RESPONSE_SPAN, responseSpan, type ResponseCurve } from '../conditio
 import {
   CALIBRATED_DESCRIPTORS,
   measureResponses,
+  type MeasuredResponse,
   type CalibratedDescriptor,
 } from '../generator/calibrate.js';
 import { DEFAULT_MODEL_DIR, loadModelFolder } from '../generator/model-folder.js';
@@ -101,12 +102,15 @@ export async function runCalibrate(opts: CalibrateCommandOptions): Promise<void>
   }
   for (const [name, r] of Object.entries(report) as [
     string,
-    ResponseCurve & { measured: number[][]; span: number; used: boolean },
+    MeasuredResponse & { span: number; used: boolean },
   ][]) {
-    const rows = r.inputs.map(
-      (x, i) =>
-        `    asked ${x.toFixed(3)} → measured ${r.outputs[i].toFixed(3)} (seeds ${r.measured[i].map((v) => v.toFixed(2)).join(' ')})`,
-    );
+    const rows = r.tried.map((x, i) => {
+      const seedsRead = r.measured[i].map((v) => v.toFixed(2)).join(' ');
+      const at = r.inputs.indexOf(x);
+      return at >= 0
+        ? `    asked ${x.toFixed(3)} → measured ${r.outputs[at].toFixed(3)} (seeds ${seedsRead})`
+        : `    asked ${x.toFixed(3)} → left out: beyond the value that made the most extreme music (seeds ${seedsRead})`;
+    });
     process.stdout.write(
       `${name}: the output moves ${r.span.toFixed(2)} across the levels; ${r.used ? 'inverted from now on' : `not used (below ${MIN_RESPONSE_SPAN}: the model does not follow it)`}\n${rows.join('\n')}\n`,
     );

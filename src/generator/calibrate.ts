@@ -9,6 +9,10 @@ import { generate } from './pipeline.js';
 export const CALIBRATED_DESCRIPTORS = ['pace', 'loudness'] as const;
 export type CalibratedDescriptor = (typeof CALIBRATED_DESCRIPTORS)[number];
 
+/** A fitted response with every input tried and its measurements (one per seed): the curve
+ * may leave out inputs past the extremes (`fitResponse`). */
+export type MeasuredResponse = ResponseCurve & { tried: number[]; measured: number[][] };
+
 export interface CalibrateOptions {
   /** Levels 0…1 asked for, evenly spaced (each through the quantiles, as `--mood` asks). */
   points: number;
@@ -28,12 +32,12 @@ export async function measureResponses(
   model: GeneratorModel,
   descriptors: readonly CalibratedDescriptor[],
   opts: CalibrateOptions,
-): Promise<Partial<Record<AffectName, ResponseCurve & { measured: number[][] }>>> {
+): Promise<Partial<Record<AffectName, MeasuredResponse>>> {
   if (opts.points < 2) throw new Error('measureResponses: a response needs two or more levels');
   const m = model.manifest;
   const total = descriptors.length * opts.points * opts.seeds;
   let done = 0;
-  const out: Partial<Record<AffectName, ResponseCurve & { measured: number[][] }>> = {};
+  const out: Partial<Record<AffectName, MeasuredResponse>> = {};
   for (const name of descriptors) {
     const slot = m.condition.names.indexOf(name);
     if (slot < 0) throw new Error(`the model is not conditioned on ${name}`);
@@ -62,7 +66,7 @@ export async function measureResponses(
       inputs.push(condition[slot]);
       measured.push(values);
     }
-    out[name] = { ...fitResponse(inputs, measured), measured };
+    out[name] = { ...fitResponse(inputs, measured), tried: inputs, measured };
   }
   return out;
 }

@@ -66,6 +66,30 @@ describe('measured responses', () => {
     assert.ok(!isResponseCurve({ inputs: [0.1, 0.2], outputs: [1, 0] }));
   });
 
+  it("spans only the inputs from the lowest-measuring to the highest: a model's extremes are where it made the most extreme music", () => {
+    // The candidate UNet of session 7 (pace, 3 seeds each): asked 0.083 it made busier music
+    // (0.47) than asked 0.337 (0.12); the whole-range fit pooled them and sent "slowest" to 0.083.
+    const inputs = [0.083, 0.337, 0.505, 0.619, 0.694, 0.767, 0.923];
+    const measured = [
+      [0.38, 0.51, 0.51],
+      [0.08, 0.21, 0.08],
+      [0.21, 0.27, 0.32],
+      [0.58, 0.51, 0.43],
+      [0.74, 0.78, 0.64],
+      [0.85, 0.84, 0.78],
+      [0.93, 0.99, 0.93],
+    ];
+    const curve = fitResponse(inputs, measured);
+    assert.deepEqual(curve.inputs, inputs.slice(1));
+    assert.equal(invertResponse(0.05, curve), 0.337);
+    assert.ok(Math.abs(curve.outputs[0] - 0.1233) < 1e-3, `${curve.outputs[0]}`);
+    // The same at the top: an input past the one that measured highest is dropped.
+    const top = fitResponse([0.1, 0.5, 0.9], [[0.1], [0.8], [0.6]]);
+    assert.deepEqual(top.inputs, [0.1, 0.5]);
+    // A model that runs the wrong way keeps its whole range (too flat to invert, or refused).
+    assert.deepEqual(fitResponse([0.1, 0.5, 0.9], [[0.9], [0.5], [0.1]]).inputs, [0.1, 0.5, 0.9]);
+  });
+
   it('the condition vector asks the model for what made the target, where it follows the slot', () => {
     const manifest = {
       condition: {
