@@ -4,7 +4,8 @@ networks when their original run folders are gone (runs/ is kept out of git).
 
   /usr/bin/python3 training/recover_checkpoints.py --model models/default --out runs/shipped
 
-writes runs/shipped/{vae,vocoder,unet}/checkpoint.pt: the weights (fp16-stored ones come back
+writes runs/shipped/{vae,vocoder,unet}/checkpoint.pt (and control/, S-Control's branch, for a
+version-2 folder: LoRA comes back merged, as a full copy): the weights (fp16-stored ones come back
 exactly as shipped, in float32), each network's configuration, the mel normalisation and
 latent scale, the UNet's conditions and quantiles, and the steps each had. They are what
 `train_*.py --init` and `export_model.py` read; they hold no optimiser state, so they start a
@@ -29,6 +30,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from filmscore_training.onnx_weights import state_dict_from_onnx  # noqa: E402
 from filmscore_training.run import config_kwargs  # noqa: E402
+from filmscore_training.control import CONTROLS, ControlBranch  # noqa: E402
 from filmscore_training.unet import VMUNet  # noqa: E402
 from filmscore_training.vae import build_vae  # noqa: E402
 from filmscore_training.vocoder import Vocoder  # noqa: E402
@@ -75,6 +77,19 @@ def recover(model_dir: Path) -> dict[str, dict]:
     _fit(unet, unet_weights, "UNet")
     quantiles = condition.get("quantiles")
 
+    control = {}
+    if manifest.get("control") and files.get("control"):
+        # S-Control's branch (LoRA, if any, was merged at export: it comes back as a full copy).
+        spec = manifest["control"]
+        info = spec.get("training", {})
+        config = info.get("config", {"down": manifest["frames"] // manifest["latent"]["frames"], "controls": CONTROLS})
+        branch = ControlBranch(unet, config["down"], config["controls"])
+        _fit(branch, state_dict_from_onnx(model_dir / files["control"], "branch."), "control branch")
+        dyn = spec["controls"]["dynamics"]
+        control = {"control": {"model": branch.state_dict(), "ema": branch.state_dict(), "config": branch.config,
+                               "step": info.get("steps", 0), "dynamics": {"mean": dyn["mean"], "std": dyn["std"]},
+                               "unet": {"path": str(model_dir), "step": training.get("unetSteps", 0), "config": unet.config}}}
+
     return {
         "vae": {"model": vae.state_dict(), "config": vae.config, "mel": mel, "scale": scale,
                 "step": training.get("vaeSteps", 0)},
@@ -84,13 +99,15 @@ def recover(model_dir: Path) -> dict[str, dict]:
                  "conditions": condition["names"],
                  "vae": {"mel": mel, "scale": scale, "config": vae.config},
                  **({"affect_quantiles": [quantiles[n] for n in condition["names"]]} if quantiles else {})},
+        **control,
     }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", required=True, type=Path, help="an exported model folder (manifest.json + ONNX files)")
-    ap.add_argument("--out", required=True, type=Path, help="folder for vae/, vocoder/ and unet/ checkpoints")
+    ap.add_argument("--out", required=True, type=Path,
+                    help="folder for vae/, vocoder/ and unet/ checkpoints (and control/, for a folder with a control branch)")
     a = ap.parse_args()
     if not (a.model / "manifest.json").exists():
         sys.exit(f"{a.model}: no manifest.json (not a model folder written by training/export_model.py)")

@@ -149,6 +149,29 @@ describe('S-Control branch training (smoke)', () => {
       for (let i = 0; i < moved.length; i++)
         diff = Math.max(diff, Math.abs(moved[i] - reference.mel[i]));
       assert.ok(diff > 1e-3, `a trained branch changes the output (max |Δmel| ${diff})`);
+      // The branch comes back from the exported folder alone (LoRA merged): exported again, the
+      // same output with the same controls.
+      const recovered = join(dir, 'recovered');
+      run(PYTHON, [
+        'training/recover_checkpoints.py',
+        '--model',
+        join(dir, 'with-lora'),
+        '--out',
+        recovered,
+      ]);
+      run(PYTHON, [
+        'training/export_model.py',
+        ...['--vae', join(recovered, 'vae', 'checkpoint.pt')],
+        ...['--vocoder', join(recovered, 'vocoder', 'checkpoint.pt')],
+        ...['--unet', join(recovered, 'unet', 'checkpoint.pt')],
+        ...['--control', join(recovered, 'control', 'checkpoint.pt'), '--out', join(dir, 'again')],
+      ]);
+      const again = await loadModelFolder(join(dir, 'again'));
+      try {
+        assert.deepEqual((await sample(again, true)).mel, moved);
+      } finally {
+        await again.dispose();
+      }
       // A base (version-1) model refuses controls with a message that says what to do.
       await assert.rejects(sample(base, true), /no melody\/dynamics control branch/);
 
