@@ -3,7 +3,6 @@
 // (LoRA, merged at export) changes the output, and ONNX Runtime's branch + UNet give PyTorch's
 // noise prediction for the same inputs.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -21,15 +20,7 @@ import { filmscoreJson, runFilmscore } from '../helpers/cli.js';
 import { writeWav } from '../../src/media/wav.js';
 import { concat, note } from '../../src/synth/signals.js';
 import { PYTHON } from '../helpers/reference.js';
-
-function run(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, {
-    encoding: 'utf8',
-    env: { ...process.env, OMP_NUM_THREADS: '1' },
-  });
-  assert.equal(r.status, 0, `${cmd} ${args.join(' ')}\n${r.stderr}`);
-  return r.stdout;
-}
+import { runTraining as run } from '../helpers/training.js';
 
 /** PyTorch's noise prediction with the branch's residuals (LoRA unmerged) for fixed inputs. */
 const TORCH_PARITY = `

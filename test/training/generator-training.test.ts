@@ -3,7 +3,6 @@
 // model folder that the TypeScript runtime loads and samples from, checkpoints recovered from
 // that folder, and a decoder-only VAE fine-tune from them.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -14,15 +13,7 @@ import { generate, type Generation } from '../../src/generator/pipeline.js';
 import { scoreVideo } from '../../src/score/score-video.js';
 import { tempDir } from '../helpers/media.js';
 import { PYTHON } from '../helpers/reference.js';
-
-function run(cmd: string, args: string[]): string {
-  const r = spawnSync(cmd, args, {
-    encoding: 'utf8',
-    env: { ...process.env, OMP_NUM_THREADS: '1' },
-  });
-  assert.equal(r.status, 0, `${cmd} ${args.join(' ')}\n${r.stderr}`);
-  return r.stdout;
-}
+import { runTraining as run } from '../helpers/training.js';
 
 function log(out: string): Record<string, number>[] {
   const [head, ...rows] = readFileSync(join(out, 'log.csv'), 'utf8').trim().split('\n');
