@@ -139,7 +139,8 @@ describe('the candidate model (models/candidate)', () => {
   it("carries a reference's melody and dynamics (S-Control) beyond what the same seeds share by chance", async () => {
     // Each outside crop is its own reference (both controls), the condition medium, 10 steps,
     // against the same seed without the reference: a branch that ignored its controls would
-    // give the same figures. Measured 2026-12-02 on these six crops: MEASURED.
+    // give the same figures. Measured 2026-12-02 on these six crops (the LoRA branch after 5000
+    // steps): melody 15.0 % with the reference against 7.2 % without, dynamics r 0.161 vs −0.092.
     const m = model.manifest;
     assert.equal(m.version, 2);
     const withRef = { melody: 0, dynamics: 0 };
@@ -174,7 +175,7 @@ describe('the candidate model (models/candidate)', () => {
   });
 });
 
-const MELODY_GAIN = 0.03;
+const MELODY_GAIN = 0.04;
 const DYNAMICS_GAIN = 0.15;
 const MELODY_MIN = 0.7;
 const DYNAMICS_MIN = 0.95;
