@@ -25,19 +25,15 @@ import { reconstructAudio } from '../src/generator/reconstruct.js';
 import { defaultVocoderName } from '../src/decoder/vocoders.js';
 import { readFileSync } from 'node:fs';
 import { corpusClips, outsideCrops, type HeldOutPiece } from './held-out-music.js';
+import { option } from './args.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, fallback: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const modelDir = opt('--model', DEFAULT_MODEL_DIR);
-const dataset = opt('--dataset', '.cache/debian-corpus/dataset');
-const clips = Number(opt('--clips', '100'));
-const outside = opt('--outside', '.cache/outside-music');
-const crops = Number(opt('--crops', '12'));
-const scale = Number(opt('--control-scale', '1'));
-const jsonOut = opt('--json', '');
+const modelDir = option('--model', DEFAULT_MODEL_DIR);
+const dataset = option('--dataset', '.cache/debian-corpus/dataset');
+const clips = Number(option('--clips', '100'));
+const outside = option('--outside', '.cache/outside-music');
+const crops = Number(option('--crops', '12'));
+const scale = Number(option('--control-scale', '1'));
+const jsonOut = option('--json', '');
 
 const model = await loadModelFolder(modelDir);
 const m = model.manifest;
@@ -75,6 +71,9 @@ const sets: [string, HeldOutPiece[]][] = [
   ['outside music', await outsideCrops(outside, crops)],
 ];
 for (const [set, pieces] of sets) {
+  // A Fréchet distance needs two or more pieces; --crops 0 leaves the outside set out.
+  if (pieces.length === 0) continue;
+  if (pieces.length < 2) throw new Error(`${set}: give two or more pieces (--clips, --crops)`);
   const acc = { with: [] as number[], without: [] as number[], ceiling: [] as number[] };
   const dyn = {
     with: [] as [Float32Array, Float32Array][],

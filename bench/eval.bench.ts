@@ -15,14 +15,10 @@ import { decodeAudio } from '../src/media/audio-decode.js';
 import { writeWav } from '../src/media/wav.js';
 import { GaussianNoise } from '../src/sampler/noise.js';
 import { clicks, note } from '../src/synth/signals.js';
+import { option } from './args.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const clips = Number(opt('--clips') ?? 100);
-const dataset = opt('--dataset');
+const clips = Number(option('--clips') ?? 100);
+const dataset = option('--dataset');
 const SR = 16000;
 const dir = mkdtempSync(join(tmpdir(), 'filmscore-evalbench-'));
 for (const d of ['gen', 'ref', 'ctl']) mkdirSync(join(dir, d));

@@ -11,15 +11,11 @@ import { join } from 'node:path';
 import { meanReading, readFilmScores } from '../src/eval/music-reading.js';
 import { DEFAULT_MODEL_DIR, loadModelFolder } from '../src/generator/model-folder.js';
 import { CONTRAST_FILMS, makeContrastFilm } from '../src/synth/clips.js';
+import { option } from './args.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string, fallback: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const modelDir = opt('--model', DEFAULT_MODEL_DIR);
-const seeds = Number(opt('--seeds', '3'));
-const jsonOut = opt('--json', '');
+const modelDir = option('--model', DEFAULT_MODEL_DIR);
+const seeds = Number(option('--seeds', '3'));
+const jsonOut = option('--json', '');
 
 const dir = mkdtempSync(join(tmpdir(), 'filmscore-filmcond-'));
 try {

@@ -37,17 +37,13 @@ if (!dataset) {
   console.error('usage: node dist/bench/generator-quality.js <dataset> [--model DIR] [--clips N]');
   process.exit(2);
 }
-const opt = (name: string, fallback: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const modelDir = opt('--model', DEFAULT_MODEL_DIR);
-const clips = Number(opt('--clips', '40'));
-const generations = Number(opt('--generations', '60'));
-const steps = Number(opt('--steps', '0'));
-const guidanceArg = opt('--guidance', '');
+const modelDir = option('--model', DEFAULT_MODEL_DIR);
+const clips = Number(option('--clips', '40'));
+const generations = Number(option('--generations', '60'));
+const steps = Number(option('--steps', '0'));
+const guidanceArg = option('--guidance', '');
 const skipReconstruction = args.includes('--no-reconstruction');
-const jsonOut = opt('--json', '');
+const jsonOut = option('--json', '');
 
 const SR = 16000;
 const db = new Database(join(dataset, 'index.sqlite'), { readonly: true });
@@ -250,6 +246,7 @@ print(json.dumps({
     encoding: 'utf8',
   },
 );
+import { option } from './args.js';
 if (py.status !== 0) throw new Error(py.stderr);
 const stats = JSON.parse(py.stdout) as Record<string, number>;
 const result = {

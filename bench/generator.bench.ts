@@ -11,14 +11,10 @@ import { DEFAULT_MODEL_DIR, loadModelFolder } from '../src/generator/model-folde
 import { generate } from '../src/generator/pipeline.js';
 import { scoreVideo } from '../src/score/score-video.js';
 import { makeClip } from '../src/synth/clips.js';
+import { option } from './args.js';
 
-const args = process.argv.slice(2);
-const opt = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const modelDir = opt('--model') ?? DEFAULT_MODEL_DIR;
-const torchRuns = opt('--torch');
+const modelDir = option('--model') ?? DEFAULT_MODEL_DIR;
+const torchRuns = option('--torch');
 const dir = mkdtempSync(join(tmpdir(), 'filmscore-genbench-'));
 
 let peak = process.memoryUsage().rss;

@@ -12,21 +12,18 @@ import { corpusClips, outsideCrops } from './held-out-music.js';
 import { reconstructionReport, type ReconstructionReport } from '../src/eval/reconstruction.js';
 import { DEFAULT_MODEL_DIR, loadModelFolder } from '../src/generator/model-folder.js';
 import { reconstructAudio, type ReconstructOptions } from '../src/generator/reconstruct.js';
+import { option } from './args.js';
 
 const args = process.argv.slice(2);
-const opt = (name: string, fallback: string): string => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const modelDir = opt('--model', DEFAULT_MODEL_DIR);
-const dataset = opt('--dataset', '.cache/debian-corpus/dataset');
-const clips = Number(opt('--clips', '24'));
-const split = opt('--split', 'test');
+const modelDir = option('--model', DEFAULT_MODEL_DIR);
+const dataset = option('--dataset', '.cache/debian-corpus/dataset');
+const clips = Number(option('--clips', '24'));
+const split = option('--split', 'test');
 const withOutside = !args.includes('--no-outside');
-const outside = opt('--outside', '.cache/outside-music');
-const crops = Number(opt('--crops', '12'));
+const outside = option('--outside', '.cache/outside-music');
+const crops = Number(option('--crops', '12'));
 const withGl = !args.includes('--no-griffin-lim');
-const jsonOut = opt('--json', '');
+const jsonOut = option('--json', '');
 
 const model = await loadModelFolder(modelDir);
 const paths: [string, ReconstructOptions][] = [
