@@ -2,18 +2,20 @@ import { UsageError } from '../util/errors.js';
 
 /** Command-line values checked and converted, each refusal naming the option and its range. */
 
-/** A whole number from `min` to `max`; `fallback` when the option was not given. */
+/** A whole number from `min` to `max` (no upper bound when left out); `fallback` when the
+ * option was not given. */
 export function integer(
   name: string,
   v: string | undefined,
   fallback: number,
   min: number,
-  max: number,
+  max = Infinity,
 ): number {
   if (v === undefined) return fallback;
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`${name} must be a whole number from ${min} to ${max}, not "${v}"`);
+    const range = Number.isFinite(max) ? `from ${min} to ${max}` : `≥ ${min}`;
+    throw new UsageError(`${name} must be a whole number ${range}, not "${v}"`);
   }
   return n;
 }

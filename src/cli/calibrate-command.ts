@@ -11,6 +11,7 @@ import { DEFAULT_MODEL_DIR, loadModelFolder } from '../generator/model-folder.js
 import { writeFileAtomically } from '../util/atomic-file.js';
 import { UsageError } from '../util/errors.js';
 import { ProgressBar, StageReporter } from './progress.js';
+import { integer } from './arguments.js';
 
 export interface CalibrateCommandOptions {
   model?: string;
@@ -22,23 +23,14 @@ export interface CalibrateCommandOptions {
   quiet?: boolean;
 }
 
-function count(name: string, v: string | undefined, fallback: number, min: number): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) {
-    throw new UsageError(`${name} must be a whole number ≥ ${min}, not "${v}"`);
-  }
-  return n;
-}
-
 /**
  * `filmscore calibrate`: measure how a model folder follows pace and loudness and keep the
  * measured responses in its manifest, so that a requested level is what comes out
  * (conditions/response.ts). Writes manifest.json atomically; --dry-run only measures.
  */
 export async function runCalibrate(opts: CalibrateCommandOptions): Promise<void> {
-  const points = count('--points', opts.points, 7, 2);
-  const seeds = count('--seeds', opts.seeds, 3, 1);
+  const points = integer('--points', opts.points, 7, 2);
+  const seeds = integer('--seeds', opts.seeds, 3, 1);
   const descriptors = (opts.descriptors ?? CALIBRATED_DESCRIPTORS.join(','))
     .split(',')
     .map((s) => s.trim())

@@ -1,3 +1,5 @@
+import type { ScoreProgress } from '../score/score-video.js';
+
 /**
  * Progress lines on stderr (stdout stays clean for --json). On a terminal a stage overwrites
  * the previous one; in a log each stage is its own line. Elapsed time is shown for each.
@@ -64,5 +66,42 @@ export class ProgressBar {
 
   done(): void {
     if (!this.quiet && this.tty) process.stderr.write('\n');
+  }
+}
+
+/**
+ * A window-by-window score's progress (`ScoreProgress`): the film reading of each window as a
+ * stage (when there is a film), a bar per window's denoising steps, and the output's writing.
+ */
+export class WindowProgress {
+  private bar: ProgressBar | null = null;
+  private barWindow = 0;
+
+  constructor(
+    private readonly stages: StageReporter,
+    private readonly quiet: boolean,
+    private readonly readsFilm: boolean,
+    private readonly output: string,
+  ) {}
+
+  readonly report = (e: ScoreProgress): void => {
+    if (e.stage === 'analysing') {
+      if (this.readsFilm) this.stages.stage(`window ${e.window}/${e.windows}: reading the film`);
+    } else if (e.stage === 'generating') {
+      let bar = this.bar;
+      if (!bar || this.barWindow !== e.window) {
+        bar?.done();
+        bar = this.bar = new ProgressBar(`window ${e.window}/${e.windows}`, 'steps', this.quiet);
+        this.barWindow = e.window;
+      }
+      bar.update(e.step, e.steps);
+    } else this.writing();
+  };
+
+  /** The windows are done: the output is being written. */
+  writing(): void {
+    this.bar?.done();
+    this.bar = null;
+    this.stages.stage(`writing ${this.output}`);
   }
 }

@@ -4,7 +4,7 @@ import { SCHEDULERS, type SchedulerName } from '../sampler/index.js';
 import { scoreVideo } from '../score/score-video.js';
 import { UsageError } from '../util/errors.js';
 import { defaultVocoderName, VOCODERS, type VocoderName } from '../decoder/vocoders.js';
-import { ProgressBar, StageReporter } from './progress.js';
+import { StageReporter, WindowProgress } from './progress.js';
 import { guidanceScale, integer } from './arguments.js';
 import { readStyleReference, type StyleCommandOptions } from './style-options.js';
 
@@ -55,8 +55,7 @@ export async function runScore(video: string, opts: ScoreCommandOptions): Promis
       stages.stage(`reading the style reference ${opts.styleFrom}`);
       reference = await readStyleReference(model, opts.styleFrom, opts);
     }
-    let bar: ProgressBar | null = null;
-    let barWindow = 0;
+    const progress = new WindowProgress(stages, Boolean(opts.quiet), true, opts.output);
     const t0 = Date.now();
     const result = await scoreVideo(video, opts.output, model, {
       seed,
@@ -68,21 +67,7 @@ export async function runScore(video: string, opts: ScoreCommandOptions): Promis
       mode: opts.mix ? 'mix' : 'replace',
       wav: opts.wav,
       style: reference?.style,
-      onProgress: (e) => {
-        if (e.stage === 'analysing')
-          stages.stage(`window ${e.window}/${e.windows}: reading the film`);
-        else if (e.stage === 'generating') {
-          if (barWindow !== e.window) {
-            bar?.done();
-            bar = new ProgressBar(`window ${e.window}/${e.windows}`, 'steps', Boolean(opts.quiet));
-            barWindow = e.window;
-          }
-          bar?.update(e.step, e.steps);
-        } else {
-          bar?.done();
-          stages.stage(`writing ${opts.output}`);
-        }
-      },
+      onProgress: progress.report,
     });
     stages.stage('done');
     stages.done();

@@ -6,10 +6,10 @@ import { conditionVector, parseMood } from '../generator/condition.js';
 import { loadModelFolder, DEFAULT_MODEL_DIR } from '../generator/model-folder.js';
 import { probe } from '../media/probe.js';
 import { writeWav } from '../media/wav.js';
-import { composeScore, filmWindowCondition, planWindows } from '../score/score-video.js';
+import { composeScore, filmWindowCondition } from '../score/score-video.js';
 import { writeFileAtomically } from '../util/atomic-file.js';
 import { UsageError } from '../util/errors.js';
-import { ProgressBar, StageReporter } from './progress.js';
+import { StageReporter, WindowProgress } from './progress.js';
 import { guidanceScale, integer } from './arguments.js';
 import { readStyleReference, type StyleCommandOptions } from './style-options.js';
 
@@ -61,21 +61,29 @@ export async function runTransfer(music: string, opts: TransferCommandOptions): 
     if (opts.film && !filmInfo?.video) {
       throw new UsageError(`--film ${opts.film} has no video stream: give a video file`);
     }
-    const windowS = (m.frames * m.mel.hopLength) / m.sampleRate;
-    // A film shorter than the piece: the windows past its end keep its last window's mood.
-    const filmStarts = filmInfo?.video ? planWindows(filmInfo.video.durationS, windowS, 1) : [];
-    let bar: ProgressBar | null = null;
-    let barWindow = 0;
+    const progress = new WindowProgress(
+      stages,
+      Boolean(opts.quiet),
+      Boolean(opts.film),
+      opts.output,
+    );
     const t0 = Date.now();
     const { score, windows } = await composeScore(
       model,
       durationS,
       async (startS, spanS) => {
         if (opts.film && filmInfo?.video) {
-          const last = filmStarts[filmStarts.length - 1];
-          const at = Math.min(startS, last);
-          const span = Math.min(spanS, filmInfo.video.durationS - at);
-          return filmWindowCondition(model, opts.film, filmInfo, at, span, mood);
+          // A film shorter than the piece: a window past its end reads the film's last stretch.
+          const filmS = filmInfo.video.durationS;
+          const at = Math.min(startS, Math.max(0, filmS - spanS));
+          return filmWindowCondition(
+            model,
+            opts.film,
+            filmInfo,
+            at,
+            Math.min(spanS, filmS - at),
+            mood,
+          );
         }
         return { levels: { ...mood }, condition: conditionVector({}, m, mood) };
       },
@@ -85,26 +93,10 @@ export async function runTransfer(music: string, opts: TransferCommandOptions): 
         guidance,
         scheduler: d.scheduler,
         style: reference.style,
-        onProgress: (e) => {
-          if (e.stage === 'analysing') {
-            if (opts.film) stages.stage(`window ${e.window}/${e.windows}: reading the film`);
-          } else if (e.stage === 'generating') {
-            if (barWindow !== e.window) {
-              bar?.done();
-              bar = new ProgressBar(
-                `window ${e.window}/${e.windows}`,
-                'steps',
-                Boolean(opts.quiet),
-              );
-              barWindow = e.window;
-            }
-            bar?.update(e.step, e.steps);
-          }
-        },
+        onProgress: progress.report,
       },
     );
-    (bar as ProgressBar | null)?.done();
-    stages.stage(`writing ${opts.output}`);
+    progress.writing();
     await writeWav(opts.output, [score], m.sampleRate);
     // How closely the new piece follows the reference, frame by frame over its whole length.
     const out = analyzeAudio(score, m.sampleRate);

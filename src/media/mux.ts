@@ -5,6 +5,9 @@ import { MediaError } from './errors.js';
 import { FFMPEG, describeInputFailure, runTool } from './ffmpeg.js';
 import { probe, type MediaInfo } from './probe.js';
 
+/** The fade-out where the audio is cut at the end of the picture, unless told otherwise. */
+export const MUX_FADE_S: Seconds = 0.05;
+
 export interface MuxOptions {
   /** The picture to keep (its video stream is copied, never re-encoded). */
   video: string;
@@ -15,7 +18,8 @@ export interface MuxOptions {
   mode?: 'replace' | 'mix';
   /** Gain of the original sound in 'mix' mode. */
   originalGainDb?: number;
-  /** Fade applied where the audio is cut or where it ends before the picture. */
+  /** Fade applied where the audio is cut or where it ends before the picture (default
+   * MUX_FADE_S). */
   fadeS?: Seconds;
   /** What probe() already said of `video`, when the caller has it (saves an ffprobe run). */
   videoInfo?: MediaInfo;
@@ -45,7 +49,7 @@ function audioCodecFor(output: string): string[] {
  * with silence. The output is written to a temporary file and renamed when complete.
  */
 export async function muxAudioUnderVideo(opts: MuxOptions): Promise<MuxResult> {
-  const fadeS = opts.fadeS ?? 0.05;
+  const fadeS = opts.fadeS ?? MUX_FADE_S;
   const mode = opts.mode ?? 'replace';
   const [v, a] = await Promise.all([
     opts.videoInfo ?? probe(opts.video),

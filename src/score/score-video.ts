@@ -8,7 +8,7 @@ import {
 } from '../film/film-analysis.js';
 import { probe, type MediaInfo } from '../media/probe.js';
 import { MediaError } from '../media/errors.js';
-import { muxAudioUnderVideo, type MuxResult } from '../media/mux.js';
+import { MUX_FADE_S, muxAudioUnderVideo, type MuxResult } from '../media/mux.js';
 import { writeWav } from '../media/wav.js';
 import type { SchedulerName } from '../sampler/index.js';
 import type { Seconds } from '../units.js';
@@ -21,9 +21,6 @@ import { defaultVocoderName, modelVocoder, type VocoderName } from '../decoder/v
 import { joinWindows } from '../decoder/join-windows.js';
 
 export { joinWindows };
-
-/** The mux's fade-out at the end of the picture (media/mux.ts's default). */
-const END_FADE_S = 0.05;
 
 export interface ScoreOptions extends ComposeOptions {
   /** Levels that override the film's (--mood). */
@@ -110,7 +107,7 @@ export interface WindowCondition {
 export async function composeScore(
   model: GeneratorModel,
   durationS: Seconds,
-  conditionFor: (startS: Seconds, spanS: Seconds, window: number) => Promise<WindowCondition>,
+  conditionFor: (startS: Seconds, spanS: Seconds) => Promise<WindowCondition>,
   opts: ComposeOptions,
 ): Promise<{ score: Float32Array; windows: ScoreWindow[] }> {
   const m = model.manifest;
@@ -120,7 +117,7 @@ export async function composeScore(
   // learnt the rest as the padding's silence. A piece up to the mux's end fade longer is still
   // one window (the fade covers the padding's start).
   const contentS = (contentFrames(m) * m.mel.hopLength) / sr;
-  const windowS = durationS > contentS && durationS <= contentS + END_FADE_S ? durationS : contentS;
+  const windowS = durationS > contentS && durationS <= contentS + MUX_FADE_S ? durationS : contentS;
   const crossfadeS = Math.min(opts.crossfadeS ?? 1, windowS / 4);
   const starts = planWindows(durationS, windowS, crossfadeS);
   const parts: { offset: number; audio: Float32Array }[] = [];
@@ -132,7 +129,7 @@ export async function composeScore(
   for (const [k, startS] of starts.entries()) {
     opts.onProgress?.({ stage: 'analysing', window: k + 1, windows: starts.length });
     const spanS = Math.min(windowS, durationS - startS);
-    const c = await conditionFor(startS, spanS, k);
+    const c = await conditionFor(startS, spanS);
     let controls: StyleControls | undefined;
     let styleFromS: Seconds | undefined;
     if (style) {
