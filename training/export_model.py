@@ -39,7 +39,7 @@ import torch.nn.utils.parametrize as parametrize
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from filmscore_training.control import DYNAMICS_CLIP, ControlBranch, add_lora, merge_lora, standardise_dynamics  # noqa: E402
+from filmscore_training.control import DYNAMICS_CLIP, ControlBranch, load_branch, merge_lora, standardise_dynamics  # noqa: E402
 from filmscore_training.diffusion import SCHEDULE  # noqa: E402
 from filmscore_training.run import config_kwargs  # noqa: E402
 from filmscore_training.unet import VMUNet  # noqa: E402
@@ -218,11 +218,8 @@ def load_control(path: str, unet: VMUNet, raw: bool = False) -> dict:
     c = torch.load(path, map_location="cpu")
     if c["unet"]["config"] != unet.config:
         sys.exit(f"--control {path} was trained on a UNet of another shape ({c['unet']['config']})")
-    branch = ControlBranch(unet, c["config"]["down"], c["config"]["controls"])
     lora = c["config"].get("lora")
-    if lora:
-        add_lora(branch, lora["rank"], lora["alpha"])
-    branch.load_state_dict(c["model"] if raw else c["ema"])
+    branch = load_branch(c, unet, "model" if raw else "ema")
     if lora:
         branch = merge_lora(branch)
     info = {"steps": c["step"] + c.get("init_steps", 0), "unetSteps": c["unet"]["step"], "lora": lora,

@@ -33,7 +33,7 @@ from filmscore_training.control import ControlBranch, add_lora, melody_one_hot, 
 from filmscore_training.data import CONDITION_NAMES, clip_ids, load_affect, load_controls, split_batches  # noqa: E402
 from filmscore_training.diffusion import SCHEDULE, add_noise, alphas_cumprod, min_snr_weight  # noqa: E402
 from filmscore_training.latents import FRAMES, encode_latents  # noqa: E402
-from filmscore_training.run import RunFolder, add_run_arguments, config_kwargs, seed_everything, start_run  # noqa: E402
+from filmscore_training.run import RunFolder, add_run_arguments, config_kwargs, seed_everything, start_run, update_ema  # noqa: E402
 from filmscore_training.unet import VMUNet  # noqa: E402
 
 def main() -> None:
@@ -179,11 +179,7 @@ def main() -> None:
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         step += 1
-        with torch.no_grad():
-            dec = min(args.ema, (1 + step) / (10 + step))
-            for pe, pm in zip(ema.parameters(), branch.parameters()):
-                if pm.requires_grad:
-                    pe.mul_(dec).add_(pm.detach(), alpha=1 - dec)
+        update_ema(ema, branch, args.ema, step)
         rows.append([step, step * args.batch * ddp.world, f"{loss.item():.5f}", f"{time.time() - t0:.1f}"])
         if ddp.main and (step % args.checkpoint_every == 0 or step == args.steps):
             save()

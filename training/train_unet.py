@@ -30,7 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from filmscore_training.data import CONDITION_NAMES, clip_ids, load_affect, load_film, split_batches  # noqa: E402
 from filmscore_training.latents import encode_latents  # noqa: E402
 from filmscore_training.diffusion import SCHEDULE, add_noise, alphas_cumprod, min_snr_weight  # noqa: E402
-from filmscore_training.run import RunFolder, add_run_arguments, config_kwargs, seed_everything, start_run  # noqa: E402
+from filmscore_training.run import RunFolder, add_run_arguments, config_kwargs, seed_everything, start_run, update_ema  # noqa: E402
 from filmscore_training.unet import VMUNet  # noqa: E402
 
 def main() -> None:
@@ -137,10 +137,7 @@ def main() -> None:
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         step += 1
-        with torch.no_grad():
-            d = min(args.ema, (1 + step) / (10 + step))
-            for pe, pm in zip(ema.parameters(), model.parameters()):
-                pe.mul_(d).add_(pm.detach(), alpha=1 - d)
+        update_ema(ema, model, args.ema, step)
         rows.append([step, step * args.batch * ddp.world, f"{loss.item():.5f}", f"{time.time() - t0:.1f}"])
         if ddp.main and (step % args.checkpoint_every == 0 or step == args.steps):
             run.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), "step": step,

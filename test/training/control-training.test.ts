@@ -26,15 +26,12 @@ import { runTraining as run } from '../helpers/training.js';
 const TORCH_PARITY = `
 import json, sys, torch
 sys.path.insert(0, "training")
-from filmscore_training.control import ControlBranch, add_lora, melody_one_hot, standardise_dynamics
+from filmscore_training.control import load_branch, melody_one_hot, standardise_dynamics
 from filmscore_training.run import config_kwargs
 from filmscore_training.unet import VMUNet
 u = torch.load(sys.argv[1]); c = torch.load(sys.argv[2])
 unet = VMUNet(**config_kwargs(u["config"])); unet.load_state_dict(u["ema"]); unet.eval()
-branch = ControlBranch(unet, c["config"]["down"], c["config"]["controls"])
-lora = c["config"].get("lora")
-if lora: add_lora(branch, lora["rank"], lora["alpha"])
-branch.load_state_dict(c["ema"]); branch.eval()
+branch = load_branch(c, unet)
 g = torch.Generator().manual_seed(7)
 C, L = unet.config["latent"], 256
 z = torch.randn(2, C, L, generator=g); t = torch.tensor([700.0, 40.0]); a = torch.rand(2, 6, generator=g)

@@ -211,3 +211,16 @@ def merge_lora(branch: ControlBranch) -> ControlBranch:
     merge(out)
     out.config.pop("lora", None)
     return out
+
+
+def load_branch(checkpoint: dict, unet: VMUNet, weights: str = "ema") -> ControlBranch:
+    """train_control.py's checkpoint as a branch on `unet`: its `weights` ("ema" or "model"),
+    LoRA layers (if it was trained with them) unmerged, in eval mode."""
+    config = checkpoint["config"]
+    branch = ControlBranch(unet, config["down"], config["controls"])
+    lora = config.get("lora")
+    if lora:
+        add_lora(branch, lora["rank"], lora["alpha"])
+    branch.load_state_dict(checkpoint[weights])
+    return branch.eval()
+

@@ -23,6 +23,17 @@ def config_kwargs(config: dict) -> dict:
     return {k: tuple(v) if isinstance(v, list) else v for k, v in config.items()}
 
 
+@torch.no_grad()
+def update_ema(ema: torch.nn.Module, model: torch.nn.Module, decay: float, step: int) -> None:
+    """The weights' exponential moving average after `step` optimiser steps: the decay warms up
+    as (1 + step) / (10 + step) to `decay`; parameters that do not train (a frozen LoRA base)
+    are left as they are."""
+    d = min(decay, (1 + step) / (10 + step))
+    for pe, pm in zip(ema.parameters(), model.parameters()):
+        if pm.requires_grad:
+            pe.mul_(d).add_(pm.detach(), alpha=1 - d)
+
+
 def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
