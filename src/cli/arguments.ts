@@ -30,11 +30,22 @@ export function seconds(name: string, v: string | undefined): number | undefined
   return n;
 }
 
+/** A number from `min` to `max`; `fallback` when the option was not given. */
+export function numberIn(
+  name: string,
+  v: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const n = v === undefined ? fallback : Number(v);
+  if (!(n >= min && n <= max)) {
+    throw new UsageError(`${name} must be a number from ${min} to ${max}, not "${v}"`);
+  }
+  return n;
+}
+
 /** --guidance: a classifier-free guidance scale from 0 to 30 (the model's default if not given). */
 export function guidanceScale(v: string | undefined, fallback: number): number {
-  const g = v === undefined ? fallback : Number(v);
-  if (!(g >= 0 && g <= 30)) {
-    throw new UsageError(`--guidance must be a number from 0 to 30, not "${v}"`);
-  }
-  return g;
+  return numberIn('--guidance', v, fallback, 0, 30);
 }

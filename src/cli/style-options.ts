@@ -9,7 +9,7 @@ import {
 import { loadControlBranch, type GeneratorModel } from '../generator/model-folder.js';
 import type { StyleReference } from '../score/score-video.js';
 import { UsageError } from '../util/errors.js';
-import { seconds } from './arguments.js';
+import { numberIn, seconds } from './arguments.js';
 
 /** The S-Control options `score` and `transfer` share. */
 export interface StyleCommandOptions {
@@ -29,12 +29,7 @@ export async function readStyleReference(
   opts: StyleCommandOptions,
 ): Promise<{ style: StyleReference; controls: ControlName[]; durationS: number }> {
   const controls = opts.controls ? parseControls(opts.controls) : [...CONTROL_NAMES];
-  const scale = opts.controlScale === undefined ? 1 : Number(opts.controlScale);
-  if (!(scale >= 0 && scale <= 5)) {
-    throw new UsageError(
-      `--control-scale must be a number from 0 to 5, not "${opts.controlScale}"`,
-    );
-  }
+  const scale = numberIn('--control-scale', opts.controlScale, 1, 0, 5);
   await loadControlBranch(model);
   const startS = seconds('--style-start', opts.styleStart) ?? 0;
   const info = await probe(reference);
