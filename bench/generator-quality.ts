@@ -15,7 +15,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { analyzeAudio } from '../src/analysis/music-analysis.js';
 import { musicAffect } from '../src/conditions/music-affect.js';
 import { decodeNpy } from '../src/dataset/npy.js';
@@ -46,29 +45,27 @@ const skipReconstruction = args.includes('--no-reconstruction');
 const jsonOut = option('--json', '');
 
 const SR = 16000;
-const db = new Database(join(dataset, 'index.sqlite'), { readonly: true });
-const idsOf = (split: string, n: number): string[] =>
-  (db.prepare('SELECT id FROM clips WHERE split = ? ORDER BY id').all(split) as { id: string }[])
-    .map((r) => r.id)
-    .filter((_, i, all) => i % Math.max(1, Math.floor(all.length / n)) === 0)
-    .slice(0, n);
 const npy = (id: string, name: string): { shape: number[]; values: Float64Array } =>
   decodeNpy(new Uint8Array(readFileSync(join(dataset, 'clips', id, name))));
 
-/** A clip's 64-band AudioLDM log-mel (the metrics' features) and its 16 kHz audio. */
-function clip(id: string): { mel: Float32Array; frames: number; audio: Float32Array } {
-  const a = npy(id, 'audio.npy');
-  const audio = Float32Array.from(a.values, (v) => v / 32768);
-  const mel = logMelBandMajor(audio);
-  return { mel: mel.data, frames: mel.frames, audio };
+/** A held-out clip's 64-band AudioLDM log-mel (the metrics' features) beside its audio. */
+function withMel(p: HeldOutPiece): {
+  id: string;
+  mel: Float32Array;
+  frames: number;
+  audio: Float32Array;
+} {
+  const mel = logMelBandMajor(p.audio);
+  return { id: p.id!, mel: mel.data, frames: mel.frames, audio: p.audio };
 }
 
 const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
 
 const model = await loadModelFolder(modelDir);
 const m = model.manifest;
-const testIds = idsOf('test', clips);
-const valIds = idsOf('val', clips);
+const testClips = corpusClips(dataset, 'test', clips).map(withMel);
+const valClips = corpusClips(dataset, 'val', clips).map(withMel);
+const testIds = testClips.map((c) => c.id);
 
 // 1. Reconstruction.
 const rec = {
@@ -96,8 +93,8 @@ const ceiling = {
 const flatness = { real: [] as number[], gen: [] as number[] };
 const paceAt = m.condition.names.indexOf('pace');
 const loudnessAt = m.condition.names.indexOf('loudness');
-for (const id of testIds) {
-  const c = clip(id);
+for (const c of testClips) {
+  const id = c.id;
   realEmb.push(Array.from(mfccStatsOfMel(c.mel, c.frames)));
   style.real.push(await styleOf(c.audio));
   flatness.real.push(spectralFlatness(c.audio));
@@ -121,8 +118,7 @@ for (const id of testIds) {
   score(await through('vocoder', 'griffin-lim'), rec.gl);
 }
 const valEmb: number[][] = [];
-for (const id of valIds) {
-  const c = clip(id);
+for (const c of valClips) {
   valEmb.push(Array.from(mfccStatsOfMel(c.mel, c.frames)));
   style.val.push(await styleOf(c.audio));
 }
@@ -247,6 +243,7 @@ print(json.dumps({
   },
 );
 import { option } from './args.js';
+import { corpusClips, type HeldOutPiece } from './held-out-music.js';
 if (py.status !== 0) throw new Error(py.stderr);
 const stats = JSON.parse(py.stdout) as Record<string, number>;
 const result = {
