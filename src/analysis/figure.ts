@@ -1,6 +1,7 @@
-import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
+import type { SKRSContext2D } from '@napi-rs/canvas';
 import { PITCH_CLASS_NAMES } from '../units.js';
 import { writeFileAtomically } from '../util/atomic-file.js';
+import { titledCanvas } from '../util/titled-canvas.js';
 import { niceStep } from '../util/nice-step.js';
 import type { MusicAnalysis } from './music-analysis.js';
 
@@ -38,7 +39,7 @@ function colour(v: number): [number, number, number] {
  */
 export function renderAnalysisFigure(m: MusicAnalysis, title: string): Buffer {
   const height = TOP + PANELS.mel + PANELS.melody + PANELS.dynamics + 2 * PANEL_GAP + BOTTOM;
-  const { canvas, g } = titledCanvas(height, title);
+  const { canvas, g } = titledCanvas(WIDTH, height, title, LEFT);
   const plotW = WIDTH - LEFT - RIGHT;
   const frames = m.logMel.frames;
   const xOf = (frame: number): number => LEFT + (frame / Math.max(1, frames)) * plotW;
@@ -121,18 +122,6 @@ export function renderAnalysisFigure(m: MusicAnalysis, title: string): Buffer {
 
   drawTimeAxis(g, y0 + PANELS.dynamics, m.durationS, secToX, plotW);
   return canvas.toBuffer('image/png');
-}
-
-/** A white figure `height` px tall with its title at the top. */
-function titledCanvas(height: number, title: string) {
-  const canvas = createCanvas(WIDTH, height);
-  const g = canvas.getContext('2d');
-  g.fillStyle = '#ffffff';
-  g.fillRect(0, 0, WIDTH, height);
-  g.font = '15px DejaVu Sans, sans-serif';
-  g.fillStyle = '#111';
-  g.fillText(title, LEFT, 26);
-  return { canvas, g };
 }
 
 /** Pitch-class rows (C at the bottom) on a light panel. */
@@ -220,7 +209,7 @@ export function renderControlComparison(
   title: string,
 ): Buffer {
   const height = TOP + PANELS.melody + PANELS.dynamics + PANEL_GAP + BOTTOM;
-  const { canvas, g } = titledCanvas(height, title);
+  const { canvas, g } = titledCanvas(WIDTH, height, title, LEFT);
   const plotW = WIDTH - LEFT - RIGHT;
   const frames = Math.max(output.melody.length, output.dynamics.length, 1);
   const perPx = frames / plotW;

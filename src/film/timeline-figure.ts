@@ -1,5 +1,6 @@
 import { createCanvas } from '@napi-rs/canvas';
 import { writeFileAtomically } from '../util/atomic-file.js';
+import { titledCanvas } from '../util/titled-canvas.js';
 import { EMOTION_CLASSES, type FilmAnalysis } from './film-analysis.js';
 
 const W = 1400;
@@ -17,13 +18,7 @@ export function renderFilmTimeline(f: FilmAnalysis, title: string): Buffer {
   const curvesH = 200;
   const barsH = 170;
   const H = 40 + stripH + 30 + curvesH + 40 + barsH + 20;
-  const canvas = createCanvas(W, H);
-  const g = canvas.getContext('2d');
-  g.fillStyle = '#fff';
-  g.fillRect(0, 0, W, H);
-  g.fillStyle = '#111';
-  g.font = '15px DejaVu Sans, sans-serif';
-  g.fillText(title, LEFT, 26);
+  const { canvas, g } = titledCanvas(W, H, title, LEFT);
 
   // 1. Key frames.
   let y = 40;
