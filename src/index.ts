@@ -190,7 +190,6 @@ export {
   scoreVideo,
   composeScore,
   filmWindowCondition,
-  planWindows,
   joinWindows,
   type ScoreOptions,
   type ScoreResult,
@@ -198,6 +197,12 @@ export {
   type StyleReference,
   type WindowCondition,
 } from './score/score-video.js';
+export {
+  planScoreWindows,
+  type WindowPlan,
+  type PlannedWindow,
+  type WindowPlanOptions,
+} from './score/window-plan.js';
 
 // Evaluation: the paper's metrics (HPM §5), each after its reference definition.
 export {

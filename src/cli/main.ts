@@ -87,12 +87,17 @@ program
   .description(
     'Score a video: read the film (cuts, motion, light, faces → affect), generate an original score ' +
       'with the latent diffusion model, and write the video with the score under it, exactly as long ' +
-      'as the picture. Longer videos are scored in 10.24 s windows joined by 1 s crossfades.',
+      'as the picture. A longer video gets one continuous piece: 10 s windows, each carrying on from ' +
+      'the last 2 s of the music so far, new stretches starting at shot cuts.',
   )
   .argument('<video>', 'video file (anything ffmpeg reads)')
   .requiredOption('-o, --output <file>', 'the scored video to write (.mp4, .mkv, .mov, .webm)')
   .option('--model <dir>', 'model folder (manifest.json + ONNX files); default: the bundled model')
   .option('--seed <n>', 'random seed (window k uses seed + k); same seed, same score', '0')
+  .option(
+    '--loop',
+    'make the end of the score continue seamlessly into its start (games, installations)',
+  )
   .option('--steps <n>', "denoising steps (default: the model's, 25)")
   .option(
     '--guidance <w>',
@@ -139,6 +144,7 @@ program
   .option('--controls <list>', STYLE_OPTION_HELP.controls)
   .option('--control-scale <k>', STYLE_OPTION_HELP.controlScale)
   .option('--seed <n>', 'random seed (window k uses seed + k)', '0')
+  .option('--loop', 'make the end of the new piece continue seamlessly into its start')
   .option('--steps <n>', "denoising steps (default: the model's)")
   .option('--guidance <w>', "classifier-free guidance scale on the mood (default: the model's)")
   .option(

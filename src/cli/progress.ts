@@ -70,8 +70,8 @@ export class ProgressBar {
 }
 
 /**
- * A window-by-window score's progress (`ScoreProgress`): the film reading of each window as a
- * stage (when there is a film), a bar per window's denoising steps, and the output's writing.
+ * A window-by-window score's progress (`ScoreProgress`): the film's reading as a stage (when
+ * there is a film), a bar per window's denoising steps, and the output's writing.
  */
 export class WindowProgress {
   private bar: ProgressBar | null = null;
@@ -85,8 +85,10 @@ export class WindowProgress {
   ) {}
 
   readonly report = (e: ScoreProgress): void => {
-    if (e.stage === 'analysing') {
-      if (this.readsFilm) this.stages.stage(`window ${e.window}/${e.windows}: reading the film`);
+    if (e.stage === 'reading-film') {
+      if (this.readsFilm) this.stages.stage('reading the film');
+    } else if (e.stage === 'analysing') {
+      // The window's stretch of the film is already read: its bar follows at once.
     } else if (e.stage === 'generating') {
       let bar = this.bar;
       if (!bar || this.barWindow !== e.window) {

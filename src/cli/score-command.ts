@@ -20,6 +20,7 @@ export interface ScoreCommandOptions extends StyleCommandOptions {
   vocoder?: string;
   wav?: string;
   mix?: boolean;
+  loop?: boolean;
   mood?: string;
   json?: boolean;
   quiet?: boolean;
@@ -67,6 +68,7 @@ export async function runScore(video: string, opts: ScoreCommandOptions): Promis
       mode: opts.mix ? 'mix' : 'replace',
       wav: opts.wav,
       style: reference?.style,
+      loop: Boolean(opts.loop),
       onProgress: progress.report,
     });
     stages.stage('done');

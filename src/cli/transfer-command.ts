@@ -7,6 +7,7 @@ import { loadModelFolder, DEFAULT_MODEL_DIR } from '../generator/model-folder.js
 import { probe } from '../media/probe.js';
 import { writeWav } from '../media/wav.js';
 import { composeScore, filmWindowCondition } from '../score/score-video.js';
+import { recordFilm } from '../film/film-analysis.js';
 import { writeFileAtomically } from '../util/atomic-file.js';
 import { UsageError } from '../util/errors.js';
 import { StageReporter, WindowProgress } from './progress.js';
@@ -20,6 +21,7 @@ export interface TransferCommandOptions extends StyleCommandOptions {
   mood?: string;
   duration?: string;
   seed?: string;
+  loop?: boolean;
   steps?: string;
   guidance?: string;
   png?: string;
@@ -67,23 +69,18 @@ export async function runTransfer(music: string, opts: TransferCommandOptions): 
       Boolean(opts.film),
       opts.output,
     );
+    if (opts.film) progress.report({ stage: 'reading-film' });
+    const film = opts.film ? await recordFilm(opts.film, {}, { info: filmInfo }) : undefined;
     const t0 = Date.now();
     const { score, windows } = await composeScore(
       model,
       durationS,
       async (startS, spanS) => {
-        if (opts.film && filmInfo?.video) {
+        if (film) {
           // A film shorter than the piece: a window past its end reads the film's last stretch.
-          const filmS = filmInfo.video.durationS;
+          const filmS = film.durationS;
           const at = Math.min(startS, Math.max(0, filmS - spanS));
-          return filmWindowCondition(
-            model,
-            opts.film,
-            filmInfo,
-            at,
-            Math.min(spanS, filmS - at),
-            mood,
-          );
+          return filmWindowCondition(model, film, at, Math.min(spanS, filmS - at), mood);
         }
         return { levels: { ...mood }, condition: conditionVector({}, m, mood) };
       },
@@ -93,6 +90,7 @@ export async function runTransfer(music: string, opts: TransferCommandOptions): 
         guidance,
         scheduler: d.scheduler,
         style: reference.style,
+        loop: Boolean(opts.loop),
         onProgress: progress.report,
       },
     );

@@ -12,6 +12,7 @@ import {
   type SemanticEmbedding,
 } from './semantic.js';
 import type { OnnxModel } from '../onnx/model.js';
+import type { Face } from './faces.js';
 import {
   emotionOf,
   faceValence,
@@ -165,10 +166,10 @@ async function readMotionPass(path: string, span: FilmReadOptions & { info: Medi
   const change: number[] = [0];
   const motion: number[] = [0];
   let prev: FrameStats | undefined;
-  const scene = new SceneStatisticsMean();
+  const scene: Float32Array[] = [];
   for await (const f of videoFrames(path, { ...SEMANTIC, ...span })) {
     const s = frameStats(f);
-    scene.add(sceneStatisticsOf(s, f.width, f.height));
+    scene.push(sceneStatisticsOf(s, f.width, f.height));
     if (prev) {
       change.push(shotChange(prev, s));
       motion.push(motionBetween(prev, s));
@@ -197,14 +198,14 @@ async function readStillPass(
   );
   const aesthetics: AestheticScores[] = [];
   const keyframes: VideoFrame[] = [];
-  const faceSummary = faceReader ? new FaceSummaryBuilder() : null;
+  const faces: Face[][] | null = faceReader ? [] : null;
   const frames = { ...AESTHETIC, height: heightFor(AESTHETIC.width, span.info), ...span };
   for await (const f of videoFrames(path, frames)) {
     aesthetics.push(aestheticOf(frameStats(f)));
-    if (faceReader && faceSummary) faceSummary.add(await faceReader.read(f));
+    if (faceReader && faces) faces.push(await faceReader.read(f));
     if (wantKey.has(f.index)) keyframes.push(f);
   }
-  return { aesthetics, keyframes, faces: faceSummary?.result() ?? null };
+  return { aesthetics, keyframes, faces };
 }
 
 /** User ONNX models for the three branches; each falls back to the offline default. */
@@ -225,14 +226,34 @@ export interface FilmReadOptions {
 }
 
 /**
- * The offline film analysis: frames streamed from ffmpeg at 10 fps (motion, brightness,
- * cuts) and 1 fps (aesthetics); memory holds per-frame statistics only, not frames.
+ * What one read of a film keeps: per-frame statistics at 10 fps and per-second aesthetics and
+ * faces, not frames. Any stretch of it can then be summarised (`readFilmSpan`) without decoding
+ * the film again: a long film is read once and each score window asks for its own stretch.
  */
-export async function analyzeFilm(
+export interface FilmRecording {
+  path: string;
+  info: MediaInfo;
+  /** Where the read began in the file, and how long it is. */
+  startS: Seconds;
+  durationS: Seconds;
+  /** Shot cuts over the whole read, relative to its start. */
+  cuts: Seconds[];
+  stats: FrameStats[];
+  change: number[];
+  motion: number[];
+  scene: Float32Array[];
+  aesthetics: AestheticScores[];
+  faces: Face[][] | null;
+  keyframes: VideoFrame[];
+  models: FilmModels;
+}
+
+/** Read a film (or a stretch of it) once: both frame rates' statistics, decoded side by side. */
+export async function recordFilm(
   path: string,
   models: FilmModels = {},
   read: FilmReadOptions = {},
-): Promise<FilmAnalysis> {
+): Promise<FilmRecording> {
   const info = read.info ?? (await probe(path));
   const span = { ...read, info };
   const durationS = span.durationS ?? info.video?.durationS;
@@ -253,45 +274,109 @@ export async function analyzeFilm(
               await readStillPass(path, span, p.stats.length / SEMANTIC.fps, faceReader),
             ] as const,
         );
-  const { stats, change, motion, scene } = motionPass;
-  const { aesthetics, keyframes, faces } = stillPass;
-  const cuts = detectCuts(change, { fps: SEMANTIC.fps });
-  const filmS = durationS ?? stats.length / SEMANTIC.fps;
+  return {
+    path,
+    info,
+    startS: read.startS ?? 0,
+    durationS: durationS ?? motionPass.stats.length / SEMANTIC.fps,
+    cuts: detectCuts(motionPass.change, { fps: SEMANTIC.fps }),
+    ...motionPass,
+    ...stillPass,
+    models,
+  };
+}
+
+/**
+ * The film analysis of [fromS, fromS + spanS) of a recording (seconds from its start): the
+ * same summary `analyzeFilm` makes of a whole read, from the frames of that stretch.
+ */
+export async function readFilmSpan(
+  rec: FilmRecording,
+  fromS: Seconds = 0,
+  spanS: Seconds = rec.durationS - fromS,
+): Promise<FilmAnalysis> {
+  const whole = fromS <= 0 && fromS + spanS >= rec.durationS;
+  const at = (fps: number, t: number) => Math.max(0, Math.round(t * fps));
+  const [a, b] = whole
+    ? [0, rec.stats.length]
+    : [
+        at(SEMANTIC.fps, fromS),
+        Math.max(at(SEMANTIC.fps, fromS) + 1, at(SEMANTIC.fps, fromS + spanS)),
+      ];
+  const [a1, b1] = whole
+    ? [0, rec.aesthetics.length]
+    : [Math.floor(fromS), Math.max(Math.floor(fromS) + 1, Math.ceil(fromS + spanS))];
+  const stats = rec.stats.slice(a, b);
+  const motion = rec.motion.slice(a, b);
+  const aesthetics = rec.aesthetics.slice(a1, b1);
+  const filmS = whole ? rec.durationS : Math.min(spanS, rec.durationS - fromS);
+  const cuts = whole
+    ? rec.cuts
+    : rec.cuts.filter((t) => t >= fromS && t < fromS + filmS).map((t) => t - fromS);
   // Motion across a cut is the cut, not movement: leave those frames out of motion energy.
   const cutFrames = new Set(cuts.map((t) => Math.round(t * SEMANTIC.fps)));
   const motionNoCuts = motion.filter((_, t) => t > 0 && !cutFrames.has(t));
   const levels = videoAffect(stats, motionNoCuts, (cuts.length / Math.max(filmS, 1e-6)) * 60);
+  let faces: FaceSummary | null = null;
+  if (rec.faces) {
+    const builder = new FaceSummaryBuilder();
+    for (const f of rec.faces.slice(a1, b1)) builder.add(f);
+    faces = builder.result();
+  }
   if (faces?.expression) {
     const w = (FACE_VALENCE_WEIGHT * faces.framesWithFaces) / Math.max(faces.frames, 1);
     levels.valence = clip01((1 - w) * levels.valence + w * faceValence(faces.expression));
   }
   const fromFrames = Object.fromEntries(
-    AESTHETIC_KEYS.map((k) => [k, mean(aesthetics.map((a) => a[k]))]),
+    AESTHETIC_KEYS.map((k) => [k, mean(aesthetics.map((x) => x[k]))]),
   ) as unknown as AestheticScores;
-  // A user's models replace the offline estimates they cover.
+  // A user's models replace the offline estimates they cover; they read the stretch again.
+  const models = rec.models;
+  const span = whole
+    ? { startS: rec.startS, durationS: rec.durationS, info: rec.info }
+    : { startS: rec.startS + fromS, durationS: filmS, info: rec.info };
   const aesthetic = {
     ...fromFrames,
-    ...(models.aesthetic ? await modelAesthetic(path, models.aesthetic, span) : {}),
+    ...(models.aesthetic ? await modelAesthetic(rec.path, models.aesthetic, span) : {}),
   };
   const emotion = models.emotion
-    ? await modelEmotion(path, models.emotion, span)
+    ? await modelEmotion(rec.path, models.emotion, span)
     : emotionOf(levels, faces);
-  const semantic = models.semantic
-    ? await semanticEmbedding(path, { model: models.semantic, ...span })
-    : scene.result();
+  let semantic: SemanticEmbedding;
+  if (models.semantic) {
+    semantic = await semanticEmbedding(rec.path, { model: models.semantic, ...span });
+  } else {
+    const scene = new SceneStatisticsMean();
+    for (const v of rec.scene.slice(a, b)) scene.add(v);
+    semantic = scene.result();
+  }
   return {
     durationS: filmS,
     fps: SEMANTIC.fps,
     cuts,
     brightness: Float32Array.from(stats, (s) => s.brightness),
     motion: Float32Array.from(motion),
-    aestheticOverTime: Float32Array.from(aesthetics, (a) => a.overall),
+    aestheticOverTime: Float32Array.from(aesthetics, (x) => x.overall),
     aesthetic,
     emotion,
     faces,
     affect: calibrateLevels(levels),
     levels,
     semantic,
-    keyframes,
+    keyframes: rec.keyframes.filter(
+      (k) => k.timeS - rec.startS >= fromS && k.timeS - rec.startS < fromS + filmS,
+    ),
   };
+}
+
+/**
+ * The offline film analysis: frames streamed from ffmpeg at 10 fps (motion, brightness,
+ * cuts) and 1 fps (aesthetics); memory holds per-frame statistics only, not frames.
+ */
+export async function analyzeFilm(
+  path: string,
+  models: FilmModels = {},
+  read: FilmReadOptions = {},
+): Promise<FilmAnalysis> {
+  return readFilmSpan(await recordFilm(path, models, read));
 }

@@ -1,6 +1,8 @@
 import { guide } from '../sampler/guidance.js';
 import { makeScheduler, type SchedulerName } from '../sampler/index.js';
 import { GaussianNoise } from '../sampler/noise.js';
+import { alphasCumprod } from '../sampler/schedule.js';
+import { LatentPaster, type KnownLatent } from '../sampler/inpaint.js';
 import { contentFrames, loadControlBranch, type GeneratorModel } from './model-folder.js';
 import type { FloatTensor } from '../onnx/model.js';
 import { NO_PITCH, type StyleControls } from '../conditions/style-controls.js';
@@ -27,6 +29,10 @@ export interface GenerateOptions {
   controls?: StyleControls;
   /** Scale of the control branch's residuals (1 = as trained; 0 = the base model). */
   controlScale?: number;
+  /** Latent frames fixed in advance (continuation, loops): the rest is sampled around them. */
+  known?: KnownLatent;
+  /** Stops the generation between steps (rejects with the signal's reason). */
+  signal?: AbortSignal;
 }
 
 export interface FilmBranchValues {
@@ -93,6 +99,8 @@ export interface Generation {
   /** Its first contentFrames × hop samples (a view): the music, without the learnt padding. */
   music: Float32Array;
   sampleRate: number;
+  /** The final latent, [channels × frames] (what a continuation takes as known). */
+  latent: Float32Array;
 }
 
 /**
@@ -133,7 +141,11 @@ export async function generate(model: GeneratorModel, opts: GenerateOptions): Pr
   const branch = useControl ? await loadControlBranch(model) : null;
   const controls = useControl ? controlFeeds(model, opts.controls!, batch) : null;
   const total = scheduler.timesteps.length;
+  const abar = alphasCumprod(m.schedule);
+  const paster = opts.known ? new LatentPaster(opts.known, channels, opts.seed) : null;
+  paster?.paste(x, abar[scheduler.timesteps[0]]);
   for (let i = 0; i < total; i++) {
+    opts.signal?.throwIfAborted();
     for (let b = 0; b < batch; b++) latentIn.set(x, b * size);
     const t = scheduler.timesteps[i];
     const shared = {
@@ -160,6 +172,7 @@ export async function generate(model: GeneratorModel, opts: GenerateOptions): Pr
       ? guide(noise.slice(0, size), noise.subarray(size, 2 * size), opts.guidance)
       : noise.slice(0, size);
     scheduler.step(i, eps, x);
+    paster?.paste(x, i + 1 < total ? abar[scheduler.timesteps[i + 1]] : 1);
     opts.onStep?.(i + 1, total);
   }
   const mel = (await model.vaeDecoder.run({ latent: { data: x, dims: [1, channels, frames] } }))
@@ -168,5 +181,5 @@ export async function generate(model: GeneratorModel, opts: GenerateOptions): Pr
   const vocoder = opts.vocoder ?? modelVocoder(model, defaultVocoderName(model.manifest));
   const audio = await vocoder(mel.data, melFrames);
   const music = audio.subarray(0, Math.min(audio.length, contentFrames(m) * m.mel.hopLength));
-  return { mel: mel.data, melFrames, audio, music, sampleRate: m.sampleRate };
+  return { mel: mel.data, melFrames, audio, music, sampleRate: m.sampleRate, latent: x };
 }

@@ -85,7 +85,8 @@ export async function muxAudioUnderVideo(opts: MuxOptions): Promise<MuxResult> {
   const outRate = v.audio?.sampleRate && mode === 'mix' ? v.audio.sampleRate : 48000;
   // One filter chain: fade at the end of the usable audio, pad with silence, cut to D exactly.
   let graph =
-    `[1:a:0]aresample=${outRate},afade=t=out:st=${fadeStart.toFixed(6)}:d=${fadeS},` +
+    `[1:a:0]aresample=${outRate},` +
+    (fadeS > 0 ? `afade=t=out:st=${fadeStart.toFixed(6)}:d=${fadeS},` : '') +
     `apad=whole_dur=${D},atrim=end=${D},asetpts=PTS-STARTPTS[score]`;
   if (mode === 'mix') {
     const gain = 10 ** ((opts.originalGainDb ?? 0) / 20);

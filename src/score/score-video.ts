@@ -2,9 +2,11 @@ import { rm } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import {
   AESTHETIC_KEYS,
-  analyzeFilm,
   EMOTION_CLASSES,
+  readFilmSpan,
+  recordFilm,
   type FilmAnalysis,
+  type FilmRecording,
 } from '../film/film-analysis.js';
 import { probe, type MediaInfo } from '../media/probe.js';
 import { MediaError } from '../media/errors.js';
@@ -19,6 +21,7 @@ import { controlFrames, controlWindow, type StyleControls } from '../conditions/
 import { UsageError } from '../util/errors.js';
 import { defaultVocoderName, modelVocoder, type VocoderName } from '../decoder/vocoders.js';
 import { joinWindows } from '../decoder/join-windows.js';
+import { planScoreWindows, type PlannedWindow } from './window-plan.js';
 
 export { joinWindows };
 
@@ -32,6 +35,7 @@ export interface ScoreOptions extends ComposeOptions {
 }
 
 export type ScoreProgress =
+  | { stage: 'reading-film' }
   | { stage: 'analysing'; window: number; windows: number }
   | { stage: 'generating'; window: number; windows: number; step: number; steps: number }
   | { stage: 'muxing' };
@@ -42,6 +46,8 @@ export interface ScoreWindow {
   /** The affect levels the window was scored with (film, then --mood overrides). */
   levels: AffectLevels;
   condition: number[];
+  /** Where the music it composed begins (before: carried over from the score so far). */
+  newFromS: Seconds;
   /** With a style reference: where in it (s) this window's controls start. */
   styleFromS?: Seconds;
 }
@@ -51,17 +57,6 @@ export interface ScoreResult {
   durationS: Seconds;
   windows: ScoreWindow[];
   mux: MuxResult;
-}
-
-/**
- * Where the windows of a video start: one window if it fits, else windows of `window` s that
- * overlap by `crossfade` s, the last one ending at the end of the picture.
- */
-export function planWindows(durationS: Seconds, window: Seconds, crossfade: Seconds): Seconds[] {
-  if (durationS <= window) return [0];
-  const hop = window - crossfade;
-  const n = Math.ceil((durationS - crossfade) / hop);
-  return Array.from({ length: n }, (_, k) => Math.min(k * hop, durationS - window));
 }
 
 /** The film's affect levels; loudness, which a picture has not, follows its arousal. */
@@ -86,9 +81,19 @@ export interface ComposeOptions {
   guidance: number;
   scheduler: SchedulerName;
   vocoder?: VocoderName;
-  crossfadeS?: Seconds;
+  /** Seconds each window carries over from the score so far (default 2). */
+  carryS?: Seconds;
+  /** Shot cuts (s): a new stretch of music begins at one when it falls near a window's end. */
+  cuts?: readonly Seconds[];
+  /** Make the end continue seamlessly into the start. */
+  loop?: boolean;
+  /** false: every window starts afresh (no carried music), the windows only crossfaded —
+   * how scores were joined before continuation; kept for comparison. */
+  continuation?: boolean;
   style?: StyleReference;
   onProgress?: (e: ScoreProgress) => void;
+  /** Cancels between sampler steps and windows (rejects with the signal's reason). */
+  signal?: AbortSignal;
 }
 
 /** One window's condition, as its caller (film or --mood) worked it out. */
@@ -98,11 +103,20 @@ export interface WindowCondition {
   film?: FilmBranchValues;
 }
 
+/** Default carry-over between windows, and how far a hand-over may move to meet a cut. */
+export const CARRY_S = 2;
+export const CUT_FLEX_S = 3;
+/** Equal-power crossfade between two renditions of the same carried music. */
+const JOIN_FADE_S = 0.5;
+
 /**
- * Any length of score, window by window: the windows of `planWindows`, each conditioned by
- * `conditionFor(startS, spanS)` (and, with a style reference, on the reference's controls from
- * the same moment on, looping a shorter reference), generated, and crossfaded into one track
- * `durationS` long.
+ * Any length of score as one continuous piece: windows planned by `planScoreWindows` (each
+ * after the first carries on from the score's latent so far, new stretches starting at cuts),
+ * each conditioned by `conditionFor(startS, spanS)` on the film's stretch it composes (with
+ * its carried lead-in, which smooths the changes) and, with a style reference, on the
+ * reference's controls from the same moment on. Each window is decoded on its own; the
+ * windows' audio is joined inside the carried music, where both sides hold the same latent,
+ * so the join is a crossfade between two renditions of one passage, not between two pieces.
  */
 export async function composeScore(
   model: GeneratorModel,
@@ -112,30 +126,80 @@ export async function composeScore(
 ): Promise<{ score: Float32Array; windows: ScoreWindow[] }> {
   const m = model.manifest;
   const sr = m.sampleRate;
-  const fps = sr / m.mel.hopLength;
+  const total = Math.round(durationS * sr);
+  if (!(total > 0)) throw new UsageError(`a score must last more than 0 s, not ${durationS}`);
+  const stride = m.frames / m.latent.frames; // mel frames per latent frame
+  const grid = m.mel.hopLength * stride; // samples per latent frame
   // The music of a window is its first contentFrames (the training clips' length); the model
-  // learnt the rest as the padding's silence. A piece up to the mux's end fade longer is still
-  // one window (the fade covers the padding's start).
-  const contentS = (contentFrames(m) * m.mel.hopLength) / sr;
-  const windowS = durationS > contentS && durationS <= contentS + MUX_FADE_S ? durationS : contentS;
-  const crossfadeS = Math.min(opts.crossfadeS ?? 1, windowS / 4);
-  const starts = planWindows(durationS, windowS, crossfadeS);
-  const parts: { offset: number; audio: Float32Array }[] = [];
+  // learnt the rest as the padding's silence.
+  const W = Math.floor(contentFrames(m) / stride);
+  const contentS = (W * grid) / sr;
   const vocoder = modelVocoder(model, opts.vocoder ?? defaultVocoderName(model.manifest));
-  const windows: ScoreWindow[] = [];
   const style = opts.style;
   const styleLength = style ? controlFrames(style.controls) : 0;
   if (style && styleLength === 0) throw new UsageError('the style reference has no frames');
-  for (const [k, startS] of starts.entries()) {
-    opts.onProgress?.({ stage: 'analysing', window: k + 1, windows: starts.length });
-    const spanS = Math.min(windowS, durationS - startS);
-    const c = await conditionFor(startS, spanS);
+  const fps = sr / m.mel.hopLength;
+
+  // A loop's grid ends exactly at the end, so the wrap lands on whole frames: the first
+  // window starts `lead` samples before the picture.
+  const lead = opts.loop ? (grid - (total % grid)) % grid : 0;
+  const frames = Math.ceil((total + lead) / grid);
+  const secondsOf = (frame: number) => Math.min(durationS, Math.max(0, (frame * grid - lead) / sr));
+  const carry = Math.max(1, Math.round(((opts.carryS ?? CARRY_S) * sr) / grid));
+  // A piece up to the mux's end fade longer than a window is still one window (the fade
+  // covers the padding's start).
+  const oneWindow = !opts.loop && durationS <= contentS + MUX_FADE_S;
+  const plan = oneWindow
+    ? { windows: [{ start: 0, newFrom: 0 }], loopFrames: 0 }
+    : planScoreWindows(frames, {
+        window: W,
+        carry,
+        flex: Math.min(Math.round((CUT_FLEX_S * sr) / grid), W - carry - 1),
+        cuts: (opts.cuts ?? []).map((t) => Math.round((t * sr + lead) / grid)),
+        loop: opts.loop,
+      });
+  const L = plan.loopFrames;
+  const C = m.latent.channels;
+  const F = m.latent.frames;
+  const span = frames + L;
+  // The score's latent so far, [C × span]: what later windows carry on from.
+  const score = new Float32Array(C * span);
+  const timeline = new Float32Array(oneWindow ? total : span * grid);
+  const parts: { offset: number; audio: Float32Array }[] = [];
+  const windows: ScoreWindow[] = [];
+  const n = plan.windows.length;
+  for (const [k, w] of plan.windows.entries()) {
+    opts.signal?.throwIfAborted();
+    opts.onProgress?.({ stage: 'analysing', window: k + 1, windows: n });
+    // The film's stretch this window composes, with its carried lead-in.
+    const readFrom = secondsOf(Math.max(0, w.newFrom - carry));
+    const readTo = Math.max(
+      secondsOf(Math.min(frames, w.start + W)),
+      Math.min(durationS, readFrom + 1),
+    );
+    const c = await conditionFor(readFrom, Math.max(readTo - readFrom, 1e-3));
+    // Known frames: the carried lead-in, and a loop's wrap onto the score's start.
+    const known = new Uint8Array(F);
+    const latent = new Float32Array(C * F);
+    for (let f = 0; f < F; f++) {
+      const u = w.start + f;
+      const src =
+        u < w.newFrom
+          ? u
+          : w.wrapFrom !== undefined && u >= w.wrapFrom && u < w.wrapFrom + L
+            ? u - w.wrapFrom
+            : -1;
+      if (src < 0) continue;
+      known[f] = 1;
+      for (let ch = 0; ch < C; ch++) latent[ch * F + f] = score[ch * span + src];
+    }
     let controls: StyleControls | undefined;
     let styleFromS: Seconds | undefined;
     if (style) {
-      const first = Math.round(startS * fps);
+      const at = Math.round(((w.start * grid - lead) / sr) * fps);
+      const first = ((at % styleLength) + styleLength) % styleLength;
       controls = controlWindow(style.controls, first, m.frames, true);
-      styleFromS = (style.originS ?? 0) + (first % styleLength) / fps;
+      styleFromS = (style.originS ?? 0) + first / fps;
     }
     const g = await generate(model, {
       condition: c.condition,
@@ -147,49 +211,104 @@ export async function composeScore(
       film: c.film,
       controls,
       controlScale: style?.scale,
+      known: k > 0 && opts.continuation !== false ? { latent, known } : undefined,
+      signal: opts.signal,
       onStep: (step, steps) =>
-        opts.onProgress?.({
-          stage: 'generating',
-          window: k + 1,
-          windows: starts.length,
-          step,
-          steps,
-        }),
+        opts.onProgress?.({ stage: 'generating', window: k + 1, windows: n, step, steps }),
     });
-    parts.push({
-      offset: Math.round(startS * sr),
-      audio: g.audio.subarray(0, Math.round(windowS * sr)),
-    });
+    for (let f = w.newFrom - w.start; f < W && w.start + f < span; f++) {
+      for (let ch = 0; ch < C; ch++) score[ch * span + w.start + f] = g.latent[ch * F + f];
+    }
+    if (oneWindow) {
+      parts.push({ offset: 0, audio: g.audio.subarray(0, total) });
+    } else {
+      parts.push({ offset: w.start * grid, audio: g.music.subarray(0, W * grid) });
+    }
     windows.push({
-      startS,
-      durationS: spanS,
+      startS: secondsOf(w.start),
+      durationS: oneWindow
+        ? durationS
+        : secondsOf(Math.min(frames, w.start + W)) - secondsOf(w.start),
+      newFromS: secondsOf(w.newFrom),
       levels: c.levels,
       condition: Array.from(c.condition),
       ...(styleFromS !== undefined ? { styleFromS } : {}),
     });
   }
-  return { score: joinWindows(parts, Math.round(durationS * sr)), windows };
+  if (oneWindow) return { score: joinWindows(parts, total), windows };
+  joinCarried(timeline, parts, plan.windows, carry, grid, Math.round(JOIN_FADE_S * sr));
+  if (L > 0) wrapLoop(timeline, frames * grid, L * grid, Math.round(JOIN_FADE_S * sr));
+  return { score: timeline.slice(lead, lead + total), windows };
 }
 
-/** The film encoder's reading of one window as the model's condition (and branches). */
+/**
+ * Lay the windows' audio on the timeline: each window from the middle of the music it
+ * carried (an equal-power crossfade of `fade` samples centred there) to the middle of what
+ * the next window carries from it.
+ */
+function joinCarried(
+  timeline: Float32Array,
+  parts: readonly { offset: number; audio: Float32Array }[],
+  plan: readonly PlannedWindow[],
+  carry: number,
+  grid: number,
+  fade: number,
+): void {
+  const centre = (w: PlannedWindow) =>
+    Math.round((w.newFrom - Math.min(carry, w.newFrom - w.start) / 2) * grid);
+  const pieces = parts.map((p, k) => {
+    const fadeK = (w: PlannedWindow) =>
+      Math.min(fade, Math.floor(((w.newFrom - w.start) * grid) / 2));
+    const from = k === 0 ? p.offset : centre(plan[k]) - Math.floor(fadeK(plan[k]) / 2);
+    const to =
+      k + 1 < plan.length
+        ? centre(plan[k + 1]) + Math.ceil(fadeK(plan[k + 1]) / 2)
+        : p.offset + p.audio.length;
+    return {
+      offset: from,
+      audio: p.audio.subarray(from - p.offset, Math.min(p.audio.length, to - p.offset)),
+    };
+  });
+  timeline.set(joinWindows(pieces, timeline.length));
+}
+
+/**
+ * A loop's wrap: the timeline runs `wrap` samples past `end`, where the last window composed
+ * the score's start again as the continuation of its end. The output's first samples come
+ * from there, crossfading into the first window's own rendition in the middle of the wrap.
+ */
+function wrapLoop(timeline: Float32Array, end: number, wrap: number, fade: number): void {
+  const f = Math.min(fade, Math.floor(wrap / 2));
+  const from = Math.floor(wrap / 2 - f / 2);
+  for (let p = 0; p < from + f; p++) {
+    const tail = timeline[end + p];
+    if (p < from) {
+      timeline[p] = tail;
+    } else {
+      const x = (p - from + 0.5) / f;
+      timeline[p] = tail * Math.cos((x * Math.PI) / 2) + timeline[p] * Math.sin((x * Math.PI) / 2);
+    }
+  }
+}
+
+/** The film encoder's reading of one stretch of a recorded film as the model's condition. */
 export async function filmWindowCondition(
   model: GeneratorModel,
-  video: string,
-  info: MediaInfo,
+  film: FilmRecording,
   startS: Seconds,
   spanS: Seconds,
   mood: AffectLevels | undefined,
 ): Promise<WindowCondition> {
   const m = model.manifest;
-  const film = await analyzeFilm(video, {}, { startS, durationS: spanS, info });
-  const levels = { ...levelsOf(film), ...mood };
-  const condition = conditionVector(levelsOf(film), m, mood);
+  const reading = await readFilmSpan(film, startS, spanS);
+  const levels = { ...levelsOf(reading), ...mood };
+  const condition = conditionVector(levelsOf(reading), m, mood);
   const branches =
     m.condition.kind === 'film'
       ? {
-          semantic: film.semantic.vector,
-          aesthetic: Float32Array.from(AESTHETIC_KEYS, (key) => film.aesthetic[key]),
-          emotion: Float32Array.from(EMOTION_CLASSES, (key) => film.emotion[key]),
+          semantic: reading.semantic.vector,
+          aesthetic: Float32Array.from(AESTHETIC_KEYS, (key) => reading.aesthetic[key]),
+          emotion: Float32Array.from(EMOTION_CLASSES, (key) => reading.emotion[key]),
         }
       : undefined;
   return { levels, condition, film: branches };
@@ -216,11 +335,15 @@ export async function scoreVideo(
   }
   const sr = model.manifest.sampleRate;
   const durationS = info.video.durationS;
+  // The film is read once; each window reads its own stretch of the recording.
+  opts.onProgress?.({ stage: 'reading-film' });
+  const film = await recordFilm(video, {}, { info });
+  opts.signal?.throwIfAborted();
   const { score, windows } = await composeScore(
     model,
     durationS,
-    (startS, spanS) => filmWindowCondition(model, video, info, startS, spanS, opts.mood),
-    opts,
+    (startS, spanS) => filmWindowCondition(model, film, startS, spanS, opts.mood),
+    { ...opts, cuts: opts.cuts ?? film.cuts },
   );
   const wav = opts.wav ?? join(dirname(output), `.${basename(output)}.score.wav`);
   await writeWav(wav, [score], sr);
@@ -233,6 +356,8 @@ export async function scoreVideo(
       mode: opts.mode ?? 'replace',
       videoInfo: info,
       audioDurationS: score.length / sr,
+      // A loop's end runs on into its start: no fade-out there.
+      ...(opts.loop ? { fadeS: 0 } : {}),
     });
     return { output, durationS, windows, mux };
   } finally {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { joinWindows, planWindows } from '../../src/score/score-video.js';
+import { joinWindows } from '../../src/score/score-video.js';
+import { planScoreWindows, type PlannedWindow } from '../../src/score/window-plan.js';
 import { makeClip, probeField, tempDir } from '../helpers/media.js';
 import { reference } from '../helpers/reference.js';
 import { decodeAudio } from '../../src/media/audio-decode.js';
@@ -26,16 +27,70 @@ function rms(x: Float32Array, from: number, to: number): number {
 }
 
 describe('windows', () => {
-  it('plans one window for a short video, overlapping windows ending at the end for a long one', () => {
-    assert.deepEqual(planWindows(5, 10.24, 1), [0]);
-    assert.deepEqual(planWindows(10.24, 10.24, 1), [0]);
-    const w = planWindows(25, 10.24, 1);
-    assert.equal(w.length, 3);
-    assert.equal(w[0], 0);
-    assert.ok(Math.abs(w[1] - 9.24) < 1e-9);
-    assert.ok(Math.abs(w[2] - (25 - 10.24)) < 1e-9);
-    // Every instant is covered, and consecutive windows overlap by at least the crossfade.
-    for (let k = 1; k < w.length; k++) assert.ok(w[k - 1] + 10.24 - w[k] >= 1 - 1e-9);
+  const W = 250;
+  const opts = { window: W, carry: 50, flex: 75 };
+  /** Every frame of the score composed by exactly one window's new part, in order. */
+  function assertCovers(plan: PlannedWindow[], frames: number) {
+    assert.equal(plan[0].start, 0);
+    assert.equal(plan[0].newFrom, 0);
+    for (let k = 1; k < plan.length; k++) {
+      const [prev, w] = [plan[k - 1], plan[k]];
+      assert.ok(w.newFrom > prev.newFrom, `window ${k} composes something new`);
+      assert.ok(w.newFrom <= prev.start + W, `window ${k} carries only composed music`);
+      assert.ok(w.newFrom - w.start >= 50, `window ${k} carries at least the carry`);
+      assert.ok(w.start + W <= frames + 50, 'no window runs past the score');
+    }
+    const last = plan[plan.length - 1];
+    assert.ok(last.start + W >= frames, 'the last window reaches the end');
+  }
+
+  it('plans one window for a short score; carried windows, the last ending at the end, for a long one', () => {
+    assert.deepEqual(planScoreWindows(100, opts).windows, [{ start: 0, newFrom: 0 }]);
+    assert.deepEqual(planScoreWindows(250, opts).windows, [{ start: 0, newFrom: 0 }]);
+    const { windows, loopFrames } = planScoreWindows(625, opts);
+    assert.equal(loopFrames, 0);
+    // 0–250, then new music from 250 (carrying 200–250), from 450 (carrying 400–450), and the
+    // last ends at 625, carrying from 375.
+    assert.deepEqual(windows, [
+      { start: 0, newFrom: 0 },
+      { start: 200, newFrom: 250 },
+      { start: 375, newFrom: 450 },
+    ]);
+    assertCovers(windows, 625);
+    // Just over one window: the second window carries all but the new frame.
+    assert.deepEqual(planScoreWindows(251, opts).windows[1], { start: 1, newFrom: 250 });
+  });
+
+  it('starts new stretches at shot cuts near where a window runs out', () => {
+    // Cuts at 240 and 300 (too late: the first window ends at 250) and 600.
+    const { windows } = planScoreWindows(1000, { ...opts, cuts: [30, 240, 300, 600] });
+    assert.equal(windows[1].newFrom, 240);
+    assert.equal(windows[1].start, 190);
+    // 190 + 250 = 440: no cut in 365–440, so the natural hand-over; then 600 is not within
+    // 615–690, so natural again.
+    assert.equal(windows[2].newFrom, 440);
+    assertCovers(windows, 1000);
+    const far = planScoreWindows(1000, { ...opts, cuts: [100] });
+    assert.equal(far.windows[1].newFrom, 250, 'a cut further back than flex is not taken');
+  });
+
+  it('plans a loop: the last window composes towards the start, which it knows past the end', () => {
+    const long = planScoreWindows(1000, { ...opts, loop: true });
+    assert.equal(long.loopFrames, 50);
+    const last = long.windows[long.windows.length - 1];
+    assert.equal(last.wrapFrom, 1000);
+    assert.equal(last.start + W, 1050, 'it covers the wrap');
+    assert.ok(last.newFrom < 1000);
+    assertCovers(long.windows, 1000);
+    // A loop shorter than a window still takes two: the first cannot know itself.
+    const short = planScoreWindows(100, { ...opts, loop: true });
+    assert.equal(short.windows.length, 2);
+    assert.deepEqual(short.windows[1], { start: 0, newFrom: 75, wrapFrom: 100 });
+    const tiny = planScoreWindows(13, { ...opts, loop: true });
+    assert.equal(tiny.loopFrames, 6);
+    assert.deepEqual(tiny.windows[1], { start: 0, newFrom: 6, wrapFrom: 13 });
+    assert.throws(() => planScoreWindows(0, opts), /at least one frame/);
+    assert.throws(() => planScoreWindows(10, { ...opts, carry: 200 }), /less than a window/);
   });
 
   it('joins windows with an equal-power crossfade: no gap, no dip, exact length', () => {
@@ -145,6 +200,78 @@ describe('filmscore score', () => {
     );
     assert.equal(mixed.status, 0, mixed.stderr);
     assert.match(mixed.stdout, /m\.mp4: 3\.00 s scored in 1 window/);
+  });
+
+  it('starts a new stretch at a shot cut, and --loop still gives a score exactly as long', () => {
+    // 8.6 s of one picture, then 11.4 s of another: one hard cut at 8.6 s.
+    const cut = join(dir, 'cut.mp4');
+    const ff = spawnSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=320x180:rate=25:duration=8.6',
+      '-f',
+      'lavfi',
+      '-i',
+      'smptebars=size=320x180:rate=25:duration=11.4',
+      '-filter_complex',
+      '[0:v][1:v]concat=n=2:v=1[v]',
+      '-map',
+      '[v]',
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
+      cut,
+    ]);
+    assert.equal(ff.status, 0, String(ff.stderr));
+    const r = filmscore(
+      'score',
+      cut,
+      '-o',
+      'cut-out.mp4',
+      '--model',
+      model,
+      '--steps',
+      '1',
+      '--json',
+      '-q',
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    // 0–10 s, then new music from the cut (carrying 6.6–8.6 s) to 16.6 s, then the rest.
+    assert.equal(j.windows.length, 3);
+    // The second window's new music begins at the cut (to the 40 ms grid), carrying 2 s.
+    assert.ok(
+      Math.abs(j.windows[1].newFromS - 8.6) <= 0.04,
+      `new music from ${j.windows[1].newFromS} s`,
+    );
+    assert.ok(Math.abs(j.windows[1].startS - 6.6) <= 0.04);
+    const loop = filmscore(
+      'score',
+      cut,
+      '-o',
+      'loop.mp4',
+      '--model',
+      model,
+      '--steps',
+      '1',
+      '--loop',
+      '--wav',
+      'loop.wav',
+      '--json',
+      '-q',
+    );
+    assert.equal(loop.status, 0, loop.stderr);
+    const video = Number(probeField(join(dir, 'loop.mp4'), 'v:0', 'duration'));
+    const wav = Number(probeField(join(dir, 'loop.wav'), 'a:0', 'duration'));
+    assert.ok(
+      Math.abs(wav - video) <= 1 / 16000 + 1e-6,
+      `loop score ${wav} s vs picture ${video} s`,
+    );
   });
 
   it('bad input is a clear error', () => {

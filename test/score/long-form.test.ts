@@ -1,0 +1,147 @@
+// Long scores: windows that carry on from the music so far, exact lengths, loops.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadModelFolder, type GeneratorModel } from '../../src/generator/model-folder.js';
+import { conditionVector } from '../../src/generator/condition.js';
+import { generate } from '../../src/generator/pipeline.js';
+import { composeScore, type ComposeOptions } from '../../src/score/score-video.js';
+import { pearson } from '../../src/util/statistics.js';
+import { seamReadings } from '../../src/eval/seams.js';
+import { reference } from '../helpers/reference.js';
+import { tempDir } from '../helpers/media.js';
+
+/** Constant mood: every window asks for the same music. */
+const steady = (model: GeneratorModel) => async () => ({
+  levels: {},
+  condition: conditionVector({}, model.manifest),
+});
+
+describe('continuation (default model)', () => {
+  it('a window given the previous window’s last latent frames carries that music on', async () => {
+    const model = await loadModelFolder();
+    const m = model.manifest;
+    const { channels: C, frames: F } = m.latent;
+    const stride = m.frames / F;
+    const opts = {
+      condition: conditionVector({}, m),
+      steps: 10,
+      guidance: m.defaults.guidance,
+      scheduler: m.defaults.scheduler,
+    };
+    const a = await generate(model, { ...opts, seed: 1 });
+    // B's first 50 latent frames are A's frames 200–249 (2 s of A's music).
+    const carried = 50;
+    const latent = new Float32Array(C * F);
+    const known = new Uint8Array(F);
+    for (let f = 0; f < carried; f++) {
+      known[f] = 1;
+      for (let c = 0; c < C; c++) latent[c * F + f] = a.latent[c * F + 200 + f];
+    }
+    const b = await generate(model, { ...opts, seed: 2, known: { latent, known } });
+    const fresh = await generate(model, { ...opts, seed: 2 });
+    // The known frames come out exactly as given.
+    for (let c = 0; c < C; c += 7) {
+      for (let f = 0; f < carried; f++) assert.equal(b.latent[c * F + f], latent[c * F + f]);
+    }
+    // The log-mel of the carried stretch (minus a margin where the decoder sees the edge):
+    // B's equals A's; a window generated without it does not.
+    const bands = m.mel.nMels;
+    const T = m.frames;
+    const stretch = (g: typeof a, from: number) => {
+      const out: number[] = [];
+      for (let band = 0; band < bands; band++)
+        for (let t = 20; t < carried * stride - 20; t++) out.push(g.mel[band * T + from + t]);
+      return out;
+    };
+    const rCarried = pearson(stretch(a, 200 * stride), stretch(b, 0));
+    const rFresh = pearson(stretch(a, 200 * stride), stretch(fresh, 0));
+    assert.ok(rCarried > 0.95, `carried ${rCarried.toFixed(3)}`);
+    assert.ok(rFresh < 0.8, `fresh ${rFresh.toFixed(3)}`);
+    // And the music after it differs from A's continuation (it is new, not a copy).
+    assert.notDeepEqual(b.latent.subarray(carried, F), a.latent.subarray(200 + carried));
+  });
+
+  it('where a 60 s score’s windows are joined the sound carries on; independent windows’ joins stand out', async () => {
+    const model = await loadModelFolder();
+    const m = model.manifest;
+    const base: ComposeOptions = {
+      seed: 4,
+      steps: 10,
+      guidance: m.defaults.guidance,
+      scheduler: m.defaults.scheduler,
+    };
+    const read = async (continuation: boolean) => {
+      const { score, windows } = await composeScore(model, 60, steady(model), {
+        ...base,
+        continuation,
+      });
+      // Joins sit in the middle of the carried 2 s, 1 s before the new music.
+      const joins = windows.slice(1).map((w) => w.newFromS - 1);
+      const r = seamReadings(
+        score,
+        joins.filter((t) => t >= 10 && t <= 50),
+      );
+      const mean = (k: 'noveltyPercentile' | 'pitchClassR') =>
+        r.reduce((s, x) => s + x[k], 0) / r.length;
+      return { novelty: mean('noveltyPercentile'), pitch: mean('pitchClassR'), n: r.length };
+    };
+    const carried = await read(true);
+    const independent = await read(false);
+    assert.ok(carried.n >= 4, `${carried.n} joins`);
+    assert.ok(
+      carried.novelty < independent.novelty - 10,
+      `novelty percentile at joins: carried ${carried.novelty.toFixed(1)}, independent ${independent.novelty.toFixed(1)}`,
+    );
+  });
+});
+
+describe('score lengths and loops (tiny model)', () => {
+  const dir = tempDir();
+  const folder = join(dir, 'tiny-model');
+  reference('export_tiny_generator', { out: folder, seed: 0 });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is exactly as long as asked, from 0.5 s to past several windows, looped or not', async () => {
+    const model = await loadModelFolder(folder);
+    const sr = model.manifest.sampleRate;
+    const opts: ComposeOptions = { seed: 0, steps: 1, guidance: 1, scheduler: 'ddim' };
+    // Just under, at and just over one window (10 s of music, + the 0.05 s end fade), and
+    // lengths that fall between grid frames.
+    for (const d of [0.5, 9.99, 10, 10.04, 10.05, 10.06, 10.5, 17.3337, 31.01]) {
+      for (const loop of [false, true]) {
+        const { score, windows } = await composeScore(model, d, steady(model), {
+          ...opts,
+          loop,
+        });
+        assert.equal(score.length, Math.round(d * sr), `${d} s${loop ? ' looped' : ''}`);
+        assert.ok(score.every(Number.isFinite));
+        const last = windows[windows.length - 1];
+        assert.ok(last.startS + last.durationS >= d - 1 / sr, `${d} s: the end is composed`);
+        if (loop) assert.ok(windows.length >= 2, 'a loop composes its wrap');
+      }
+    }
+  });
+
+  it('a cancelled score stops with the signal’s reason', async () => {
+    const model = await loadModelFolder(folder);
+    const controller = new AbortController();
+    let windows = 0;
+    await assert.rejects(
+      composeScore(model, 40, steady(model), {
+        seed: 0,
+        steps: 2,
+        guidance: 1,
+        scheduler: 'ddim',
+        signal: controller.signal,
+        onProgress: (e) => {
+          if (e.stage === 'analysing') windows = e.window;
+          if (e.stage === 'generating' && e.window === 2) controller.abort(new Error('stop'));
+        },
+      }),
+      /stop/,
+    );
+    assert.equal(windows, 2, 'stopped in the second window');
+  });
+});
