@@ -88,6 +88,9 @@ export { musicAffect } from './conditions/music-affect.js';
 
 export {
   analyzeFilm,
+  recordFilm,
+  readFilmSpan,
+  type FilmRecording,
   EMOTION_CLASSES,
   AESTHETIC_KEYS,
   VIDEO_AFFECT_KEYS,
@@ -193,10 +196,27 @@ export {
   joinWindows,
   type ScoreOptions,
   type ScoreResult,
+  type ScoreProgress,
+  type ScoreWindow,
   type ComposeOptions,
   type StyleReference,
   type WindowCondition,
 } from './score/score-video.js';
+export {
+  transfer,
+  type TransferOptions,
+  type TransferResult,
+  type ControlComparison,
+} from './score/transfer.js';
+export { type KnownLatent, type ColourMatch } from './sampler/inpaint.js';
+export {
+  spectralNovelty,
+  noveltyPercentile,
+  pitchClassHistogram,
+  pitchClassContinuity,
+  seamReadings,
+  type SeamReading,
+} from './eval/seams.js';
 export {
   planScoreWindows,
   type WindowPlan,

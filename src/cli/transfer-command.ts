@@ -1,12 +1,9 @@
-import { analyzeAudio } from '../analysis/music-analysis.js';
 import { renderControlComparison } from '../analysis/figure.js';
-import { controlWindow } from '../conditions/style-controls.js';
-import { dynamicsCorrelation, melodyAccuracy } from '../eval/control-fidelity.js';
-import { conditionVector, parseMood } from '../generator/condition.js';
+import { parseMood } from '../generator/condition.js';
 import { loadModelFolder, DEFAULT_MODEL_DIR } from '../generator/model-folder.js';
 import { probe } from '../media/probe.js';
 import { writeWav } from '../media/wav.js';
-import { composeScore, filmWindowCondition } from '../score/score-video.js';
+import { transfer } from '../score/transfer.js';
 import { recordFilm } from '../film/film-analysis.js';
 import { writeFileAtomically } from '../util/atomic-file.js';
 import { UsageError } from '../util/errors.js';
@@ -72,44 +69,30 @@ export async function runTransfer(music: string, opts: TransferCommandOptions): 
     if (opts.film) progress.report({ stage: 'reading-film' });
     const film = opts.film ? await recordFilm(opts.film, {}, { info: filmInfo }) : undefined;
     const t0 = Date.now();
-    const { score, windows } = await composeScore(
-      model,
+    const { audio, windows, fidelity, comparison } = await transfer(model, {
+      seed,
+      steps,
+      guidance,
+      scheduler: d.scheduler,
+      style: reference.style,
       durationS,
-      async (startS, spanS) => {
-        if (film) {
-          // A film shorter than the piece: a window past its end reads the film's last stretch.
-          const filmS = film.durationS;
-          const at = Math.min(startS, Math.max(0, filmS - spanS));
-          return filmWindowCondition(model, film, at, Math.min(spanS, filmS - at), mood);
-        }
-        return { levels: { ...mood }, condition: conditionVector({}, m, mood) };
-      },
-      {
-        seed,
-        steps,
-        guidance,
-        scheduler: d.scheduler,
-        style: reference.style,
-        loop: Boolean(opts.loop),
-        onProgress: progress.report,
-      },
-    );
+      mood,
+      film,
+      loop: Boolean(opts.loop),
+      onProgress: progress.report,
+    });
     progress.writing();
-    await writeWav(opts.output, [score], m.sampleRate);
-    // How closely the new piece follows the reference, frame by frame over its whole length.
-    const out = analyzeAudio(score, m.sampleRate);
-    const ref = controlWindow(reference.style.controls, 0, out.melody.length, true);
-    const fidelity = {
-      melodyAccuracy: ref.melody ? melodyAccuracy(ref.melody, out.melody) : null,
-      dynamicsR: ref.dynamics ? dynamicsCorrelation(ref.dynamics, out.dynamics) : null,
-    };
+    await writeWav(opts.output, [audio], m.sampleRate);
     if (opts.png) {
       await writeFileAtomically(
         opts.png,
         renderControlComparison(
-          { melody: ref.melody ?? [], dynamics: ref.dynamics ?? [] },
-          { melody: out.melody, dynamics: out.dynamics },
-          out.frameRate,
+          {
+            melody: comparison.reference.melody ?? [],
+            dynamics: comparison.reference.dynamics ?? [],
+          },
+          comparison.piece,
+          comparison.frameRate,
           `${music} → ${opts.output}`,
         ),
       );

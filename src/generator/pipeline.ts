@@ -2,7 +2,7 @@ import { guide } from '../sampler/guidance.js';
 import { makeScheduler, type SchedulerName } from '../sampler/index.js';
 import { GaussianNoise } from '../sampler/noise.js';
 import { alphasCumprod } from '../sampler/schedule.js';
-import { LatentPaster, type KnownLatent } from '../sampler/inpaint.js';
+import { LatentPaster, matchColour, type KnownLatent } from '../sampler/inpaint.js';
 import { contentFrames, loadControlBranch, type GeneratorModel } from './model-folder.js';
 import type { FloatTensor } from '../onnx/model.js';
 import { NO_PITCH, type StyleControls } from '../conditions/style-controls.js';
@@ -175,6 +175,7 @@ export async function generate(model: GeneratorModel, opts: GenerateOptions): Pr
     paster?.paste(x, i + 1 < total ? abar[scheduler.timesteps[i + 1]] : 1);
     opts.onStep?.(i + 1, total);
   }
+  if (opts.known?.match) matchColour(x, opts.known.known, channels, opts.known.match);
   const mel = (await model.vaeDecoder.run({ latent: { data: x, dims: [1, channels, frames] } }))
     .mel;
   const melFrames = mel.dims[2];

@@ -106,6 +106,8 @@ export interface WindowCondition {
 /** Default carry-over between windows, and how far a hand-over may move to meet a cut. */
 export const CARRY_S = 2;
 export const CUT_FLEX_S = 3;
+/** After a cut, the carried music's colour gives way to the new section's over 1 s (frames). */
+const CUT_COLOUR_FRAMES = 25;
 /** Equal-power crossfade between two renditions of the same carried music. */
 const JOIN_FADE_S = 0.5;
 
@@ -211,7 +213,16 @@ export async function composeScore(
       film: c.film,
       controls,
       controlScale: style?.scale,
-      known: k > 0 && opts.continuation !== false ? { latent, known } : undefined,
+      known:
+        k > 0 && opts.continuation !== false
+          ? {
+              latent,
+              known,
+              // At a cut the new section may change colour after a second; elsewhere the
+              // music keeps the colour it carries.
+              match: { frames: carry, decay: w.atCut ? CUT_COLOUR_FRAMES : Infinity, end: W },
+            }
+          : undefined,
       signal: opts.signal,
       onStep: (step, steps) =>
         opts.onProgress?.({ stage: 'generating', window: k + 1, windows: n, step, steps }),

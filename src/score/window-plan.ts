@@ -31,6 +31,8 @@ export interface PlannedWindow {
   newFrom: number;
   /** Frames ≥ `frames` (the picture's end) it knows as the score's start (loops only). */
   wrapFrom?: number;
+  /** Its new music begins at a shot cut. */
+  atCut?: boolean;
 }
 
 export interface WindowPlan {
@@ -66,13 +68,13 @@ export function planScoreWindows(frames: number, opts: WindowPlanOptions): Windo
     const prev = windows[windows.length - 1];
     const natural = prev.start + W;
     const earliest = Math.max(prev.newFrom + 1, natural - flex);
-    let newFrom = natural;
-    for (const c of cuts) if (c >= earliest && c <= natural && c < frames) newFrom = c;
-    newFrom = Math.max(prev.newFrom + 1, Math.min(newFrom, latestNew));
+    let cut: number | undefined;
+    for (const c of cuts) if (c >= earliest && c <= natural && c < frames) cut = c;
+    const newFrom = Math.max(prev.newFrom + 1, Math.min(cut ?? natural, latestNew));
     const carry = Math.min(opts.carry, newFrom);
     // The last window ends where the score ends (carrying more), never past it.
     const start = Math.max(0, Math.min(newFrom - carry, target - W));
-    windows.push({ start, newFrom });
+    windows.push(newFrom === cut ? { start, newFrom, atCut: true } : { start, newFrom });
     if (newFrom >= latestNew) break;
   }
   if (loop) windows[windows.length - 1].wrapFrom = frames;

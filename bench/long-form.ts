@@ -1,0 +1,325 @@
+// Whole films (issue 13): are the joins of a long score heard, do its onsets meet the cuts,
+// and how fast and how big is scoring a long film?
+//
+// Five films over 60 s, made here (Debian has little long real footage): the three real
+// clips of scripts/fetch-test-footage.sh joined end to end and repeated, three lavfi films with
+// hard cuts at known, irregular times, and the dark/bright contrast films alternated. Each is
+// scored end to end (`scoreVideo`, the CLI's path) twice: windows carrying on from the music
+// so far (today) and independent windows only crossfaded (before). Measured at every join,
+// as at random points inside the real tracks of scripts/fetch-outside-music.sh:
+// - novelty percentile: Foote novelty's peak within ±1 s of the join, as a percentile of the
+//   piece's own curve (src/eval/seams.ts; 50 = an ordinary point of the piece);
+// - key continuity: correlation of the pitch-class histograms of the 10 s before and after.
+// Onsets against the picture: LORIS's BCS / BHS / F1 against the film's cuts and motion peaks
+// (`filmscore eval --video`'s measure). Speed: seconds of wall clock per minute of film.
+// Memory: peak RSS of a child process scoring 1 min and 10 min of film.
+// Usage: node dist/bench/long-form.js [--model DIR] [--steps N] [--json out.json] [--no-memory]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { decodeAudio } from '../src/media/audio-decode.js';
+import { DEFAULT_MODEL_DIR, loadModelFolder } from '../src/generator/model-folder.js';
+import { scoreVideo } from '../src/score/score-video.js';
+import { recordFilm } from '../src/film/film-analysis.js';
+import { noveltyPercentile, pitchClassContinuity, spectralNovelty } from '../src/eval/seams.js';
+import { clipBeatScore, rhythmScores, signalSlots, videoSlots } from '../src/eval/rhythm.js';
+import { resample } from '../src/features/resample.js';
+import { makeContrastFilm } from '../src/synth/clips.js';
+import { GaussianNoise } from '../src/sampler/noise.js';
+import { option } from './args.js';
+
+const SR = 16000;
+const JOIN_TOLERANCE_S = 1;
+const modelDir = option('--model', DEFAULT_MODEL_DIR);
+const steps = option('--steps');
+const jsonOut = option('--json', '');
+
+function ffmpeg(args: string[]): void {
+  execFileSync('ffmpeg', ['-v', 'error', '-y', ...args], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+const ENCODE = ['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-an'];
+const SIZE = '320:180';
+
+/** Join pictures end to end at one size and rate (hard cuts between them). */
+function joinFilms(out: string, parts: { path: string; seconds?: number }[]): string {
+  const inputs = parts.flatMap((p) => [
+    ...(p.seconds ? ['-t', String(p.seconds)] : []),
+    '-i',
+    p.path,
+  ]);
+  const scaled = parts
+    .map(
+      (_, i) =>
+        `[${i}:v]scale=${SIZE}:force_original_aspect_ratio=decrease,pad=${SIZE}:(ow-iw)/2:(oh-ih)/2,fps=25,setsar=1,format=yuv420p[v${i}]`,
+    )
+    .join(';');
+  const concat = parts.map((_, i) => `[v${i}]`).join('') + `concat=n=${parts.length}:v=1[v]`;
+  ffmpeg([...inputs, '-filter_complex', `${scaled};${concat}`, '-map', '[v]', ...ENCODE, out]);
+  return out;
+}
+
+/** A lavfi film of `sources` in turn, each for the given seconds (cuts at the sums). */
+function cutFilm(out: string, shots: [string, number][]): string {
+  const inputs = shots.flatMap(([src, d]) => [
+    '-f',
+    'lavfi',
+    '-t',
+    String(d),
+    '-i',
+    `${src}=size=320x180:rate=25`,
+  ]);
+  // Each source in the same pixel format, so concat takes them all.
+  const norm = shots.map((_, i) => `[${i}:v]format=yuv420p,setsar=1[s${i}]`).join(';');
+  const concat =
+    norm + ';' + shots.map((_, i) => `[s${i}]`).join('') + `concat=n=${shots.length}:v=1[v]`;
+  ffmpeg([...inputs, '-filter_complex', concat, '-map', '[v]', ...ENCODE, out]);
+  return out;
+}
+
+function makeFilms(dir: string): Record<string, string> {
+  const films: Record<string, string> = {};
+  const footage = '.cache/test-footage';
+  const real = ['cockatoo.mp4', 'diver.mov', 'movie-hello.mp4'].map((f) => join(footage, f));
+  if (real.every(existsSync)) {
+    films['real footage joined'] = joinFilms(join(dir, 'real.mp4'), [
+      ...real.map((path) => ({ path })),
+      ...real.map((path) => ({ path })),
+      ...real.map((path) => ({ path })),
+    ]);
+  }
+  films['lavfi cuts A'] = cutFilm(join(dir, 'cuts-a.mp4'), [
+    ['testsrc2', 7.3],
+    ['smptebars', 12.1],
+    ['mandelbrot', 9.4],
+    ['testsrc', 15.2],
+    ['rgbtestsrc', 6.6],
+    ['cellauto', 14.0],
+  ]);
+  films['lavfi cuts B'] = cutFilm(join(dir, 'cuts-b.mp4'), [
+    ['life', 11.7],
+    ['testsrc2', 4.9],
+    ['mandelbrot', 18.3],
+    ['smptehdbars', 8.8],
+    ['testsrc', 13.1],
+    ['yuvtestsrc', 10.2],
+  ]);
+  films['mandelbrot, no cuts'] = cutFilm(join(dir, 'still.mp4'), [['mandelbrot', 66]]);
+  const dark = makeContrastFilm(join(dir, 'dark.mp4'), 'dark-still');
+  const bright = makeContrastFilm(join(dir, 'bright.mp4'), 'bright-fast-cut');
+  films['dark / bright alternating'] = joinFilms(
+    join(dir, 'contrast.mp4'),
+    [dark, bright, dark, bright, dark, bright, dark].map((path) => ({ path })),
+  );
+  return films;
+}
+
+interface SeamSummary {
+  joins: number;
+  noveltyPercentile: number;
+  pitchClassR: number;
+}
+
+function mean(v: number[]): number {
+  return v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
+}
+
+/** Both measures at points of one piece (points within 10 s of an end are left out). */
+function seams(audio: Float32Array, points: number[]): number[][] {
+  const d = audio.length / SR;
+  const novelty = spectralNovelty(audio);
+  return points
+    .filter((t) => t >= 10 && t <= d - 10)
+    .map((t) => [
+      noveltyPercentile(novelty, t, 2, JOIN_TOLERANCE_S),
+      pitchClassContinuity(audio, t, 10),
+    ]);
+}
+
+function summarise(rows: number[][]): SeamSummary {
+  return {
+    joins: rows.length,
+    noveltyPercentile: mean(rows.map((r) => r[0])),
+    pitchClassR: mean(rows.map((r) => r[1])),
+  };
+}
+
+/** Random points (seeded) inside the real tracks: what an ordinary moment of music measures. */
+async function realTrackSeams(points: number): Promise<SeamSummary | null> {
+  const dir = '.cache/outside-music';
+  if (!existsSync(dir)) return null;
+  const files = readdirSync(dir)
+    .filter((f) => /\.(ogg|mp3)$/.test(f))
+    .sort();
+  const rng = new GaussianNoise(13);
+  const rows: number[][] = [];
+  for (const f of files) {
+    const audio = (await decodeAudio(join(dir, f), { sampleRate: SR, channels: 1 })).channels[0];
+    const d = audio.length / SR;
+    if (d < 40) continue;
+    const at = Array.from(
+      { length: Math.ceil(points / files.length) },
+      () => 12 + rng.uniform() * (d - 24),
+    );
+    rows.push(...seams(audio, at));
+  }
+  return summarise(rows);
+}
+
+async function scoreOnce(
+  model: Awaited<ReturnType<typeof loadModelFolder>>,
+  video: string,
+  dir: string,
+  continuation: boolean,
+) {
+  const m = model.manifest;
+  const wav = join(dir, `score-${continuation}.wav`);
+  const t0 = performance.now();
+  const result = await scoreVideo(video, join(dir, `scored-${continuation}.mp4`), model, {
+    seed: 0,
+    steps: steps ? Number(steps) : m.defaults.steps,
+    guidance: m.defaults.guidance,
+    scheduler: m.defaults.scheduler,
+    continuation,
+    wav,
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const audio = (await decodeAudio(wav, { sampleRate: SR, channels: 1 })).channels[0];
+  // The joins: from the middle of the carried music (where the audio is crossfaded) to
+  // where the new music begins; the window of ±1 s around their midpoint covers both.
+  const joins = result.windows.slice(1).map((w) => w.newFromS - 0.5);
+  return { seconds, durationS: result.durationS, audio, joins, windows: result.windows.length };
+}
+
+// --child VIDEO: score one film and print the peak RSS (the memory figure's own process).
+const child = option('--child');
+if (child) {
+  const model = await loadModelFolder(modelDir);
+  const dir = mkdtempSync(join(tmpdir(), 'filmscore-long-child-'));
+  try {
+    const r = await scoreOnce(model, child, dir, true);
+    console.log(
+      JSON.stringify({
+        seconds: r.seconds,
+        durationS: r.durationS,
+        maxRssMiB: process.resourceUsage().maxRSS / 1024,
+      }),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'filmscore-long-'));
+try {
+  const model = await loadModelFolder(modelDir);
+  const films = makeFilms(dir);
+  const rows: Record<string, unknown>[] = [];
+  const all = { carried: [] as number[][], independent: [] as number[][] };
+  const beats = {
+    carried: [] as ReturnType<typeof clipBeatScore>[],
+    independent: [] as ReturnType<typeof clipBeatScore>[],
+  };
+  let filmSeconds = 0;
+  let wallSeconds = 0;
+  for (const [name, video] of Object.entries(films)) {
+    const film = await recordFilm(video, { faces: null });
+    const reference = videoSlots(film.cuts, film.motion, 10, film.durationS);
+    const row: Record<string, unknown> = {
+      film: name,
+      durationS: film.durationS,
+      cuts: film.cuts.length,
+    };
+    for (const continuation of [true, false]) {
+      const key = continuation ? 'carried' : 'independent';
+      const r = await scoreOnce(model, video, dir, continuation);
+      const s = seams(r.audio, r.joins);
+      all[key].push(...s);
+      const beat = clipBeatScore(signalSlots(resample(r.audio, SR, 22050)), reference);
+      beats[key].push(beat);
+      if (continuation) {
+        filmSeconds += r.durationS;
+        wallSeconds += r.seconds;
+      }
+      row[key] = {
+        ...summarise(s),
+        windows: r.windows,
+        seconds: r.seconds,
+        bcs: beat.bcs,
+        bhs: beat.bhs,
+      };
+    }
+    rows.push(row);
+    const c = row.carried as SeamSummary & { seconds: number; windows: number };
+    const i = row.independent as SeamSummary;
+    console.log(
+      `${name.padEnd(26)} ${film.durationS.toFixed(1)} s, ${film.cuts.length} cuts, ${c.windows} windows, ${c.seconds.toFixed(1)} s: ` +
+        `novelty pct ${c.noveltyPercentile.toFixed(1)} (independent ${i.noveltyPercentile.toFixed(1)}), ` +
+        `key r ${c.pitchClassR.toFixed(3)} (${i.pitchClassR.toFixed(3)})`,
+    );
+  }
+  const real = await realTrackSeams(60);
+  const carried = summarise(all.carried);
+  const independent = summarise(all.independent);
+  const rhythm = {
+    carried: rhythmScores(beats.carried),
+    independent: rhythmScores(beats.independent),
+  };
+  console.log(
+    `\nall joins: carried novelty pct ${carried.noveltyPercentile.toFixed(1)}, key r ${carried.pitchClassR.toFixed(3)} (${carried.joins} joins)`,
+  );
+  console.log(
+    `           independent ${independent.noveltyPercentile.toFixed(1)}, key r ${independent.pitchClassR.toFixed(3)}`,
+  );
+  if (real)
+    console.log(
+      `real tracks, random points: novelty pct ${real.noveltyPercentile.toFixed(1)}, key r ${real.pitchClassR.toFixed(3)} (${real.joins} points)`,
+    );
+  for (const k of ['carried', 'independent'] as const) {
+    const r = rhythm[k];
+    console.log(
+      `onsets vs picture (${k}): BCS ${(100 * r.BCS).toFixed(1)} BHS ${(100 * r.BHS).toFixed(1)} F1 ${(100 * r.F1).toFixed(1)}`,
+    );
+  }
+  const perMinute = (wallSeconds / filmSeconds) * 60;
+  console.log(
+    `speed: ${perMinute.toFixed(1)} s per minute of film (${(filmSeconds / wallSeconds).toFixed(1)}× real time)`,
+  );
+
+  let memory: Record<string, unknown> | null = null;
+  if (!process.argv.includes('--no-memory')) {
+    memory = {};
+    for (const minutes of [1, 10]) {
+      const film = cutFilm(join(dir, `m${minutes}.mp4`), [['testsrc2', minutes * 60]]);
+      const self = fileURLToPath(import.meta.url);
+      const out = spawnSync(
+        process.execPath,
+        [self, '--child', film, '--model', modelDir, ...(steps ? ['--steps', steps] : [])],
+        { encoding: 'utf8' },
+      );
+      if (out.status !== 0) throw new Error(out.stderr);
+      const r = JSON.parse(out.stdout.trim().split('\n').pop()!);
+      memory[`${minutes} min`] = r;
+      console.log(
+        `${minutes} min film: ${r.seconds.toFixed(1)} s (${((r.seconds / r.durationS) * 60).toFixed(1)} s per minute), peak RSS ${r.maxRssMiB.toFixed(0)} MiB`,
+      );
+    }
+  }
+  if (jsonOut) {
+    writeFileSync(
+      jsonOut,
+      JSON.stringify(
+        { model: modelDir, films: rows, carried, independent, real, rhythm, perMinute, memory },
+        null,
+        1,
+      ),
+    );
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
