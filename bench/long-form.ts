@@ -175,6 +175,7 @@ async function scoreOnce(
   video: string,
   dir: string,
   continuation: boolean,
+  read = true,
 ) {
   const m = model.manifest;
   const wav = join(dir, `score-${continuation}.wav`);
@@ -188,7 +189,10 @@ async function scoreOnce(
     wav,
   });
   const seconds = (performance.now() - t0) / 1000;
-  const audio = (await decodeAudio(wav, { sampleRate: SR, channels: 1 })).channels[0];
+  // The memory child measures scoring alone, not reading the score back.
+  const audio = read
+    ? (await decodeAudio(wav, { sampleRate: SR, channels: 1 })).channels[0]
+    : new Float32Array(0);
   // The joins: from the middle of the carried music (where the audio is crossfaded) to
   // where the new music begins; the window of ±1 s around their midpoint covers both.
   const joins = result.windows.slice(1).map((w) => w.newFromS - 0.5);
@@ -201,7 +205,7 @@ if (child) {
   const model = await loadModelFolder(modelDir);
   const dir = mkdtempSync(join(tmpdir(), 'filmscore-long-child-'));
   try {
-    const r = await scoreOnce(model, child, dir, true);
+    const r = await scoreOnce(model, child, dir, true, false);
     console.log(
       JSON.stringify({
         seconds: r.seconds,

@@ -167,7 +167,8 @@ export async function composeScore(
   // The score's latent so far, [C × span]: what later windows carry on from.
   const score = new Float32Array(C * span);
   const timeline = new Float32Array(oneWindow ? total : span * grid);
-  const parts: { offset: number; audio: Float32Array }[] = [];
+  let single: Float32Array | null = null;
+  const fade = Math.round(JOIN_FADE_S * sr);
   const windows: ScoreWindow[] = [];
   const n = plan.windows.length;
   for (const [k, w] of plan.windows.entries()) {
@@ -230,11 +231,8 @@ export async function composeScore(
     for (let f = w.newFrom - w.start; f < W && w.start + f < span; f++) {
       for (let ch = 0; ch < C; ch++) score[ch * span + w.start + f] = g.latent[ch * F + f];
     }
-    if (oneWindow) {
-      parts.push({ offset: 0, audio: g.audio.subarray(0, total) });
-    } else {
-      parts.push({ offset: w.start * grid, audio: g.music.subarray(0, W * grid) });
-    }
+    if (oneWindow) single = g.audio.slice(0, total);
+    else layWindow(timeline, g.music.subarray(0, W * grid), w, carry, grid, fade);
     windows.push({
       startS: secondsOf(w.start),
       durationS: oneWindow
@@ -246,41 +244,41 @@ export async function composeScore(
       ...(styleFromS !== undefined ? { styleFromS } : {}),
     });
   }
-  if (oneWindow) return { score: joinWindows(parts, total), windows };
-  joinCarried(timeline, parts, plan.windows, carry, grid, Math.round(JOIN_FADE_S * sr));
+  if (single) return { score: single, windows };
   if (L > 0) wrapLoop(timeline, frames * grid, L * grid, Math.round(JOIN_FADE_S * sr));
-  return { score: timeline.slice(lead, lead + total), windows };
+  return { score: timeline.subarray(lead, lead + total), windows };
 }
 
 /**
- * Lay the windows' audio on the timeline: each window from the middle of the music it
- * carried (an equal-power crossfade of `fade` samples centred there) to the middle of what
- * the next window carries from it.
+ * Lay one window's audio (`music`, from its first frame) on the timeline as soon as it is made,
+ * so memory holds one window, not all: from the middle of the music it carried — an
+ * equal-power crossfade of `fade` samples centred there with what the timeline holds — to its
+ * end. The next window overwrites it from the middle of what that one carries.
  */
-function joinCarried(
+function layWindow(
   timeline: Float32Array,
-  parts: readonly { offset: number; audio: Float32Array }[],
-  plan: readonly PlannedWindow[],
+  music: Float32Array,
+  w: PlannedWindow,
   carry: number,
   grid: number,
   fade: number,
 ): void {
-  const centre = (w: PlannedWindow) =>
-    Math.round((w.newFrom - Math.min(carry, w.newFrom - w.start) / 2) * grid);
-  const pieces = parts.map((p, k) => {
-    const fadeK = (w: PlannedWindow) =>
-      Math.min(fade, Math.floor(((w.newFrom - w.start) * grid) / 2));
-    const from = k === 0 ? p.offset : centre(plan[k]) - Math.floor(fadeK(plan[k]) / 2);
-    const to =
-      k + 1 < plan.length
-        ? centre(plan[k + 1]) + Math.ceil(fadeK(plan[k + 1]) / 2)
-        : p.offset + p.audio.length;
-    return {
-      offset: from,
-      audio: p.audio.subarray(from - p.offset, Math.min(p.audio.length, to - p.offset)),
-    };
-  });
-  timeline.set(joinWindows(pieces, timeline.length));
+  const offset = w.start * grid;
+  const carried = (w.newFrom - w.start) * grid;
+  const f = w.newFrom === 0 ? 0 : Math.min(fade, Math.floor(carried / 2));
+  const centre =
+    w.newFrom === 0 ? offset : (w.newFrom - Math.min(carry, w.newFrom - w.start) / 2) * grid;
+  const from = Math.round(centre - f / 2);
+  const end = Math.min(timeline.length, offset + music.length);
+  for (let i = from; i < end; i++) {
+    const a = music[i - offset];
+    if (i < from + f) {
+      const p = (i - from + 0.5) / f;
+      timeline[i] = timeline[i] * Math.cos((p * Math.PI) / 2) + a * Math.sin((p * Math.PI) / 2);
+    } else {
+      timeline[i] = a;
+    }
+  }
 }
 
 /**
