@@ -196,7 +196,35 @@ async function scoreOnce(
   // The joins: from the middle of the carried music (where the audio is crossfaded) to
   // where the new music begins; the window of ±1 s around their midpoint covers both.
   const joins = result.windows.slice(1).map((w) => w.newFromS - 0.5);
-  return { seconds, durationS: result.durationS, audio, joins, windows: result.windows.length };
+  // The output's own length against the picture's (issue 13: exact for every length).
+  const scored = join(dir, `scored-${continuation}.mp4`);
+  const probeS = (stream: string) =>
+    Number(
+      execFileSync(
+        'ffprobe',
+        [
+          '-v',
+          'error',
+          '-select_streams',
+          stream,
+          '-show_entries',
+          'stream=duration',
+          '-of',
+          'csv=p=0',
+          scored,
+        ],
+        { encoding: 'utf8' },
+      ).trim(),
+    );
+  const lengthErrorS = Math.abs(probeS('a:0') - probeS('v:0'));
+  return {
+    seconds,
+    durationS: result.durationS,
+    audio,
+    joins,
+    windows: result.windows.length,
+    lengthErrorS,
+  };
 }
 
 // --child VIDEO: score one film and print the peak RSS (the memory figure's own process).
@@ -210,6 +238,7 @@ if (child) {
       JSON.stringify({
         seconds: r.seconds,
         durationS: r.durationS,
+        lengthErrorS: r.lengthErrorS,
         maxRssMiB: process.resourceUsage().maxRSS / 1024,
       }),
     );
@@ -310,7 +339,7 @@ try {
       const r = JSON.parse(out.stdout.trim().split('\n').pop()!);
       memory[`${minutes} min`] = r;
       console.log(
-        `${minutes} min film: ${r.seconds.toFixed(1)} s (${((r.seconds / r.durationS) * 60).toFixed(1)} s per minute), peak RSS ${r.maxRssMiB.toFixed(0)} MiB`,
+        `${minutes} min film: ${r.seconds.toFixed(1)} s (${((r.seconds / r.durationS) * 60).toFixed(1)} s per minute), peak RSS ${r.maxRssMiB.toFixed(0)} MiB, score − picture ${(1000 * r.lengthErrorS).toFixed(1)} ms`,
       );
     }
   }

@@ -106,6 +106,8 @@ export interface WindowCondition {
 /** Default carry-over between windows, and how far a hand-over may move to meet a cut. */
 export const CARRY_S = 2;
 export const CUT_FLEX_S = 3;
+/** Frames of a loop's first window left out before the score starts (0.4 s). */
+const LOOP_SKIP_FRAMES = 10;
 /** After a cut, the carried music's colour gives way to the new section's over 1 s (frames). */
 const CUT_COLOUR_FRAMES = 25;
 /** Equal-power crossfade between two renditions of the same carried music. */
@@ -142,9 +144,9 @@ export async function composeScore(
   if (style && styleLength === 0) throw new UsageError('the style reference has no frames');
   const fps = sr / m.mel.hopLength;
 
-  // A loop's grid ends exactly at the end, so the wrap lands on whole frames: the first
-  // window starts `lead` samples before the picture.
-  const lead = opts.loop ? (grid - (total % grid)) % grid : 0;
+  // A loop's score starts LOOP_SKIP frames into its first window (a window's first frames
+  // are unlike the rest: the model's edge), so that the wrap carries on into ordinary music.
+  const lead = opts.loop ? LOOP_SKIP_FRAMES * grid : 0;
   const frames = Math.ceil((total + lead) / grid);
   const secondsOf = (frame: number) => Math.min(durationS, Math.max(0, (frame * grid - lead) / sr));
   const carry = Math.max(1, Math.round(((opts.carryS ?? CARRY_S) * sr) / grid));
@@ -165,7 +167,7 @@ export async function composeScore(
   const F = m.latent.frames;
   const span = frames + L;
   // The score's latent so far, [C × span]: what later windows carry on from.
-  const score = new Float32Array(C * span);
+  const composed = new Float32Array(C * span);
   const timeline = new Float32Array(oneWindow ? total : span * grid);
   let single: Float32Array | null = null;
   const fade = Math.round(JOIN_FADE_S * sr);
@@ -190,11 +192,11 @@ export async function composeScore(
         u < w.newFrom
           ? u
           : w.wrapFrom !== undefined && u >= w.wrapFrom && u < w.wrapFrom + L
-            ? u - w.wrapFrom
+            ? u - w.wrapFrom + LOOP_SKIP_FRAMES
             : -1;
       if (src < 0) continue;
       known[f] = 1;
-      for (let ch = 0; ch < C; ch++) latent[ch * F + f] = score[ch * span + src];
+      for (let ch = 0; ch < C; ch++) latent[ch * F + f] = composed[ch * span + src];
     }
     let controls: StyleControls | undefined;
     let styleFromS: Seconds | undefined;
@@ -229,7 +231,7 @@ export async function composeScore(
         opts.onProgress?.({ stage: 'generating', window: k + 1, windows: n, step, steps }),
     });
     for (let f = w.newFrom - w.start; f < W && w.start + f < span; f++) {
-      for (let ch = 0; ch < C; ch++) score[ch * span + w.start + f] = g.latent[ch * F + f];
+      for (let ch = 0; ch < C; ch++) composed[ch * span + w.start + f] = g.latent[ch * F + f];
     }
     if (oneWindow) single = g.audio.slice(0, total);
     else layWindow(timeline, g.music.subarray(0, W * grid), w, carry, grid, fade);
@@ -245,8 +247,9 @@ export async function composeScore(
     });
   }
   if (single) return { score: single, windows };
-  if (L > 0) wrapLoop(timeline, frames * grid, L * grid, Math.round(JOIN_FADE_S * sr));
-  return { score: timeline.subarray(lead, lead + total), windows };
+  const score = timeline.subarray(lead, lead + total);
+  if (L > 0) wrapLoop(score, timeline.subarray(lead + total), frames * grid - lead - total, fade);
+  return { score, windows };
 }
 
 /**
@@ -282,20 +285,24 @@ function layWindow(
 }
 
 /**
- * A loop's wrap: the timeline runs `wrap` samples past `end`, where the last window composed
- * the score's start again as the continuation of its end. The output's first samples come
- * from there, crossfading into the first window's own rendition in the middle of the wrap.
+ * A loop's wrap. `after` is the music the last window composed past the score's end: `gap`
+ * samples (under one grid frame: the picture's length is rarely a whole number of frames)
+ * and then the score's start again, as the continuation of its end. The score's first
+ * samples become that continuation, crossfading into the first window's own rendition of the
+ * same frames in the middle of the wrap; so played in a loop, the end runs on into the start
+ * (when `gap` > 0 the crossfade is between renditions `gap` samples apart).
  */
-function wrapLoop(timeline: Float32Array, end: number, wrap: number, fade: number): void {
+function wrapLoop(score: Float32Array, after: Float32Array, gap: number, fade: number): void {
+  const wrap = after.length - gap;
   const f = Math.min(fade, Math.floor(wrap / 2));
-  const from = Math.floor(wrap / 2 - f / 2);
-  for (let p = 0; p < from + f; p++) {
-    const tail = timeline[end + p];
+  const from = Math.max(0, Math.floor(wrap / 2 - f / 2));
+  for (let p = 0; p < Math.min(from + f, score.length); p++) {
+    const tail = after[p];
     if (p < from) {
-      timeline[p] = tail;
+      score[p] = tail;
     } else {
       const x = (p - from + 0.5) / f;
-      timeline[p] = tail * Math.cos((x * Math.PI) / 2) + timeline[p] * Math.sin((x * Math.PI) / 2);
+      score[p] = tail * Math.cos((x * Math.PI) / 2) + score[p] * Math.sin((x * Math.PI) / 2);
     }
   }
 }

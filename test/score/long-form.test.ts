@@ -101,6 +101,53 @@ describe('continuation (default model)', () => {
   });
 });
 
+describe('loops (default model)', () => {
+  it('a --loop score runs from its end into its start without a click, and the wrap measures like its inside', async () => {
+    const model = await loadModelFolder();
+    const m = model.manifest;
+    for (const seed of [2, 5]) {
+      const { score } = await composeScore(model, 30, steady(model), {
+        seed,
+        steps: 10,
+        guidance: m.defaults.guidance,
+        scheduler: m.defaults.scheduler,
+        loop: true,
+      });
+      const n = score.length;
+      // Sample to sample: the step from the last sample to the first is an ordinary one.
+      const steps = Array.from({ length: n - 1 }, (_, i) => Math.abs(score[i + 1] - score[i]));
+      steps.sort((a, b) => a - b);
+      const p99 = steps[Math.floor(0.99 * steps.length)];
+      const wrapStep = Math.abs(score[0] - score[n - 1]);
+      assert.ok(
+        wrapStep < p99,
+        `seed ${seed}: wrap step ${wrapStep.toFixed(3)}, 99th pct ${p99.toFixed(3)}`,
+      );
+      // Level: the first and last 0.5 s are alike (the start is no edge burst).
+      const rms = (a: number, b: number) =>
+        Math.sqrt(score.subarray(a, b).reduce((s, x) => s + x * x, 0) / (b - a));
+      const ratio = rms(n - 8000, n) / rms(0, 8000);
+      assert.ok(ratio > 0.4 && ratio < 2.5, `seed ${seed}: end / start level ${ratio.toFixed(2)}`);
+      // Played around (second half, then first), the wrap is an ordinary point.
+      const h = Math.floor(n / 2);
+      const around = new Float32Array(n);
+      around.set(score.subarray(h));
+      around.set(score.subarray(0, h), n - h);
+      const atS = (n - h) / m.sampleRate;
+      const novelty = spectralNovelty(around);
+      const wrap = noveltyPercentile(novelty, atS, 2, 1);
+      const inside = Math.max(
+        ...[atS - 6, atS + 6].map((t) => noveltyPercentile(novelty, t, 2, 1)),
+      );
+      assert.ok(
+        wrap <= inside + 10,
+        `seed ${seed}: wrap novelty ${wrap.toFixed(1)}, inside ${inside.toFixed(1)}`,
+      );
+      assert.ok(pitchClassContinuity(around, atS, 10) > 0.8, `seed ${seed}: key across the wrap`);
+    }
+  });
+});
+
 describe('score lengths and loops (tiny model)', () => {
   const dir = tempDir();
   const folder = join(dir, 'tiny-model');
