@@ -26,7 +26,7 @@ import { recordFilm } from '../src/film/film-analysis.js';
 import { noveltyPercentile, pitchClassContinuity, spectralNovelty } from '../src/eval/seams.js';
 import { clipBeatScore, rhythmScores, signalSlots, videoSlots } from '../src/eval/rhythm.js';
 import { resample } from '../src/features/resample.js';
-import { makeContrastFilm } from '../src/synth/clips.js';
+import { makeContrastFilm, makeCutFilm } from '../src/synth/clips.js';
 import { GaussianNoise } from '../src/sampler/noise.js';
 import { option } from './args.js';
 
@@ -63,24 +63,6 @@ function joinFilms(out: string, parts: { path: string; seconds?: number }[]): st
   return out;
 }
 
-/** A lavfi film of `sources` in turn, each for the given seconds (cuts at the sums). */
-function cutFilm(out: string, shots: [string, number][]): string {
-  const inputs = shots.flatMap(([src, d]) => [
-    '-f',
-    'lavfi',
-    '-t',
-    String(d),
-    '-i',
-    `${src}=size=320x180:rate=25`,
-  ]);
-  // Each source in the same pixel format, so concat takes them all.
-  const norm = shots.map((_, i) => `[${i}:v]format=yuv420p,setsar=1[s${i}]`).join(';');
-  const concat =
-    norm + ';' + shots.map((_, i) => `[s${i}]`).join('') + `concat=n=${shots.length}:v=1[v]`;
-  ffmpeg([...inputs, '-filter_complex', concat, '-map', '[v]', ...ENCODE, out]);
-  return out;
-}
-
 function makeFilms(dir: string): Record<string, string> {
   const films: Record<string, string> = {};
   const footage = '.cache/test-footage';
@@ -92,7 +74,7 @@ function makeFilms(dir: string): Record<string, string> {
       ...real.map((path) => ({ path })),
     ]);
   }
-  films['lavfi cuts A'] = cutFilm(join(dir, 'cuts-a.mp4'), [
+  films['lavfi cuts A'] = makeCutFilm(join(dir, 'cuts-a.mp4'), [
     ['testsrc2', 7.3],
     ['smptebars', 12.1],
     ['mandelbrot', 9.4],
@@ -100,7 +82,7 @@ function makeFilms(dir: string): Record<string, string> {
     ['rgbtestsrc', 6.6],
     ['cellauto', 14.0],
   ]);
-  films['lavfi cuts B'] = cutFilm(join(dir, 'cuts-b.mp4'), [
+  films['lavfi cuts B'] = makeCutFilm(join(dir, 'cuts-b.mp4'), [
     ['life', 11.7],
     ['testsrc2', 4.9],
     ['mandelbrot', 18.3],
@@ -108,7 +90,7 @@ function makeFilms(dir: string): Record<string, string> {
     ['testsrc', 13.1],
     ['yuvtestsrc', 10.2],
   ]);
-  films['mandelbrot, no cuts'] = cutFilm(join(dir, 'still.mp4'), [['mandelbrot', 66]]);
+  films['mandelbrot, no cuts'] = makeCutFilm(join(dir, 'still.mp4'), [['mandelbrot', 66]]);
   const dark = makeContrastFilm(join(dir, 'dark.mp4'), 'dark-still');
   const bright = makeContrastFilm(join(dir, 'bright.mp4'), 'bright-fast-cut');
   films['dark / bright alternating'] = joinFilms(
@@ -328,7 +310,7 @@ try {
   if (!process.argv.includes('--no-memory')) {
     memory = {};
     for (const minutes of [1, 10]) {
-      const film = cutFilm(join(dir, `m${minutes}.mp4`), [['testsrc2', minutes * 60]]);
+      const film = makeCutFilm(join(dir, `m${minutes}.mp4`), [['testsrc2', minutes * 60]]);
       const self = fileURLToPath(import.meta.url);
       const out = spawnSync(
         process.execPath,

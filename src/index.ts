@@ -16,7 +16,7 @@ export {
   type DecodeAudioOptions,
 } from './media/audio-decode.js';
 export { videoFrames, type VideoFrame, type VideoFrameOptions } from './media/video-frames.js';
-export { encodeWav, writeWav, type WavFormat } from './media/wav.js';
+export { encodeWav, writeWav, WavFileWriter, type WavFormat } from './media/wav.js';
 export { muxAudioUnderVideo, type MuxOptions, type MuxResult } from './media/mux.js';
 
 export {
@@ -192,6 +192,7 @@ export {
 export {
   scoreVideo,
   composeScore,
+  composeScoreInto,
   filmWindowCondition,
   joinWindows,
   type ScoreOptions,
@@ -202,6 +203,7 @@ export {
   type StyleReference,
   type WindowCondition,
 } from './score/score-video.js';
+export { ArraySink, RollingTimeline, type ScoreSink } from './score/timeline.js';
 export {
   transfer,
   type TransferOptions,

@@ -1,5 +1,6 @@
 import type { Hertz } from '../units.js';
-import { writeFileAtomically } from '../util/atomic-file.js';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { tempPathFor, writeFileAtomically } from '../util/atomic-file.js';
 import { MediaError } from './errors.js';
 
 export type WavFormat = 'pcm16' | 'float32';
@@ -23,10 +24,31 @@ export function encodeWav(
     throw new MediaError('bad-argument', '', 'encodeWav: all channels must have the same length.');
   }
   const bytesPerSample = format === 'pcm16' ? 2 : 4;
+  const head = wavHeader(nch, frames, sampleRate, format);
+  const buf = Buffer.alloc(head.length + frames * nch * bytesPerSample);
+  let o = head.copy(buf, 0);
+  for (let i = 0; i < frames; i++) {
+    for (let c = 0; c < nch; c++) {
+      const x = channels[c][i];
+      if (format === 'pcm16') {
+        // Scale by 32768 as ffmpeg does both ways, so a round trip is exact to ½ LSB.
+        const q = Math.round((x || 0) * 32768);
+        o = buf.writeInt16LE(q > 32767 ? 32767 : q < -32768 ? -32768 : q, o);
+      } else {
+        o = buf.writeFloatLE(x, o);
+      }
+    }
+  }
+  return buf;
+}
+
+/** The RIFF/WAVE header of `frames` frames of `nch` channels (the data chunk's header last). */
+function wavHeader(nch: number, frames: number, sampleRate: Hertz, format: WavFormat): Buffer {
+  const bytesPerSample = format === 'pcm16' ? 2 : 4;
   const dataBytes = frames * nch * bytesPerSample;
   const factBytes = format === 'float32' ? 12 : 0;
   const header = 12 + 24 + factBytes + 8;
-  const buf = Buffer.alloc(header + dataBytes);
+  const buf = Buffer.alloc(header);
   let o = 0;
   o += buf.write('RIFF', o);
   o = buf.writeUInt32LE(header - 8 + dataBytes, o);
@@ -45,20 +67,64 @@ export function encodeWav(
     o = buf.writeUInt32LE(frames, o);
   }
   o += buf.write('data', o);
-  o = buf.writeUInt32LE(dataBytes, o);
-  for (let i = 0; i < frames; i++) {
-    for (let c = 0; c < nch; c++) {
-      const x = channels[c][i];
-      if (format === 'pcm16') {
-        // Scale by 32768 as ffmpeg does both ways, so a round trip is exact to ½ LSB.
-        const q = Math.round((x || 0) * 32768);
-        o = buf.writeInt16LE(q > 32767 ? 32767 : q < -32768 ? -32768 : q, o);
-      } else {
-        o = buf.writeFloatLE(x, o);
-      }
+  buf.writeUInt32LE(dataBytes, o);
+  return buf;
+}
+
+/**
+ * A mono 16-bit WAV of known length written piece by piece at any position, so a long score
+ * never has to be held whole: it goes to a temporary file beside `path` and becomes `path`
+ * only on `commit()` (a reader never sees a half-written file; `abort()` leaves nothing).
+ */
+export class WavFileWriter {
+  private constructor(
+    private readonly handle: FileHandle,
+    private readonly tmp: string,
+    private readonly path: string,
+    private readonly headerBytes: number,
+    readonly frames: number,
+  ) {}
+
+  static async open(path: string, frames: number, sampleRate: Hertz): Promise<WavFileWriter> {
+    const tmp = tempPathFor(path);
+    const handle = await open(tmp, 'w');
+    try {
+      const head = wavHeader(1, frames, sampleRate, 'pcm16');
+      await handle.write(head, 0, head.length, 0);
+      // The data's full length now, so parts may be written in any order (zeros until then).
+      await handle.truncate(head.length + 2 * frames);
+      return new WavFileWriter(handle, tmp, path, head.length, frames);
+    } catch (e) {
+      await handle.close();
+      await rm(tmp, { force: true });
+      throw e;
     }
   }
-  return buf;
+
+  /** Samples [at, at + samples.length) of the file (pcm16, as encodeWav rounds them). */
+  async write(samples: Float32Array, at: number): Promise<void> {
+    if (at < 0 || at + samples.length > this.frames) {
+      throw new RangeError(
+        `samples ${at}–${at + samples.length} are outside the ${this.frames} of this WAV`,
+      );
+    }
+    const buf = Buffer.alloc(2 * samples.length);
+    for (let i = 0; i < samples.length; i++) {
+      const q = Math.round((samples[i] || 0) * 32768);
+      buf.writeInt16LE(q > 32767 ? 32767 : q < -32768 ? -32768 : q, 2 * i);
+    }
+    await this.handle.write(buf, 0, buf.length, this.headerBytes + 2 * at);
+  }
+
+  async commit(): Promise<void> {
+    await this.handle.close();
+    await rename(this.tmp, this.path);
+  }
+
+  async abort(): Promise<void> {
+    await this.handle.close().catch(() => {});
+    await rm(this.tmp, { force: true });
+  }
 }
 
 /** Write a WAV file atomically: a reader never sees a half-written file. */

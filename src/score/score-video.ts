@@ -11,7 +11,7 @@ import {
 import { probe, type MediaInfo } from '../media/probe.js';
 import { MediaError } from '../media/errors.js';
 import { MUX_FADE_S, muxAudioUnderVideo, type MuxResult } from '../media/mux.js';
-import { writeWav } from '../media/wav.js';
+import { WavFileWriter } from '../media/wav.js';
 import type { SchedulerName } from '../sampler/index.js';
 import type { Seconds } from '../units.js';
 import { conditionVector, type AffectLevels } from '../generator/condition.js';
@@ -22,6 +22,7 @@ import { UsageError } from '../util/errors.js';
 import { defaultVocoderName, modelVocoder, type VocoderName } from '../decoder/vocoders.js';
 import { joinWindows } from '../decoder/join-windows.js';
 import { planScoreWindows, type PlannedWindow } from './window-plan.js';
+import { ArraySink, RollingTimeline, type ScoreSink } from './timeline.js';
 
 export { joinWindows };
 
@@ -128,6 +129,22 @@ export async function composeScore(
   conditionFor: (startS: Seconds, spanS: Seconds) => Promise<WindowCondition>,
   opts: ComposeOptions,
 ): Promise<{ score: Float32Array; windows: ScoreWindow[] }> {
+  const sink = new ArraySink(Math.max(0, Math.round(durationS * model.manifest.sampleRate)));
+  const windows = await composeScoreInto(model, durationS, conditionFor, sink, opts);
+  return { score: sink.samples, windows };
+}
+
+/**
+ * `composeScore` into a sink: each stretch of the score is handed over as soon as no later
+ * window will change it, so memory does not grow with the film (a WAV file sink: `scoreVideo`).
+ */
+export async function composeScoreInto(
+  model: GeneratorModel,
+  durationS: Seconds,
+  conditionFor: (startS: Seconds, spanS: Seconds) => Promise<WindowCondition>,
+  sink: ScoreSink,
+  opts: ComposeOptions,
+): Promise<ScoreWindow[]> {
   const m = model.manifest;
   const sr = m.sampleRate;
   const total = Math.round(durationS * sr);
@@ -168,9 +185,11 @@ export async function composeScore(
   const span = frames + L;
   // The score's latent so far, [C × span]: what later windows carry on from.
   const composed = new Float32Array(C * span);
-  const timeline = new Float32Array(oneWindow ? total : span * grid);
-  let single: Float32Array | null = null;
   const fade = Math.round(JOIN_FADE_S * sr);
+  const timeline = new RollingTimeline(sink, lead, total, 2 * W * grid, L * grid);
+  // Where each window's audio starts on the timeline: before the earliest of the windows still
+  // to come, the timeline is final.
+  const layFrom = plan.windows.map((w) => layStart(w, carry, grid, fade));
   const windows: ScoreWindow[] = [];
   const n = plan.windows.length;
   for (const [k, w] of plan.windows.entries()) {
@@ -233,8 +252,12 @@ export async function composeScore(
     for (let f = w.newFrom - w.start; f < W && w.start + f < span; f++) {
       for (let ch = 0; ch < C; ch++) composed[ch * span + w.start + f] = g.latent[ch * F + f];
     }
-    if (oneWindow) single = g.audio.slice(0, total);
-    else layWindow(timeline, g.music.subarray(0, W * grid), w, carry, grid, fade);
+    if (oneWindow) {
+      await sink.write(g.audio.subarray(0, total), 0);
+    } else {
+      layWindow(timeline, g.music.subarray(0, W * grid), w, carry, grid, fade);
+      if (k + 1 < n) await timeline.release(Math.min(...layFrom.slice(k + 1)));
+    }
     windows.push({
       startS: secondsOf(w.start),
       durationS: oneWindow
@@ -246,10 +269,15 @@ export async function composeScore(
       ...(styleFromS !== undefined ? { styleFromS } : {}),
     });
   }
-  if (single) return { score: single, windows };
-  const score = timeline.subarray(lead, lead + total);
-  if (L > 0) wrapLoop(score, timeline.subarray(lead + total), frames * grid - lead - total, fade);
-  return { score, windows };
+  if (oneWindow) return windows;
+  await timeline.release(lead + total);
+  if (L > 0) {
+    // The music past the end: a fraction of a frame, then the score's start again.
+    const after = timeline.region(lead + total, span * grid);
+    wrapLoop(timeline.head(), after, frames * grid - lead - total, fade);
+    await timeline.writeHead();
+  }
+  return windows;
 }
 
 /**
@@ -258,8 +286,14 @@ export async function composeScore(
  * equal-power crossfade of `fade` samples centred there with what the timeline holds — to its
  * end. The next window overwrites it from the middle of what that one carries.
  */
+function layStart(w: PlannedWindow, carry: number, grid: number, fade: number): number {
+  if (w.newFrom === 0) return w.start * grid;
+  const f = Math.min(fade, Math.floor(((w.newFrom - w.start) * grid) / 2));
+  return Math.round((w.newFrom - Math.min(carry, w.newFrom - w.start) / 2) * grid - f / 2);
+}
+
 function layWindow(
-  timeline: Float32Array,
+  timeline: RollingTimeline,
   music: Float32Array,
   w: PlannedWindow,
   carry: number,
@@ -267,19 +301,16 @@ function layWindow(
   fade: number,
 ): void {
   const offset = w.start * grid;
-  const carried = (w.newFrom - w.start) * grid;
-  const f = w.newFrom === 0 ? 0 : Math.min(fade, Math.floor(carried / 2));
-  const centre =
-    w.newFrom === 0 ? offset : (w.newFrom - Math.min(carry, w.newFrom - w.start) / 2) * grid;
-  const from = Math.round(centre - f / 2);
-  const end = Math.min(timeline.length, offset + music.length);
-  for (let i = from; i < end; i++) {
-    const a = music[i - offset];
-    if (i < from + f) {
-      const p = (i - from + 0.5) / f;
-      timeline[i] = timeline[i] * Math.cos((p * Math.PI) / 2) + a * Math.sin((p * Math.PI) / 2);
+  const f = w.newFrom === 0 ? 0 : Math.min(fade, Math.floor(((w.newFrom - w.start) * grid) / 2));
+  const from = layStart(w, carry, grid, fade);
+  const out = timeline.region(from, offset + music.length);
+  for (let i = 0; i < out.length; i++) {
+    const a = music[from - offset + i];
+    if (i < f) {
+      const p = (i + 0.5) / f;
+      out[i] = out[i] * Math.cos((p * Math.PI) / 2) + a * Math.sin((p * Math.PI) / 2);
     } else {
-      timeline[i] = a;
+      out[i] = a;
     }
   }
 }
@@ -355,14 +386,24 @@ export async function scoreVideo(
   opts.onProgress?.({ stage: 'reading-film' });
   const film = await recordFilm(video, {}, { info });
   opts.signal?.throwIfAborted();
-  const { score, windows } = await composeScore(
-    model,
-    durationS,
-    (startS, spanS) => filmWindowCondition(model, film, startS, spanS, opts.mood),
-    { ...opts, cuts: opts.cuts ?? film.cuts },
-  );
   const wav = opts.wav ?? join(dirname(output), `.${basename(output)}.score.wav`);
-  await writeWav(wav, [score], sr);
+  // The score goes to the WAV as it is composed (memory flat in the film's length).
+  const total = Math.round(durationS * sr);
+  const writer = await WavFileWriter.open(wav, total, sr);
+  let windows: ScoreWindow[];
+  try {
+    windows = await composeScoreInto(
+      model,
+      durationS,
+      (startS, spanS) => filmWindowCondition(model, film, startS, spanS, opts.mood),
+      writer,
+      { ...opts, cuts: opts.cuts ?? film.cuts },
+    );
+    await writer.commit();
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
   opts.onProgress?.({ stage: 'muxing' });
   try {
     const mux = await muxAudioUnderVideo({
@@ -371,7 +412,7 @@ export async function scoreVideo(
       output,
       mode: opts.mode ?? 'replace',
       videoInfo: info,
-      audioDurationS: score.length / sr,
+      audioDurationS: total / sr,
       // A loop's end runs on into its start: no fade-out there.
       ...(opts.loop ? { fadeS: 0 } : {}),
     });

@@ -75,3 +75,31 @@ export function makeContrastFilm(path: string, kind: ContrastFilm, durationS = 1
   ]);
   return path;
 }
+
+/**
+ * A film of lavfi pictures in turn, each for its seconds, so hard cuts fall at the running
+ * sums (known cut times for the long-form tests and benchmark). Every shot is brought to one
+ * size, rate and pixel format so that concat takes them; x264, no audio.
+ */
+export function makeCutFilm(
+  path: string,
+  shots: readonly (readonly [source: string, seconds: number])[],
+  size = '320x180',
+): string {
+  const inputs = shots.flatMap(([src, d]) => [
+    '-f',
+    'lavfi',
+    '-t',
+    String(d),
+    '-i',
+    `${src}=size=${size}:rate=25`,
+  ]);
+  const norm = shots.map((_, i) => `[${i}:v]format=yuv420p,setsar=1[s${i}]`).join(';');
+  const concat = shots.map((_, i) => `[s${i}]`).join('') + `concat=n=${shots.length}:v=1[v]`;
+  execFileSync('ffmpeg', [
+    ...['-v', 'error', '-y', ...inputs],
+    ...['-filter_complex', `${norm};${concat}`, '-map', '[v]'],
+    ...['-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-an', path],
+  ]);
+  return path;
+}

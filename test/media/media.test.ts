@@ -9,7 +9,7 @@ import { MediaError } from '../../src/media/errors.js';
 import { muxAudioUnderVideo } from '../../src/media/mux.js';
 import { probe } from '../../src/media/probe.js';
 import { videoFrames } from '../../src/media/video-frames.js';
-import { encodeWav, parseWav, writeWav } from '../../src/media/wav.js';
+import { encodeWav, parseWav, WavFileWriter, writeWav } from '../../src/media/wav.js';
 import { makeClip, probeField, streamMd5, tempDir } from '../helpers/media.js';
 import { sine } from '../../src/synth/signals.js';
 
@@ -191,6 +191,28 @@ describe('WAV', () => {
     assert.equal(parseWav(Buffer.from('RIFF....WAVEjunk')), null);
     const [tone] = await decodeMono(video, [16000]);
     assert.ok(Math.abs(zeroCrossingHz(tone, 16000) - 440) < 5);
+  });
+
+  it('a WAV written piece by piece, in any order, is the WAV encodeWav makes; aborted, nothing', async () => {
+    const dir = tempDir();
+    const x = sine(440, 0.5, 16000);
+    const path = join(dir, 'pieces.wav');
+    const w = await WavFileWriter.open(path, x.length, 16000);
+    assert.equal(readdirSync(dir).includes('pieces.wav'), false, 'not there until committed');
+    await w.write(x.subarray(5000), 5000);
+    await w.write(x.subarray(0, 5000), 0);
+    await w.commit();
+    assert.deepEqual(readFileSync(path), encodeWav([x], 16000, 'pcm16'));
+    const ff = execFileSync(
+      'ffprobe',
+      ['-v', 'error', '-show_entries', 'stream=duration', '-of', 'csv=p=0', path],
+      { encoding: 'utf8' },
+    );
+    assert.equal(Number(ff), 0.5);
+    const bad = await WavFileWriter.open(join(dir, 'gone.wav'), 100, 16000);
+    await assert.rejects(bad.write(new Float32Array(10), 95), /outside the 100/);
+    await bad.abort();
+    assert.deepEqual(readdirSync(dir).sort(), ['pieces.wav']);
   });
 
   it('clips pcm16 to full scale', () => {

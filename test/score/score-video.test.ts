@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { joinWindows } from '../../src/score/score-video.js';
 import { planScoreWindows, type PlannedWindow } from '../../src/score/window-plan.js';
 import { makeClip, probeField, tempDir } from '../helpers/media.js';
+import { makeCutFilm } from '../../src/synth/clips.js';
 import { reference } from '../helpers/reference.js';
 import { decodeAudio } from '../../src/media/audio-decode.js';
 
@@ -204,30 +205,10 @@ describe('filmscore score', () => {
 
   it('starts a new stretch at a shot cut, and --loop still gives a score exactly as long', () => {
     // 8.6 s of one picture, then 11.4 s of another: one hard cut at 8.6 s.
-    const cut = join(dir, 'cut.mp4');
-    const ff = spawnSync('ffmpeg', [
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=320x180:rate=25:duration=8.6',
-      '-f',
-      'lavfi',
-      '-i',
-      'smptebars=size=320x180:rate=25:duration=11.4',
-      '-filter_complex',
-      '[0:v][1:v]concat=n=2:v=1[v]',
-      '-map',
-      '[v]',
-      '-c:v',
-      'libx264',
-      '-pix_fmt',
-      'yuv420p',
-      cut,
+    const cut = makeCutFilm(join(dir, 'cut.mp4'), [
+      ['testsrc2', 8.6],
+      ['smptebars', 11.4],
     ]);
-    assert.equal(ff.status, 0, String(ff.stderr));
     const r = filmscore(
       'score',
       cut,
