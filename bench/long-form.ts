@@ -13,7 +13,7 @@
 // Onsets against the picture: LORIS's BCS / BHS / F1 against the film's cuts and motion peaks
 // (`filmscore eval --video`'s measure). Speed: seconds of wall clock per minute of film.
 // Memory: peak RSS of a child process scoring 1 min and 10 min of film.
-// Usage: node dist/bench/long-form.js [--model DIR] [--steps N] [--json out.json] [--no-memory]
+// Usage: node dist/bench/long-form.js [--model DIR] [--steps N] [--json out.json] [--no-memory | --memory-only]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -233,7 +233,8 @@ if (child) {
 const dir = mkdtempSync(join(tmpdir(), 'filmscore-long-'));
 try {
   const model = await loadModelFolder(modelDir);
-  const films = makeFilms(dir);
+  const memoryOnly = process.argv.includes('--memory-only');
+  const films = memoryOnly ? {} : makeFilms(dir);
   const rows: Record<string, unknown>[] = [];
   const all = { carried: [] as number[][], independent: [] as number[][] };
   const beats = {
@@ -278,31 +279,33 @@ try {
         `key r ${c.pitchClassR.toFixed(3)} (${i.pitchClassR.toFixed(3)})`,
     );
   }
-  const real = await realTrackSeams(60);
+  // Without films (--memory-only) there is nothing to summarise.
+  const say = memoryOnly ? () => {} : (line: string) => console.log(line);
+  const real = memoryOnly ? null : await realTrackSeams(60);
   const carried = summarise(all.carried);
   const independent = summarise(all.independent);
   const rhythm = {
     carried: rhythmScores(beats.carried),
     independent: rhythmScores(beats.independent),
   };
-  console.log(
+  say(
     `\nall joins: carried novelty pct ${carried.noveltyPercentile.toFixed(1)}, key r ${carried.pitchClassR.toFixed(3)} (${carried.joins} joins)`,
   );
-  console.log(
+  say(
     `           independent ${independent.noveltyPercentile.toFixed(1)}, key r ${independent.pitchClassR.toFixed(3)}`,
   );
   if (real)
-    console.log(
+    say(
       `real tracks, random points: novelty pct ${real.noveltyPercentile.toFixed(1)}, key r ${real.pitchClassR.toFixed(3)} (${real.joins} points)`,
     );
   for (const k of ['carried', 'independent'] as const) {
     const r = rhythm[k];
-    console.log(
+    say(
       `onsets vs picture (${k}): BCS ${(100 * r.BCS).toFixed(1)} BHS ${(100 * r.BHS).toFixed(1)} F1 ${(100 * r.F1).toFixed(1)}`,
     );
   }
   const perMinute = (wallSeconds / filmSeconds) * 60;
-  console.log(
+  say(
     `speed: ${perMinute.toFixed(1)} s per minute of film (${(filmSeconds / wallSeconds).toFixed(1)}× real time)`,
   );
 
