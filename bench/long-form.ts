@@ -23,7 +23,8 @@ import { decodeAudio } from '../src/media/audio-decode.js';
 import { DEFAULT_MODEL_DIR, loadModelFolder } from '../src/generator/model-folder.js';
 import { scoreVideo } from '../src/score/score-video.js';
 import { recordFilm } from '../src/film/film-analysis.js';
-import { noveltyPercentile, pitchClassContinuity, spectralNovelty } from '../src/eval/seams.js';
+import { seamReadings, type SeamReading } from '../src/eval/seams.js';
+import { probe } from '../src/media/probe.js';
 import { clipBeatScore, rhythmScores, signalSlots, videoSlots } from '../src/eval/rhythm.js';
 import { resample } from '../src/features/resample.js';
 import { makeContrastFilm, makeCutFilm } from '../src/synth/clips.js';
@@ -111,22 +112,17 @@ function mean(v: number[]): number {
 }
 
 /** Both measures at points of one piece (points within 10 s of an end are left out). */
-function seams(audio: Float32Array, points: number[]): number[][] {
+function seams(audio: Float32Array, points: number[]): SeamReading[] {
   const d = audio.length / SR;
-  const novelty = spectralNovelty(audio);
-  return points
-    .filter((t) => t >= 10 && t <= d - 10)
-    .map((t) => [
-      noveltyPercentile(novelty, t, 2, JOIN_TOLERANCE_S),
-      pitchClassContinuity(audio, t, 10),
-    ]);
+  const inside = points.filter((t) => t >= 10 && t <= d - 10);
+  return seamReadings(audio, inside, { toleranceS: JOIN_TOLERANCE_S });
 }
 
-function summarise(rows: number[][]): SeamSummary {
+function summarise(rows: SeamReading[]): SeamSummary {
   return {
     joins: rows.length,
-    noveltyPercentile: mean(rows.map((r) => r[0])),
-    pitchClassR: mean(rows.map((r) => r[1])),
+    noveltyPercentile: mean(rows.map((r) => r.noveltyPercentile)),
+    pitchClassR: mean(rows.map((r) => r.pitchClassR)),
   };
 }
 
@@ -138,7 +134,7 @@ async function realTrackSeams(points: number): Promise<SeamSummary | null> {
     .filter((f) => /\.(ogg|mp3)$/.test(f))
     .sort();
   const rng = new GaussianNoise(13);
-  const rows: number[][] = [];
+  const rows: SeamReading[] = [];
   for (const f of files) {
     const audio = (await decodeAudio(join(dir, f), { sampleRate: SR, channels: 1 })).channels[0];
     const d = audio.length / SR;
@@ -180,25 +176,8 @@ async function scoreOnce(
   const joins = result.windows.slice(1).map((w) => w.newFromS - 0.5);
   // The output's own length against the picture's (issue 13: exact for every length).
   const scored = join(dir, `scored-${continuation}.mp4`);
-  const probeS = (stream: string) =>
-    Number(
-      execFileSync(
-        'ffprobe',
-        [
-          '-v',
-          'error',
-          '-select_streams',
-          stream,
-          '-show_entries',
-          'stream=duration',
-          '-of',
-          'csv=p=0',
-          scored,
-        ],
-        { encoding: 'utf8' },
-      ).trim(),
-    );
-  const lengthErrorS = Math.abs(probeS('a:0') - probeS('v:0'));
+  const out = await probe(scored);
+  const lengthErrorS = Math.abs((out.audio?.durationS ?? 0) - (out.video?.durationS ?? 0));
   return {
     seconds,
     durationS: result.durationS,
@@ -236,7 +215,7 @@ try {
   const memoryOnly = process.argv.includes('--memory-only');
   const films = memoryOnly ? {} : makeFilms(dir);
   const rows: Record<string, unknown>[] = [];
-  const all = { carried: [] as number[][], independent: [] as number[][] };
+  const all = { carried: [] as SeamReading[], independent: [] as SeamReading[] };
   const beats = {
     carried: [] as ReturnType<typeof clipBeatScore>[],
     independent: [] as ReturnType<typeof clipBeatScore>[],

@@ -194,7 +194,6 @@ export {
   composeScore,
   composeScoreInto,
   filmWindowCondition,
-  joinWindows,
   type ScoreOptions,
   type ScoreResult,
   type ScoreProgress,
@@ -203,6 +202,7 @@ export {
   type StyleReference,
   type WindowCondition,
 } from './score/score-video.js';
+export { joinWindows, equalPowerMix } from './decoder/join-windows.js';
 export { ArraySink, RollingTimeline, type ScoreSink } from './score/timeline.js';
 export {
   transfer,

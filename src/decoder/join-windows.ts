@@ -1,4 +1,12 @@
 /**
+ * Equal-power crossfade at position p (0 … 1) of a fade from `from` into `to` (cos/sin gains:
+ * the power of two uncorrelated signals stays level through the fade).
+ */
+export function equalPowerMix(from: number, to: number, p: number): number {
+  return from * Math.cos((p * Math.PI) / 2) + to * Math.sin((p * Math.PI) / 2);
+}
+
+/**
  * Join windows of audio: each starts at its offset (samples); where two overlap, an equal-
  * power crossfade (cos/sin) over the overlap, so the join neither dips nor clicks.
  */
@@ -13,8 +21,7 @@ export function joinWindows(
     for (let i = 0; i < audio.length && offset + i < length; i++) {
       const j = offset + i;
       if (i < overlap) {
-        const p = (i + 0.5) / overlap;
-        out[j] = out[j] * Math.cos((p * Math.PI) / 2) + audio[i] * Math.sin((p * Math.PI) / 2);
+        out[j] = equalPowerMix(out[j], audio[i], (i + 0.5) / overlap);
       } else {
         out[j] = audio[i];
       }

@@ -120,15 +120,19 @@ export interface SeamReading {
   pitchClassR: number;
 }
 
+/**
+ * Both measures at each point of one piece (its novelty curve computed once): the novelty
+ * peak within ±`toleranceS` of the point, the pitch classes of the `spanS` either side.
+ */
 export function seamReadings(
   audio: Float32Array,
   points: readonly Seconds[],
-  spanS: Seconds = 10,
+  { spanS = 10, toleranceS = 0.3 }: { spanS?: Seconds; toleranceS?: Seconds } = {},
 ): SeamReading[] {
   const novelty = spectralNovelty(audio);
   return points.map((atS) => ({
     atS,
-    noveltyPercentile: noveltyPercentile(novelty, atS),
+    noveltyPercentile: noveltyPercentile(novelty, atS, 2, toleranceS),
     pitchClassR: pitchClassContinuity(audio, atS, spanS),
   }));
 }

@@ -31,15 +31,20 @@ export function encodeWav(
     for (let c = 0; c < nch; c++) {
       const x = channels[c][i];
       if (format === 'pcm16') {
-        // Scale by 32768 as ffmpeg does both ways, so a round trip is exact to ½ LSB.
-        const q = Math.round((x || 0) * 32768);
-        o = buf.writeInt16LE(q > 32767 ? 32767 : q < -32768 ? -32768 : q, o);
+        o = buf.writeInt16LE(pcm16(x), o);
       } else {
         o = buf.writeFloatLE(x, o);
       }
     }
   }
   return buf;
+}
+
+/** A sample as 16-bit PCM: scaled by 32768 as ffmpeg does both ways (so a round trip is exact
+ * to ½ LSB), rounded to nearest, clipped to the 16-bit range; NaN is silence. */
+function pcm16(x: number): number {
+  const q = Math.round((x || 0) * 32768);
+  return q > 32767 ? 32767 : q < -32768 ? -32768 : q;
 }
 
 /** The RIFF/WAVE header of `frames` frames of `nch` channels (the data chunk's header last). */
@@ -109,10 +114,7 @@ export class WavFileWriter {
       );
     }
     const buf = Buffer.alloc(2 * samples.length);
-    for (let i = 0; i < samples.length; i++) {
-      const q = Math.round((samples[i] || 0) * 32768);
-      buf.writeInt16LE(q > 32767 ? 32767 : q < -32768 ? -32768 : q, 2 * i);
-    }
+    for (let i = 0; i < samples.length; i++) buf.writeInt16LE(pcm16(samples[i]), 2 * i);
     await this.handle.write(buf, 0, buf.length, this.headerBytes + 2 * at);
   }
 

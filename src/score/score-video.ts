@@ -20,11 +20,9 @@ import { generate, type FilmBranchValues } from '../generator/pipeline.js';
 import { controlFrames, controlWindow, type StyleControls } from '../conditions/style-controls.js';
 import { UsageError } from '../util/errors.js';
 import { defaultVocoderName, modelVocoder, type VocoderName } from '../decoder/vocoders.js';
-import { joinWindows } from '../decoder/join-windows.js';
+import { equalPowerMix } from '../decoder/join-windows.js';
 import { planScoreWindows, type PlannedWindow } from './window-plan.js';
 import { ArraySink, RollingTimeline, type ScoreSink } from './timeline.js';
-
-export { joinWindows };
 
 export interface ScoreOptions extends ComposeOptions {
   /** Levels that override the film's (--mood). */
@@ -187,9 +185,9 @@ export async function composeScoreInto(
   const composed = new Float32Array(C * span);
   const fade = Math.round(JOIN_FADE_S * sr);
   const timeline = new RollingTimeline(sink, lead, total, 2 * W * grid, L * grid);
-  // Where each window's audio starts on the timeline: before the earliest of the windows still
-  // to come, the timeline is final.
-  const layFrom = plan.windows.map((w) => layStart(w, carry, grid, fade));
+  // Where each window's audio goes on the timeline: before the earliest start of the windows
+  // still to come, the timeline is final.
+  const spans = plan.windows.map((w) => joinSpan(w, carry, grid, fade));
   const windows: ScoreWindow[] = [];
   const n = plan.windows.length;
   for (const [k, w] of plan.windows.entries()) {
@@ -255,8 +253,8 @@ export async function composeScoreInto(
     if (oneWindow) {
       await sink.write(g.audio.subarray(0, total), 0);
     } else {
-      layWindow(timeline, g.music.subarray(0, W * grid), w, carry, grid, fade);
-      if (k + 1 < n) await timeline.release(Math.min(...layFrom.slice(k + 1)));
+      layWindow(timeline, g.music.subarray(0, W * grid), w, spans[k], grid);
+      if (k + 1 < n) await timeline.release(Math.min(...spans.slice(k + 1).map((s) => s.from)));
     }
     windows.push({
       startS: secondsOf(w.start),
@@ -281,37 +279,36 @@ export async function composeScoreInto(
 }
 
 /**
- * Lay one window's audio (`music`, from its first frame) on the timeline as soon as it is made,
- * so memory holds one window, not all: from the middle of the music it carried — an
- * equal-power crossfade of `fade` samples centred there with what the timeline holds — to its
+ * Where one window's audio goes on the timeline: from the middle of the music it carried, with
+ * an equal-power crossfade of `fade` samples centred there (none for the first window), to its
  * end. The next window overwrites it from the middle of what that one carries.
  */
-function layStart(w: PlannedWindow, carry: number, grid: number, fade: number): number {
-  if (w.newFrom === 0) return w.start * grid;
-  const f = Math.min(fade, Math.floor(((w.newFrom - w.start) * grid) / 2));
-  return Math.round((w.newFrom - Math.min(carry, w.newFrom - w.start) / 2) * grid - f / 2);
-}
-
-function layWindow(
-  timeline: RollingTimeline,
-  music: Float32Array,
+function joinSpan(
   w: PlannedWindow,
   carry: number,
   grid: number,
   fade: number,
+): { from: number; fade: number } {
+  if (w.newFrom === 0) return { from: w.start * grid, fade: 0 };
+  const f = Math.min(fade, Math.floor(((w.newFrom - w.start) * grid) / 2));
+  const centre = (w.newFrom - Math.min(carry, w.newFrom - w.start) / 2) * grid;
+  return { from: Math.round(centre - f / 2), fade: f };
+}
+
+/** Lay one window's audio (`music`, from its first frame) on the timeline as soon as it is made,
+ * so memory holds one window, not all. */
+function layWindow(
+  timeline: RollingTimeline,
+  music: Float32Array,
+  w: PlannedWindow,
+  span: { from: number; fade: number },
+  grid: number,
 ): void {
   const offset = w.start * grid;
-  const f = w.newFrom === 0 ? 0 : Math.min(fade, Math.floor(((w.newFrom - w.start) * grid) / 2));
-  const from = layStart(w, carry, grid, fade);
-  const out = timeline.region(from, offset + music.length);
+  const out = timeline.region(span.from, offset + music.length);
   for (let i = 0; i < out.length; i++) {
-    const a = music[from - offset + i];
-    if (i < f) {
-      const p = (i + 0.5) / f;
-      out[i] = out[i] * Math.cos((p * Math.PI) / 2) + a * Math.sin((p * Math.PI) / 2);
-    } else {
-      out[i] = a;
-    }
+    const a = music[span.from - offset + i];
+    out[i] = i < span.fade ? equalPowerMix(out[i], a, (i + 0.5) / span.fade) : a;
   }
 }
 
@@ -332,8 +329,7 @@ function wrapLoop(score: Float32Array, after: Float32Array, gap: number, fade: n
     if (p < from) {
       score[p] = tail;
     } else {
-      const x = (p - from + 0.5) / f;
-      score[p] = tail * Math.cos((x * Math.PI) / 2) + score[p] * Math.sin((x * Math.PI) / 2);
+      score[p] = equalPowerMix(tail, score[p], (p - from + 0.5) / f);
     }
   }
 }

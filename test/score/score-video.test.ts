@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { joinWindows } from '../../src/score/score-video.js';
+import { joinWindows } from '../../src/decoder/join-windows.js';
 import { planScoreWindows, type PlannedWindow } from '../../src/score/window-plan.js';
 import { makeClip, probeField, tempDir } from '../helpers/media.js';
 import { makeCutFilm } from '../../src/synth/clips.js';
