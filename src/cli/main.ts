@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { createRequire } from 'node:module';
-import { MediaError } from '../media/errors.js';
 import { UsageError } from '../util/errors.js';
+import { VIDEO_OUTPUT_TYPES } from '../media/containers.js';
+import { exitCodeFor } from './exit-codes.js';
 import { runAnalyze } from './analyze-command.js';
 import { runScore } from './score-command.js';
 import { runTransfer } from './transfer-command.js';
@@ -23,7 +24,11 @@ const program = new Command()
   .description(
     'Scores films: composes an original score that fits a video clip (HPM), and analyses music the way the model sees it.',
   )
-  .version(pkg.version);
+  .version(pkg.version)
+  .option('--debug', 'on an internal error, print the stack trace')
+  // Commander's own refusals (unknown option, missing argument) are usage errors, exit 2;
+  // subcommands made below inherit this.
+  .exitOverride();
 
 program
   .command('analyze')
@@ -91,7 +96,10 @@ program
       'the last 2 s of the music so far, new stretches starting at shot cuts.',
   )
   .argument('<video>', 'video file (anything ffmpeg reads)')
-  .requiredOption('-o, --output <file>', 'the scored video to write (.mp4, .mkv, .mov, .webm)')
+  .requiredOption(
+    '-o, --output <file>',
+    `the scored video to write (${VIDEO_OUTPUT_TYPES.join(', ')}); never the input itself`,
+  )
   .option('--model <dir>', 'model folder (manifest.json + ONNX files); default: the bundled model')
   .option('--seed <n>', 'random seed (window k uses seed + k); same seed, same score', '0')
   .option(
@@ -110,6 +118,11 @@ program
   )
   .option('--mood <list>', "override the film's affect levels, 0–1: e.g. pace=0.8,tension=0.3")
   .option('--wav <file>', 'also write the score alone as a WAV')
+  .option(
+    '--video-codec <codec>',
+    "how the picture goes in: auto (copied when the output container takes its codec, else re-encoded with the container's usual codec), copy (never re-encode; fail if it does not fit) or an ffmpeg encoder name such as libx264",
+    'auto',
+  )
   .option('--mix', "lay the score under the video's own sound instead of replacing it")
   .option(
     '--style-from <music>',
@@ -408,12 +421,7 @@ program
   });
 
 program.parseAsync().catch((err: unknown) => {
-  if (err instanceof MediaError || err instanceof UsageError) {
-    process.stderr.write(`\nfilmscore: ${err.message}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(
-    `\nfilmscore: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-  );
-  process.exit(1);
+  const { code, message } = exitCodeFor(err, process.argv.includes('--debug'));
+  if (message) process.stderr.write(`\nfilmscore: ${message}\n`);
+  process.exit(code);
 });

@@ -97,7 +97,10 @@ export class WindowProgress {
         this.barWindow = e.window;
       }
       bar.update(e.step, e.steps);
-    } else this.writing();
+    } else {
+      this.writing();
+      if (e.note) this.stages.stage(e.note);
+    }
   };
 
   /** The windows are done: the output is being written. */

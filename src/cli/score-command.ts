@@ -6,6 +6,9 @@ import { UsageError } from '../util/errors.js';
 import { defaultVocoderName, VOCODERS, type VocoderName } from '../decoder/vocoders.js';
 import { StageReporter, WindowProgress } from './progress.js';
 import { guidanceScale, integer } from './arguments.js';
+import { containerFor, parseVideoCodec } from '../media/containers.js';
+import { requireEncoder } from '../media/ffmpeg.js';
+import { checkOutputPaths } from '../util/output-paths.js';
 import { readStyleReference, type StyleCommandOptions } from './style-options.js';
 
 export interface ScoreCommandOptions extends StyleCommandOptions {
@@ -24,9 +27,25 @@ export interface ScoreCommandOptions extends StyleCommandOptions {
   mood?: string;
   json?: boolean;
   quiet?: boolean;
+  videoCodec?: string;
 }
 
 export async function runScore(video: string, opts: ScoreCommandOptions): Promise<void> {
+  // Before any work (the model loads in seconds, the score takes minutes): the output's type,
+  // its folder, and that nothing the command reads would be overwritten.
+  containerFor(opts.output);
+  const videoCodec = parseVideoCodec(opts.videoCodec);
+  if (typeof videoCodec === 'object') await requireEncoder(videoCodec.encoder);
+  await checkOutputPaths(
+    [
+      { path: video, role: 'the input video' },
+      ...(opts.styleFrom ? [{ path: opts.styleFrom, role: 'the --style-from piece' }] : []),
+    ],
+    [
+      { path: opts.output, role: '-o/--output' },
+      ...(opts.wav !== undefined ? [{ path: opts.wav, role: '--wav' }] : []),
+    ],
+  );
   const stages = new StageReporter(Boolean(opts.quiet));
   stages.stage(`loading the model (${opts.model ?? DEFAULT_MODEL_DIR})`);
   const model = await loadModelFolder(opts.model ?? DEFAULT_MODEL_DIR);
@@ -69,6 +88,7 @@ export async function runScore(video: string, opts: ScoreCommandOptions): Promis
       wav: opts.wav,
       style: reference?.style,
       loop: Boolean(opts.loop),
+      videoCodec,
       onProgress: progress.report,
     });
     stages.stage('done');

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resample } from '../features/resample.js';
 import type { Hertz, Seconds } from '../units.js';
 import { MediaError } from './errors.js';
-import { describeInputFailure, streamRecords, truncationWarning } from './ffmpeg.js';
+import { describeInputFailure, fileArg, streamRecords, truncationWarning } from './ffmpeg.js';
 import { probe, type MediaInfo } from './probe.js';
 import { parseWav } from './wav.js';
 
@@ -79,7 +79,7 @@ export async function* decodeAudioStream(
   const args = ['-nostdin', '-v', 'error'];
   if (opts.startS !== undefined) args.push('-ss', String(opts.startS));
   if (opts.durationS !== undefined) args.push('-t', String(opts.durationS));
-  args.push('-i', path, '-map', `0:${info.audio!.index}`, '-vn', '-sn', '-dn');
+  args.push('-i', fileArg(path), '-map', `0:${info.audio!.index}`, '-vn', '-sn', '-dn');
   args.push('-ac', String(opts.channels), '-ar', String(opts.sampleRate), '-f', 'f32le', 'pipe:1');
 
   let frames = 0;
@@ -92,6 +92,15 @@ export async function* decodeAudioStream(
     // Copy: the record may be a view into a Buffer that is reused, and may be unaligned.
     const chunk = new Float32Array(record.length >> 2);
     new Uint8Array(chunk.buffer).set(record.subarray(0, chunk.length * 4));
+    for (const x of chunk) {
+      if (!Number.isFinite(x)) {
+        throw new MediaError(
+          'bad-samples',
+          path,
+          `${path} holds NaN or infinite samples (at ${(frames / opts.sampleRate).toFixed(2)} s): it was written wrongly and there is no sound to read there. Export the audio again.`,
+        );
+      }
+    }
     frames += chunk.length / opts.channels;
     yield chunk;
   }

@@ -9,6 +9,8 @@ export type MediaErrorKind =
   | 'no-video'
   | 'zero-duration'
   | 'truncated'
+  | 'bad-samples'
+  | 'still-image'
   | 'ffmpeg-missing'
   | 'ffmpeg-failed'
   | 'timeout'

@@ -1,10 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { MediaError, stderrTail } from './errors.js';
+import { UsageError } from '../util/errors.js';
 
 /** ffmpeg and ffprobe are separate programs (Debian's), never linked: see DESIGN.md §6–7. */
 export const FFMPEG = process.env.FILMSCORE_FFMPEG ?? 'ffmpeg';
 export const FFPROBE = process.env.FILMSCORE_FFPROBE ?? 'ffprobe';
+
+/**
+ * A file path as ffmpeg/ffprobe must be given it: through the file: protocol, so that a name
+ * starting with "-" is not taken for an option and one holding ":" not for a protocol.
+ */
+export function fileArg(path: string): string {
+  return `file:${path}`;
+}
 
 /** How long a tool may stay silent (no output at all) before it is taken as hung. */
 const IDLE_LIMIT_MS = 120_000;
@@ -184,4 +193,17 @@ export function describeInputFailure(path: string, stderr: string): MediaError {
     );
   }
   return new MediaError('ffmpeg-failed', path, `ffmpeg failed on ${path}: ${tail}`);
+}
+
+/** Check that this ffmpeg has an encoder called `name` (for --video-codec); a UsageError if not. */
+export async function requireEncoder(name: string): Promise<void> {
+  const { stdout } = await runTool(FFMPEG, ['-hide_banner', '-h', `encoder=${name}`], {
+    path: name,
+    describeFailure: (stderr) => new MediaError('ffmpeg-failed', name, stderrTail(stderr)),
+  });
+  if (!stdout.toString().includes(`Encoder ${name} `)) {
+    throw new UsageError(
+      `--video-codec ${name}: this ffmpeg has no such encoder. List them with \`ffmpeg -encoders\`, or use copy or auto.`,
+    );
+  }
 }

@@ -1,15 +1,23 @@
-import { extname } from 'node:path';
 import type { Seconds } from '../units.js';
 import { writeAtomically } from '../util/atomic-file.js';
-import { MediaError } from './errors.js';
-import { FFMPEG, describeInputFailure, runTool } from './ffmpeg.js';
+import { MediaError, stderrTail } from './errors.js';
+import { FFMPEG, describeInputFailure, fileArg, runTool } from './ffmpeg.js';
+import {
+  audioRateFor,
+  containerFor,
+  planVideo,
+  reencodePlan,
+  type VideoCodecChoice,
+  type VideoPlan,
+} from './containers.js';
 import { probe, type MediaInfo } from './probe.js';
 
 /** The fade-out where the audio is cut at the end of the picture, unless told otherwise. */
 export const MUX_FADE_S: Seconds = 0.05;
 
 export interface MuxOptions {
-  /** The picture to keep (its video stream is copied, never re-encoded). */
+  /** The picture to keep (copied when the output container takes its codec, else re-encoded:
+   * media/containers.ts). */
   video: string;
   /** The new sound (any audio file; typically the score's WAV). */
   audio: string;
@@ -25,6 +33,10 @@ export interface MuxOptions {
   videoInfo?: MediaInfo;
   /** The audio's length when the caller wrote it and knows it; without it, `audio` is probed. */
   audioDurationS?: Seconds;
+  /** copy (fail if the container cannot hold the picture), auto (default) or an encoder. */
+  videoCodec?: VideoCodecChoice;
+  /** Told when the picture is re-encoded, and why (a progress line). */
+  onNote?: (note: string) => void;
 }
 
 export interface MuxResult {
@@ -33,14 +45,8 @@ export interface MuxResult {
   durationS: Seconds;
   /** What was done to the audio to fit: trimmed, padded with silence, or nothing. */
   fit: 'trimmed' | 'padded' | 'exact';
-}
-
-/** Audio codec for the output container (the video stream is copied whatever it is). */
-function audioCodecFor(output: string): string[] {
-  const ext = extname(output).toLowerCase();
-  if (ext === '.webm') return ['-c:a', 'libopus', '-b:a', '160k'];
-  if (ext === '.mkv') return ['-c:a', 'flac'];
-  return ['-c:a', 'aac', '-b:a', '192k'];
+  /** Whether the picture was copied as it was or re-encoded. */
+  video: 'copied' | 're-encoded';
 }
 
 /**
@@ -82,7 +88,11 @@ export async function muxAudioUnderVideo(opts: MuxOptions): Promise<MuxResult> {
     Math.abs(audioS - durationS) < 1e-3 ? 'exact' : audioS > durationS ? 'trimmed' : 'padded';
   const fadeStart = Math.max(0, Math.min(audioS, durationS) - fadeS);
   const D = durationS.toFixed(6);
-  const outRate = v.audio?.sampleRate && mode === 'mix' ? v.audio.sampleRate : 48000;
+  const spec = containerFor(opts.output);
+  const outRate = audioRateFor(
+    spec,
+    v.audio?.sampleRate && mode === 'mix' ? v.audio.sampleRate : 48000,
+  );
   // One filter chain: fade at the end of the usable audio, pad with silence, cut to D exactly.
   let graph =
     `[1:a:0]aresample=${outRate},` +
@@ -95,16 +105,52 @@ export async function muxAudioUnderVideo(opts: MuxOptions): Promise<MuxResult> {
       `;[orig][score]amix=inputs=2:duration=first:dropout_transition=0:normalize=0[mix]`;
   }
   const outLabel = mode === 'mix' ? '[mix]' : '[score]';
-  await writeAtomically(opts.output, async (tmp) => {
-    const args = ['-nostdin', '-v', 'error', '-y', '-i', opts.video, '-i', opts.audio];
-    args.push('-filter_complex', graph, '-map', `0:${v.video!.index}`, '-map', outLabel);
-    args.push('-c:v', 'copy', ...audioCodecFor(opts.output), '-t', D);
-    if (/\.(mp4|mov|m4v)$/i.test(opts.output)) args.push('-movflags', '+faststart');
-    args.push(tmp);
-    await runTool(FFMPEG, args, {
-      path: opts.output,
-      describeFailure: (stderr) => describeInputFailure(opts.video, stderr),
+  const attempt = (plan: VideoPlan): Promise<unknown> =>
+    writeAtomically(opts.output, async (tmp) => {
+      if (plan.reason) opts.onNote?.(plan.reason);
+      // +genpts: AVI and raw streams carry no presentation times for a copied picture.
+      const args = ['-nostdin', '-v', 'error', '-y', '-fflags', '+genpts'];
+      args.push('-i', fileArg(opts.video), '-i', fileArg(opts.audio));
+      args.push('-filter_complex', graph, '-map', `0:${v.video!.index}`, '-map', outLabel);
+      args.push(...plan.args, ...spec.audioEncoder, '-t', D, ...spec.muxerFlags, fileArg(tmp));
+      await runTool(FFMPEG, args, {
+        path: opts.output,
+        describeFailure: (stderr) => describeOutputFailure(opts, spec.label, plan, stderr),
+      });
     });
-  });
-  return { output: opts.output, durationS, fit };
+  const choice = opts.videoCodec ?? 'auto';
+  let plan = planVideo(spec, v.video.codec, choice);
+  try {
+    await attempt(plan);
+  } catch (err) {
+    // A copy the table allowed that ffmpeg still refused (odd bitstream forms, timestamps):
+    // the container's own encoder always fits.
+    if (!(choice === 'auto' && plan.copy && err instanceof MediaError)) throw err;
+    plan = reencodePlan(spec, v.video.codec);
+    await attempt(plan);
+  }
+  return { output: opts.output, durationS, fit, video: plan.copy ? 'copied' : 're-encoded' };
+}
+
+/** ffmpeg's refusal to write the output, blamed on the output or the option when they are the
+ * cause, on the input otherwise. */
+function describeOutputFailure(
+  opts: MuxOptions,
+  label: string,
+  plan: VideoPlan,
+  stderr: string,
+): MediaError {
+  const refused =
+    /incorrect codec parameters|Could not find tag for codec|not supported|Not yet implemented|Unknown encoder|Invalid data found when processing input|Error initializing output stream|Error while opening encoder/i;
+  if (refused.test(stderr) && !/Error while decoding|moov atom not found/i.test(stderr)) {
+    const how = plan.copy
+      ? `${label} cannot hold this picture as it is (--video-codec copy); use --video-codec auto to re-encode it, or another container`
+      : `the picture could not be encoded for ${label} (${plan.args[1]}); try --video-codec auto or another container`;
+    return new MediaError(
+      'bad-argument',
+      opts.output,
+      `cannot write ${opts.output}: ${how} (ffmpeg: ${stderrTail(stderr, 2)}).`,
+    );
+  }
+  return describeInputFailure(opts.video, stderr);
 }

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { Hertz, Seconds } from '../units.js';
 import { MediaError } from './errors.js';
-import { FFPROBE, describeInputFailure, runTool } from './ffmpeg.js';
+import { FFPROBE, describeInputFailure, fileArg, runTool } from './ffmpeg.js';
 
 export interface AudioStreamInfo {
   index: number;
@@ -65,7 +65,25 @@ export async function assertFile(path: string): Promise<number> {
   let info;
   try {
     info = await stat(path);
-  } catch {
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') {
+      throw new MediaError(
+        'missing-file',
+        path,
+        `${path} is a symbolic link that points back to itself (a loop). Give the path of the real file.`,
+      );
+    }
+    if (code === 'EACCES') {
+      throw new MediaError(
+        'missing-file',
+        path,
+        `${path} cannot be read: permission denied. Check the file's permissions.`,
+      );
+    }
+    if (code === 'ENAMETOOLONG') {
+      throw new MediaError('missing-file', path, `${path}: the name is too long for this system.`);
+    }
     throw new MediaError(
       'missing-file',
       path,
@@ -82,6 +100,45 @@ export async function assertFile(path: string): Promise<number> {
   return info.size;
 }
 
+/**
+ * How long the picture of a video stream lasts, from its packets (the last one's end minus the
+ * first one's start): never the container's duration, which covers the longest stream (a
+ * Matroska file with 3 s of picture and 5 s of sound says 5 s) and, in a cut-off MP4, the
+ * part that is gone. NaN when the stream has no timed packets.
+ */
+export async function pictureDurationS(path: string, frameRate: number): Promise<Seconds> {
+  const { stdout } = await runTool(
+    FFPROBE,
+    [
+      '-v',
+      'error',
+      '-select_streams',
+      'V:0',
+      '-show_entries',
+      'packet=pts_time,dts_time,duration_time',
+      '-of',
+      'csv=p=0',
+      fileArg(path),
+    ],
+    { path, timeoutMs: 120_000, describeFailure: (stderr) => describeInputFailure(path, stderr) },
+  );
+  const fallbackDur = frameRate > 0 ? 1 / frameRate : 0;
+  let first = Infinity;
+  let end = -Infinity;
+  for (const line of stdout.toString().split('\n')) {
+    if (!line) continue;
+    const [pts, dts, dur] = line.split(',').map(Number);
+    const t = Number.isFinite(pts) ? pts : dts;
+    if (!Number.isFinite(t)) continue;
+    first = Math.min(first, t);
+    end = Math.max(end, t + (Number.isFinite(dur) && dur > 0 ? dur : fallbackDur));
+  }
+  return end > first ? end - first : NaN;
+}
+
+/** Image formats ffprobe reads as a one-frame "video". */
+const STILL_IMAGE_FORMATS = /^(image2|\w+_pipe)$/;
+
 /** Describe a media file: container, duration, first audio and video streams. */
 export async function probe(path: string): Promise<MediaInfo> {
   const sizeBytes = await assertFile(path);
@@ -94,7 +151,7 @@ export async function probe(path: string): Promise<MediaInfo> {
   }
   const { stdout } = await runTool(
     FFPROBE,
-    ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path],
+    ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', fileArg(path)],
     { path, timeoutMs: 60_000, describeFailure: (stderr) => describeInputFailure(path, stderr) },
   );
   const parsed = JSON.parse(stdout.toString()) as {
@@ -120,10 +177,20 @@ export async function probe(path: string): Promise<MediaInfo> {
     channels: a.channels ?? 0,
     durationS: finiteOr(Number(a.duration), formatDuration),
   };
+  if (v && !a && STILL_IMAGE_FORMATS.test(formatName)) {
+    throw new MediaError(
+      'still-image',
+      path,
+      `${path} is a still image (${v.codec_name ?? formatName}), not a video or audio file. Give a video clip (e.g. .mp4, .mov, .mkv).`,
+    );
+  }
   let video: VideoStreamInfo | undefined;
   if (v) {
     const frameRate = finiteOr(parseRate(v.avg_frame_rate), parseRate(v.r_frame_rate));
-    const durationS = finiteOr(Number(v.duration), formatDuration);
+    const durationS = finiteOr(
+      await pictureDurationS(path, frameRate),
+      finiteOr(Number(v.duration), formatDuration),
+    );
     video = {
       index: v.index,
       codec: v.codec_name ?? 'unknown',

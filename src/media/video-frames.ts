@@ -1,6 +1,6 @@
 import type { Seconds } from '../units.js';
 import { MediaError } from './errors.js';
-import { describeInputFailure, streamRecords } from './ffmpeg.js';
+import { describeInputFailure, fileArg, streamRecords } from './ffmpeg.js';
 import { probe, type MediaInfo } from './probe.js';
 
 export interface VideoFrameOptions {
@@ -65,32 +65,41 @@ export async function* videoFrames(
       );
     }
   }
-  const args = ['-nostdin', '-v', 'error'];
-  if (opts.startS !== undefined) args.push('-ss', String(opts.startS));
-  if (opts.durationS !== undefined) args.push('-t', String(opts.durationS));
-  args.push('-i', path, '-map', `0:${info.video.index}`, '-an', '-sn', '-dn');
-  args.push(
-    '-vf',
-    opts.fit === 'cover'
-      ? `fps=${opts.fps},scale=${width}:${height}:force_original_aspect_ratio=increase:flags=area,crop=${width}:${height}`
-      : `fps=${opts.fps},scale=${width}:${height}:flags=area`,
-    '-pix_fmt',
-    'rgb24',
-    '-f',
-    'rawvideo',
-    'pipe:1',
-  );
   const frameBytes = width * height * 3;
+  const decode = (eofAction: 'round' | 'pass') => {
+    const args = ['-nostdin', '-v', 'error'];
+    if (opts.startS !== undefined) args.push('-ss', String(opts.startS));
+    if (opts.durationS !== undefined) args.push('-t', String(opts.durationS));
+    args.push('-i', fileArg(path), '-map', `0:${info.video!.index}`, '-an', '-sn', '-dn');
+    const fps = `fps=${opts.fps}:eof_action=${eofAction}`;
+    args.push(
+      '-vf',
+      opts.fit === 'cover'
+        ? `${fps},scale=${width}:${height}:force_original_aspect_ratio=increase:flags=area,crop=${width}:${height}`
+        : `${fps},scale=${width}:${height}:flags=area`,
+      '-pix_fmt',
+      'rgb24',
+      '-f',
+      'rawvideo',
+      'pipe:1',
+    );
+    return streamRecords(args, {
+      path,
+      recordBytes: frameBytes,
+      describeFailure: (stderr) => describeInputFailure(path, stderr),
+    });
+  };
   let index = 0;
-  for await (const record of streamRecords(args, {
-    path,
-    recordBytes: frameBytes,
-    describeFailure: (stderr) => describeInputFailure(path, stderr),
-  })) {
-    if (record.length < frameBytes) break; // a cut-off last frame is not a frame
-    const timeS = (opts.startS ?? 0) + index / opts.fps;
-    yield { index, timeS, width, height, rgb: new Uint8Array(record) };
-    index++;
+  // The fps filter rounds a clip shorter than half a sample period to no frame at all; such a
+  // clip (a 0.2 s sting, a single frame) is read again keeping its last frame.
+  for (const eofAction of ['round', 'pass'] as const) {
+    for await (const record of decode(eofAction)) {
+      if (record.length < frameBytes) break; // a cut-off last frame is not a frame
+      const timeS = (opts.startS ?? 0) + index / opts.fps;
+      yield { index, timeS, width, height, rgb: new Uint8Array(record) };
+      index++;
+    }
+    if (index > 0) break;
   }
   if (index === 0) {
     throw new MediaError(

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { dirname, join, basename } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   AESTHETIC_KEYS,
   EMOTION_CLASSES,
@@ -12,6 +12,9 @@ import { probe, type MediaInfo } from '../media/probe.js';
 import { MediaError } from '../media/errors.js';
 import { MUX_FADE_S, muxAudioUnderVideo, type MuxResult } from '../media/mux.js';
 import { WavFileWriter } from '../media/wav.js';
+import { containerFor, type VideoCodecChoice } from '../media/containers.js';
+import { tempPathFor } from '../util/atomic-file.js';
+import { checkOutputPaths } from '../util/output-paths.js';
 import type { SchedulerName } from '../sampler/index.js';
 import type { Seconds } from '../units.js';
 import { conditionVector, type AffectLevels } from '../generator/condition.js';
@@ -31,13 +34,16 @@ export interface ScoreOptions extends ComposeOptions {
   mode?: 'replace' | 'mix';
   /** Also keep the score as a WAV here. */
   wav?: string;
+  /** How the picture goes into the output (default 'auto': copied when the container takes
+   * it, else re-encoded; media/containers.ts). */
+  videoCodec?: VideoCodecChoice;
 }
 
 export type ScoreProgress =
   | { stage: 'reading-film' }
   | { stage: 'analysing'; window: number; windows: number }
   | { stage: 'generating'; window: number; windows: number; step: number; steps: number }
-  | { stage: 'muxing' };
+  | { stage: 'muxing'; note?: string };
 
 export interface ScoreWindow {
   startS: Seconds;
@@ -368,6 +374,16 @@ export async function scoreVideo(
   model: GeneratorModel,
   opts: ScoreOptions,
 ): Promise<ScoreResult> {
+  // Before any work: the output's container is known, its folder writable, and neither the
+  // output nor the WAV is the film (or each other).
+  containerFor(output, 'output');
+  await checkOutputPaths(
+    [{ path: video, role: 'the input video' }],
+    [
+      { path: output, role: 'the output' },
+      ...(opts.wav ? [{ path: opts.wav, role: 'the WAV' }] : []),
+    ],
+  );
   const info: MediaInfo = await probe(video);
   if (!info.video) {
     throw new MediaError(
@@ -382,7 +398,7 @@ export async function scoreVideo(
   opts.onProgress?.({ stage: 'reading-film' });
   const film = await recordFilm(video, {}, { info });
   opts.signal?.throwIfAborted();
-  const wav = opts.wav ?? join(dirname(output), `.${basename(output)}.score.wav`);
+  const wav = opts.wav ?? tempPathFor(join(dirname(output), 'score.wav'));
   // The score goes to the WAV as it is composed (memory flat in the film's length).
   const total = Math.round(durationS * sr);
   const writer = await WavFileWriter.open(wav, total, sr);
@@ -409,6 +425,8 @@ export async function scoreVideo(
       mode: opts.mode ?? 'replace',
       videoInfo: info,
       audioDurationS: total / sr,
+      videoCodec: opts.videoCodec,
+      onNote: (note) => opts.onProgress?.({ stage: 'muxing', note }),
       // A loop's end runs on into its start: no fade-out there.
       ...(opts.loop ? { fadeS: 0 } : {}),
     });

@@ -11,7 +11,11 @@ export function tempPathFor(finalPath: string): string {
   const dot = name.lastIndexOf('.');
   const ext = dot > 0 ? name.slice(dot) : '';
   const stem = dot > 0 ? name.slice(0, dot) : name;
-  return join(dirname(finalPath), `.${stem}.${randomBytes(4).toString('hex')}.partial${ext}`);
+  const tag = randomBytes(4).toString('hex');
+  const temp = `.${stem}.${tag}.partial${ext}`;
+  // A name near the file system's 255-byte limit would overflow with the temp decorations.
+  const fits = Buffer.byteLength(temp) <= 255;
+  return join(dirname(finalPath), fits ? temp : `.filmscore-${tag}.partial${ext.slice(0, 32)}`);
 }
 
 /**
