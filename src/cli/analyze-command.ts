@@ -7,6 +7,7 @@ import { writeFilmTimeline } from '../film/timeline-figure.js';
 import { OnnxModel } from '../onnx/model.js';
 import { PITCH_CLASS_NAMES } from '../units.js';
 import { StageReporter } from './progress.js';
+import { checkOutputPaths } from '../util/output-paths.js';
 
 export interface AnalyzeCommandOptions {
   json?: boolean;
@@ -126,6 +127,20 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions): Pro
   progress.stage(`reading ${file}`);
   const source = await probe(file);
   const stem = basename(file, extname(file));
+  const figures =
+    opts.png === false
+      ? null
+      : {
+          music: source.audio ? (opts.png ?? `${stem}.analysis.png`) : null,
+          film: source.video ? (opts.filmPng ?? `${stem}.film.png`) : null,
+        };
+  await checkOutputPaths(
+    [{ path: file, role: 'the input' }],
+    [
+      ...(figures?.music ? [{ path: figures.music, role: '--png' }] : []),
+      ...(figures?.film ? [{ path: figures.film, role: '--film-png' }] : []),
+    ],
+  );
   let music: MusicAnalysis | null = null;
   if (source.audio) {
     ({ music } = await analyzeFile(
@@ -162,7 +177,7 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions): Pro
   let filmFigure: string | null = null;
   if (opts.png !== false) {
     if (music) {
-      figure = opts.png ?? `${stem}.analysis.png`;
+      figure = figures!.music!;
       progress.stage(`drawing ${figure}`);
       await writeAnalysisFigure(
         figure,
@@ -171,7 +186,7 @@ export async function runAnalyze(file: string, opts: AnalyzeCommandOptions): Pro
       );
     }
     if (film) {
-      filmFigure = opts.filmPng ?? `${stem}.film.png`;
+      filmFigure = figures!.film!;
       progress.stage(`drawing ${filmFigure}`);
       await writeFilmTimeline(
         filmFigure,

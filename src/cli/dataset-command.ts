@@ -1,4 +1,6 @@
 import { InvalidArgumentError } from 'commander';
+import { stat } from 'node:fs/promises';
+import { UsageError } from '../util/errors.js';
 import { buildDataset, type BuildSummary } from '../dataset/build.js';
 import type { SplitName } from '../dataset/split.js';
 import { ProgressBar, StageReporter } from './progress.js';
@@ -50,6 +52,12 @@ export async function runDatasetBuild(
   manifest: string,
   opts: DatasetBuildCommandOptions,
 ): Promise<number> {
+  const existing = await stat(opts.out).catch(() => null);
+  if (existing && !existing.isDirectory()) {
+    throw new UsageError(
+      `-o/--out ${opts.out} is a file, not a folder; give the dataset folder (it is created if missing).`,
+    );
+  }
   const quiet = Boolean(opts.quiet);
   const stages = new StageReporter(quiet);
   const bar = new ProgressBar('building', 'clips', quiet);
@@ -82,7 +90,7 @@ export async function runDatasetBuild(
   );
   if (total === 0) {
     process.stderr.write('filmscore: no clip could be built; see the skipped rows above.\n');
-    return 1;
+    return 2;
   }
   return 0;
 }

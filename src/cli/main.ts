@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { UsageError } from '../util/errors.js';
 import { VIDEO_OUTPUT_TYPES } from '../media/containers.js';
 import { exitCodeFor } from './exit-codes.js';
+import { positiveInteger, positiveNumber } from './arguments.js';
 import { runAnalyze } from './analyze-command.js';
 import { runScore } from './score-command.js';
 import { runTransfer } from './transfer-command.js';
@@ -320,7 +321,7 @@ dataset
     'JSON Lines manifest (see README: film, soundtrack, composer, genres, media, start, end[, emotion])',
   )
   .requiredOption('-o, --out <dir>', 'dataset folder (created if missing)')
-  .option('--clip-seconds <s>', 'clip length in seconds', (v) => Number(v), 10)
+  .option('--clip-seconds <s>', 'clip length in seconds', positiveNumber, 10)
   .option(
     '--ratios <train,val,test>',
     "split ratios by clip count (default: the paper's 26730,2895,2895)",
@@ -334,10 +335,10 @@ dataset
   .option(
     '--separator-rate <Hz>',
     'sample rate the separation model expects',
-    (v) => Number(v),
+    positiveInteger,
     44100,
   )
-  .option('--separator-channels <n>', 'channels the separation model expects', (v) => Number(v), 2)
+  .option('--separator-channels <n>', 'channels the separation model expects', positiveInteger, 2)
   .option(
     '--separator-sources <list>',
     "the model's output sources, in order",
@@ -348,7 +349,7 @@ dataset
   .option(
     '--separator-chunk-seconds <s>',
     'run the model on chunks this long (fixed-length exports)',
-    (v) => Number(v),
+    positiveNumber,
   )
   .option('--json', 'print the build summary as one JSON object')
   .option('-q, --quiet', 'no progress on stderr')
@@ -364,8 +365,8 @@ dataset
       'for the video path without real films.',
   )
   .requiredOption('-o, --out <dir>', 'folder for the clips, pairs.json and manifest.jsonl')
-  .option('--count <n>', 'number of pairs', (v) => Number(v), 9)
-  .option('--seconds <s>', 'length of each pair', (v) => Number(v), 10.5)
+  .option('--count <n>', 'number of pairs', positiveInteger, 9)
+  .option('--seconds <s>', 'length of each pair', positiveNumber, 10.5)
   .action(async (opts: { out: string; count: number; seconds: number }) => {
     if (!(Number.isInteger(opts.count) && opts.count > 0))
       throw new UsageError('--count must be a positive integer');
@@ -413,7 +414,7 @@ program
     v.split(',').map((s) => s.trim()),
   )
   .option('--no-build', 'stop after writing the manifest')
-  .option('--clip-seconds <s>', 'clip length in seconds', (v) => Number(v), 10)
+  .option('--clip-seconds <s>', 'clip length in seconds', positiveNumber, 10)
   .option('--json', 'print one JSON object')
   .option('-q, --quiet', 'no progress on stderr')
   .action(async (opts) => {

@@ -1,21 +1,27 @@
 import { findSamples, mosServer } from '../eval/mos/server.js';
 import { ASPECTS, MosStore } from '../eval/mos/store.js';
 import { writeFileAtomically } from '../util/atomic-file.js';
+import { listen } from '../util/listen.js';
+import { integer } from './arguments.js';
 
 export async function runMosServe(
   dir: string,
   opts: { db: string; port: string; host: string },
 ): Promise<void> {
+  const port = integer('--port', opts.port, 8080, 0, 65535);
   const samples = await findSamples(dir);
   const store = new MosStore(opts.db);
   store.addSamples(samples);
   const server = mosServer(store);
-  await new Promise<void>((resolve) => server.listen(Number(opts.port), opts.host, resolve));
+  await listen(server, port, opts.host).catch((err: unknown) => {
+    store.close();
+    throw err;
+  });
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : opts.port;
+  const bound = typeof address === 'object' && address ? address.port : port;
   const systems = new Set(samples.map((s) => s.system)).size;
   process.stderr.write(
-    `listening test: ${samples.length} clips from ${systems} systems at http://${opts.host}:${port}/ (ratings in ${opts.db}; Ctrl-C to stop)\n`,
+    `listening test: ${samples.length} clips from ${systems} systems at http://${opts.host}:${bound}/ (ratings in ${opts.db}; Ctrl-C to stop)\n`,
   );
   const stop = (): void => {
     server.close();

@@ -11,6 +11,7 @@ import { decodeAudio } from '../media/audio-decode.js';
 import { probe } from '../media/probe.js';
 import { writeWav } from '../media/wav.js';
 import { UsageError } from '../util/errors.js';
+import { checkOutputPaths } from '../util/output-paths.js';
 import { seconds } from './arguments.js';
 import { StageReporter } from './progress.js';
 
@@ -40,6 +41,10 @@ export async function runReconstruct(
       `-o must name a .wav file (the reconstruction is audio), not "${opts.output}"`,
     );
   }
+  await checkOutputPaths(
+    [{ path: input, role: 'the input' }],
+    [{ path: opts.output, role: '-o/--output' }],
+  );
   const path = (opts.through ?? 'vae') as ReconstructionPath;
   if (!RECONSTRUCTION_PATHS.includes(path)) {
     throw new UsageError(

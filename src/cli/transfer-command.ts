@@ -7,8 +7,9 @@ import { transfer } from '../score/transfer.js';
 import { recordFilm } from '../film/film-analysis.js';
 import { writeFileAtomically } from '../util/atomic-file.js';
 import { UsageError } from '../util/errors.js';
+import { checkOutputPaths } from '../util/output-paths.js';
 import { StageReporter, WindowProgress } from './progress.js';
-import { guidanceScale, integer } from './arguments.js';
+import { guidanceScale, integer, toNumber } from './arguments.js';
 import { readStyleReference, type StyleCommandOptions } from './style-options.js';
 
 export interface TransferCommandOptions extends StyleCommandOptions {
@@ -36,6 +37,16 @@ export async function runTransfer(music: string, opts: TransferCommandOptions): 
       `-o ${opts.output}: transfer writes a WAV file; give a name ending in .wav`,
     );
   }
+  await checkOutputPaths(
+    [
+      { path: music, role: 'the reference piece' },
+      ...(opts.film ? [{ path: opts.film, role: 'the --film video' }] : []),
+    ],
+    [
+      { path: opts.output, role: '-o/--output' },
+      ...(opts.png ? [{ path: opts.png, role: '--png' }] : []),
+    ],
+  );
   const stages = new StageReporter(Boolean(opts.quiet));
   stages.stage(`loading the model (${opts.model ?? DEFAULT_MODEL_DIR})`);
   const model = await loadModelFolder(opts.model ?? DEFAULT_MODEL_DIR);
@@ -50,7 +61,7 @@ export async function runTransfer(music: string, opts: TransferCommandOptions): 
     const reference = await readStyleReference(model, music, opts);
     let durationS = reference.durationS;
     if (opts.duration !== undefined) {
-      const v = Number(opts.duration);
+      const v = toNumber(opts.duration);
       if (!(v > 0 && v <= 3600)) {
         throw new UsageError(`--duration must be seconds from 0 to 3600, not "${opts.duration}"`);
       }

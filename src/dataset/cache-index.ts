@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { checkSqliteFile } from '../util/sqlite-file.js';
 import type { AffectDescriptors } from '../conditions/affect.js';
 import type { Emotion } from './manifest.js';
 import type { SplitName } from './split.js';
@@ -76,6 +77,7 @@ export class CacheIndex {
   private readonly db: Database.Database;
 
   constructor(path: string) {
+    checkSqliteFile(path, 'the dataset index', ['clips', 'meta']);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.exec(SCHEMA);

@@ -71,9 +71,17 @@ async function mediaByName(dir: string): Promise<Map<string, string>> {
   return out;
 }
 
+/** The shortest clip the metrics can read (the audio models' and LORIS's windows fit in it). */
+export const MIN_EVAL_S = 0.1;
+
 /** A file at both rates the metrics read: rhythm at LORIS's 22,050 Hz, the rest at 16 kHz. */
 async function atBothRates(path: string): Promise<{ x22: Float32Array; x16: Float32Array }> {
   const [x22, x16] = await decodeMono(path, [22050, 16000]);
+  if (x16.length < MIN_EVAL_S * 16000) {
+    throw new UsageError(
+      `${path} lasts ${(x16.length / 16000).toFixed(3)} s: too short to measure (the metrics need at least ${MIN_EVAL_S} s of sound). Leave it out of the folder.`,
+    );
+  }
   return { x22, x16 };
 }
 

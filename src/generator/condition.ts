@@ -86,7 +86,7 @@ export function parseMood(text: string, names: readonly string[]): AffectLevels 
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)) {
-    const m = /^([A-Za-z]+)\s*=\s*([0-9.]+)$/.exec(part);
+    const m = /^([A-Za-z]+)\s*=\s*(\S*)$/.exec(part);
     if (!m) throw new UsageError(`--mood: "${part}" is not name=value (e.g. pace=0.8)`);
     const [, name, value] = m;
     if (!names.includes(name)) {
@@ -94,7 +94,10 @@ export function parseMood(text: string, names: readonly string[]): AffectLevels 
         `--mood: "${name}" is not a condition of this model; use ${names.join(', ')}`,
       );
     }
-    const v = Number(value);
+    const v = value === '' ? NaN : Number(value);
+    if (Number.isNaN(v)) {
+      throw new UsageError(`--mood: ${name}=${value} is not a number; give a level from 0 to 1`);
+    }
     if (!(v >= 0 && v <= 1)) throw new UsageError(`--mood: ${name}=${value} is outside 0–1`);
     out[name as AffectName] = v;
   }

@@ -9,6 +9,7 @@ import type { AffectName } from '../conditions/affect.js';
 import { AFFECT_NAMES } from '../conditions/affect.js';
 import { UsageError } from '../util/errors.js';
 import { VOCODERS, type VocoderName } from '../decoder/vocoders.js';
+import { SCHEDULERS } from '../sampler/index.js';
 
 /** The manifest versions this runtime reads (training/export_model.py MANIFEST_VERSION; 2 adds
  * S-Control's branch: `control`, `files.control`, and residual inputs on the UNet). */
@@ -105,9 +106,12 @@ function fail(dir: string, what: string): never {
   );
 }
 
-/** Parse and check a manifest; every problem names the field. */
+/** Parse and check a manifest; every problem names the field. Every field the runtime reads
+ * is checked here, so that a damaged manifest is refused at load time with its field named,
+ * never met later as a crash or a blamed option. */
 export function checkManifest(dir: string, m: unknown): ModelManifest {
-  if (typeof m !== 'object' || m === null) fail(dir, 'manifest.json is not a JSON object');
+  if (typeof m !== 'object' || m === null || Array.isArray(m))
+    fail(dir, 'manifest.json is not a JSON object');
   const o = m as Record<string, unknown>;
   if (o.format !== 'filmscore-model')
     fail(dir, `"format" is ${JSON.stringify(o.format)}, not "filmscore-model"`);
@@ -117,32 +121,92 @@ export function checkManifest(dir: string, m: unknown): ModelManifest {
       `manifest version ${JSON.stringify(o.version)} is not one this runtime reads (${MANIFEST_VERSIONS.join(', ')}); update filmscore or re-export the model`,
     );
   }
-  const num = (path: string, v: unknown): void => {
-    if (typeof v !== 'number' || !Number.isFinite(v)) fail(dir, `"${path}" must be a number`);
+  const obj = (path: string, v: unknown): Record<string, unknown> => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v))
+      fail(dir, `"${path}" is missing or not an object`);
+    return v as Record<string, unknown>;
   };
-  const mel = o.mel as Record<string, unknown> | undefined;
-  if (!mel) fail(dir, '"mel" is missing');
-  for (const k of ['nFft', 'hopLength', 'nMels', 'fMin', 'fMax', 'logFloor', 'mean', 'std'])
-    num(`mel.${k}`, mel[k]);
-  num('sampleRate', o.sampleRate);
-  num('frames', o.frames);
-  if (o.contentFrames !== undefined) {
-    num('contentFrames', o.contentFrames);
-    if ((o.contentFrames as number) < 1 || (o.contentFrames as number) > (o.frames as number))
-      fail(dir, '"contentFrames" must be from 1 to "frames"');
-  }
-  const latent = o.latent as Record<string, unknown> | undefined;
-  if (!latent) fail(dir, '"latent" is missing');
-  for (const k of ['channels', 'frames', 'scale']) num(`latent.${k}`, latent[k]);
-  const schedule = o.schedule as Record<string, unknown> | undefined;
-  if (schedule?.kind !== 'scaled_linear') fail(dir, `"schedule.kind" must be "scaled_linear"`);
+  const num = (path: string, v: unknown, min = -Infinity, max = Infinity): number => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) fail(dir, `"${path}" must be a number`);
+    if (v < min || v > max) fail(dir, `"${path}" is ${v}; it must be from ${min} to ${max}`);
+    return v;
+  };
+  const int = (path: string, v: unknown, min = 1, max = Infinity): number => {
+    const n = num(path, v, min, max);
+    if (!Number.isInteger(n)) fail(dir, `"${path}" must be a whole number, not ${n}`);
+    return n;
+  };
+  const positive = (path: string, v: unknown): number => {
+    const n = num(path, v);
+    if (!(n > 0)) fail(dir, `"${path}" must be > 0, not ${n}`);
+    return n;
+  };
+  const sr = int('sampleRate', o.sampleRate, 1000, 384000);
+  const mel = obj('mel', o.mel);
+  const nFft = int('mel.nFft', mel.nFft, 16, 65536);
+  int('mel.hopLength', mel.hopLength, 1, nFft);
+  if (mel.winLength !== undefined) int('mel.winLength', mel.winLength, 1, nFft);
+  int('mel.nMels', mel.nMels, 1, 1024);
+  const fMin = num('mel.fMin', mel.fMin, 0, sr / 2);
+  num('mel.fMax', mel.fMax, fMin, sr / 2);
+  if (!((mel.fMax as number) > fMin)) fail(dir, '"mel.fMax" must be above "mel.fMin"');
+  if (mel.power !== undefined && mel.power !== 1 && mel.power !== 2)
+    fail(dir, '"mel.power" must be 1 or 2');
+  positive('mel.logFloor', mel.logFloor);
+  num('mel.mean', mel.mean);
+  positive('mel.std', mel.std);
+  const frames = int('frames', o.frames, 1, 1 << 20);
+  if (o.contentFrames !== undefined) int('contentFrames', o.contentFrames, 1, frames);
+  const latent = obj('latent', o.latent);
+  int('latent.channels', latent.channels, 1, 4096);
+  const latentFrames = int('latent.frames', latent.frames, 1, frames);
+  if (frames % latentFrames !== 0)
+    fail(dir, `"latent.frames" (${latentFrames}) must divide "frames" (${frames})`);
+  positive('latent.scale', latent.scale);
+  const schedule = obj('schedule', o.schedule);
+  if (schedule.kind !== 'scaled_linear') fail(dir, `"schedule.kind" must be "scaled_linear"`);
   if (schedule.prediction !== 'epsilon') fail(dir, `"schedule.prediction" must be "epsilon"`);
-  for (const k of ['steps', 'beta_start', 'beta_end']) num(`schedule.${k}`, schedule[k]);
-  const condition = o.condition as Record<string, unknown> | undefined;
-  if (condition?.kind !== 'affect' && condition?.kind !== 'film') {
+  // The sampler spaces its steps over the training timesteps: at least two are needed.
+  const trainSteps = int('schedule.steps', schedule.steps, 2, 100000);
+  const b0 = num('schedule.beta_start', schedule.beta_start, 0, 1);
+  const b1 = num('schedule.beta_end', schedule.beta_end, 0, 1);
+  if (!(b0 > 0 && b1 > b0 && b1 < 1))
+    fail(dir, '"schedule.beta_start" and "schedule.beta_end" must satisfy 0 < start < end < 1');
+  const condition = obj('condition', o.condition);
+  if (condition.kind !== 'affect' && condition.kind !== 'film') {
     fail(dir, '"condition.kind" must be "affect" or "film"');
   }
+  const names = condition.names;
+  if (
+    !Array.isArray(names) ||
+    names.length === 0 ||
+    new Set(names).size !== names.length ||
+    !names.every((n) => (AFFECT_NAMES as readonly string[]).includes(n))
+  ) {
+    fail(
+      dir,
+      `"condition.names" must list distinct affect descriptors, at least one (${AFFECT_NAMES.join(', ')})`,
+    );
+  }
+  if (condition.quantiles !== undefined) {
+    const quantiles = obj('condition.quantiles', condition.quantiles);
+    for (const [name, table] of Object.entries(quantiles)) {
+      if (
+        !Array.isArray(table) ||
+        table.length < 2 ||
+        !table.every(
+          (v, i) => typeof v === 'number' && Number.isFinite(v) && (i === 0 || v >= table[i - 1]),
+        )
+      ) {
+        fail(
+          dir,
+          `"condition.quantiles.${name}" must be a non-decreasing list of at least two numbers`,
+        );
+      }
+    }
+  }
   const response = condition.response as Record<string, unknown> | undefined;
+  if (response !== undefined) obj('condition.response', response);
   for (const [name, curve] of Object.entries(response ?? {})) {
     if (!isResponseCurve(curve)) {
       fail(
@@ -152,41 +216,52 @@ export function checkManifest(dir: string, m: unknown): ModelManifest {
     }
   }
   if (condition.kind === 'film') {
-    const b = condition.branches as Record<string, unknown> | undefined;
-    for (const k of ['semantic', 'aesthetic', 'emotion']) num(`condition.branches.${k}`, b?.[k]);
+    const b = obj('condition.branches', condition.branches);
+    for (const k of ['semantic', 'aesthetic', 'emotion']) int(`condition.branches.${k}`, b[k]);
   }
-  const names = condition.names;
-  if (
-    !Array.isArray(names) ||
-    !names.every((n) => (AFFECT_NAMES as readonly string[]).includes(n))
-  ) {
-    fail(dir, `"condition.names" must list affect descriptors (${AFFECT_NAMES.join(', ')})`);
-  }
-  const files = o.files as Record<string, unknown> | undefined;
-  for (const k of ['unet', 'vaeDecoder', 'vocoder']) {
-    if (typeof files?.[k] !== 'string') fail(dir, `"files.${k}" must name an ONNX file`);
-  }
+  const vocoder = obj('vocoder', o.vocoder);
+  if (vocoder.kind !== 'istft') fail(dir, '"vocoder.kind" must be "istft"');
+  const vFft = int('vocoder.nFft', vocoder.nFft, 2, 65536);
+  int('vocoder.hopLength', vocoder.hopLength, 1, vFft);
+  const files = obj('files', o.files);
+  const fileName = (k: string): void => {
+    const f = files[k];
+    if (typeof f !== 'string' || f === '' || f.includes('\0'))
+      fail(dir, `"files.${k}" must name an ONNX file`);
+  };
+  for (const k of ['unet', 'vaeDecoder', 'vocoder']) fileName(k);
+  if (files.vaeEncoder !== undefined) fileName('vaeEncoder');
   if (o.version === 2) {
-    const control = o.control as Record<string, unknown> | undefined;
-    if (typeof files?.control !== 'string') fail(dir, '"files.control" must name an ONNX file');
-    const residuals = control?.residuals;
+    const control = obj('control', o.control);
+    fileName('control');
+    const residuals = control.residuals;
     if (!Array.isArray(residuals) || residuals.length === 0) {
       fail(dir, '"control.residuals" must list the residuals the branch gives the UNet');
     }
-    for (const [i, r] of (residuals as Record<string, unknown>[]).entries()) {
-      if (typeof r.name !== 'string') fail(dir, `"control.residuals[${i}].name" must be a string`);
-      num(`control.residuals[${i}].channels`, r.channels);
-      num(`control.residuals[${i}].frames`, r.frames);
+    for (const [i, r] of (residuals as unknown[]).entries()) {
+      const res = obj(`control.residuals[${i}]`, r);
+      if (typeof res.name !== 'string')
+        fail(dir, `"control.residuals[${i}].name" must be a string`);
+      int(`control.residuals[${i}].channels`, res.channels);
+      int(`control.residuals[${i}].frames`, res.frames);
     }
-    const controls = control?.controls as Record<string, Record<string, unknown>> | undefined;
-    num('control.controls.melody.channels', controls?.melody?.channels);
-    for (const k of ['channels', 'mean', 'std', 'clip'])
-      num(`control.controls.dynamics.${k}`, controls?.dynamics?.[k]);
+    const controls = obj('control.controls', control.controls);
+    int(
+      'control.controls.melody.channels',
+      obj('control.controls.melody', controls.melody).channels,
+    );
+    const dyn = obj('control.controls.dynamics', controls.dynamics);
+    int('control.controls.dynamics.channels', dyn.channels);
+    num('control.controls.dynamics.mean', dyn.mean);
+    positive('control.controls.dynamics.std', dyn.std);
+    positive('control.controls.dynamics.clip', dyn.clip);
   }
-  const defaults = o.defaults as Record<string, unknown> | undefined;
-  if (!defaults) fail(dir, '"defaults" is missing');
-  num('defaults.steps', defaults.steps);
-  num('defaults.guidance', defaults.guidance);
+  const defaults = obj('defaults', o.defaults);
+  int('defaults.steps', defaults.steps, 1, trainSteps);
+  num('defaults.guidance', defaults.guidance, 0, 30);
+  if (!(SCHEDULERS as readonly unknown[]).includes(defaults.scheduler)) {
+    fail(dir, `"defaults.scheduler" must be one of ${SCHEDULERS.join(', ')}`);
+  }
   if (defaults.vocoder !== undefined && !VOCODERS.includes(defaults.vocoder as VocoderName)) {
     fail(dir, `"defaults.vocoder" must be one of ${VOCODERS.join(', ')}`);
   }

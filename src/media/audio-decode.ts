@@ -172,5 +172,13 @@ export async function decodeMono(path: string, rates: readonly Hertz[]): Promise
     source = { x: (await decodeAudio(path, { sampleRate: rate, channels: 1 })).channels[0], rate };
   }
   const { x, rate } = source;
+  const bad = x.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    throw new MediaError(
+      'bad-samples',
+      path,
+      `${path} holds NaN or infinite samples (at ${(bad / rate).toFixed(2)} s): it was written wrongly and there is no sound to read there. Export the audio again.`,
+    );
+  }
   return rates.map((to) => (to === rate ? x : resample(x, rate, to)));
 }

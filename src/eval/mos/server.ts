@@ -105,8 +105,14 @@ function send(res: ServerResponse, status: number, type: string, text: string): 
 export function mosServer(store: MosStore): Server {
   return createServer((req, res) => {
     void (async () => {
-      const url = new URL(req.url ?? '/', 'http://localhost');
       try {
+        // Parsed inside the try: a request line such as "//[" is not a URL.
+        let url: URL;
+        try {
+          url = new URL(req.url ?? '/', 'http://localhost');
+        } catch {
+          return send(res, 400, 'text/plain', 'bad request path');
+        }
         if (req.method === 'GET' && url.pathname === '/')
           return send(res, 200, 'text/html; charset=utf-8', PAGE);
         if (req.method === 'GET' && url.pathname === '/api/next') {
@@ -127,11 +133,20 @@ export function mosServer(store: MosStore): Server {
         if (req.method === 'GET' && url.pathname.startsWith('/audio/')) {
           const sample = store.sample(url.pathname.slice('/audio/'.length));
           if (!sample) return send(res, 404, 'text/plain', 'no such sample');
-          res.writeHead(200, {
-            'content-type': TYPES[extname(sample.file).toLowerCase()] ?? 'application/octet-stream',
-            'cache-control': 'no-store',
+          // The file may have gone since the test began: a 410, never an unhandled error.
+          const stream = createReadStream(sample.file);
+          stream.once('error', () => {
+            if (!res.headersSent) send(res, 410, 'text/plain', 'this clip is no longer on disk');
+            else res.destroy();
           });
-          createReadStream(sample.file).pipe(res);
+          stream.once('open', () => {
+            res.writeHead(200, {
+              'content-type':
+                TYPES[extname(sample.file).toLowerCase()] ?? 'application/octet-stream',
+              'cache-control': 'no-store',
+            });
+            stream.pipe(res);
+          });
           return;
         }
         if (req.method === 'POST' && url.pathname === '/api/rate') {
@@ -152,7 +167,8 @@ export function mosServer(store: MosStore): Server {
           return send(res, 200, 'text/csv', store.csv());
         send(res, 404, 'text/plain', 'not found');
       } catch (err) {
-        send(res, 400, 'text/plain', (err as Error).message);
+        if (!res.headersSent) send(res, 400, 'text/plain', (err as Error).message);
+        else res.destroy();
       }
     })();
   });

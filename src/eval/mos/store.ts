@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { checkSqliteFile } from '../../util/sqlite-file.js';
 import { meanOpinionScore, type MeanOpinionScore } from './stats.js';
 
 export const ASPECTS = ['quality', 'clarity', 'latency'] as const;
@@ -28,6 +29,7 @@ export class MosStore {
   private readonly db: Database.Database;
 
   constructor(path: string) {
+    checkSqliteFile(path, '--db', ['samples', 'ratings', 'served']);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.exec(`
@@ -40,6 +42,9 @@ export class MosStore {
         clarity INTEGER NOT NULL CHECK (clarity BETWEEN 1 AND 5),
         latency INTEGER NOT NULL CHECK (latency BETWEEN 1 AND 5),
         at TEXT NOT NULL, UNIQUE (session, sample));
+      CREATE TABLE IF NOT EXISTS served (
+        session TEXT NOT NULL, sample TEXT NOT NULL REFERENCES samples(id),
+        PRIMARY KEY (session, sample));
     `);
   }
 
@@ -74,6 +79,10 @@ export class MosStore {
     const fewest = Math.min(...rows.map((r) => r.n));
     const pool = rows.filter((r) => r.n === fewest);
     const pick = pool[randomBytes(4).readUInt32LE(0) % pool.length];
+    // The blind protocol: a session may rate only what it was served.
+    this.db
+      .prepare('INSERT OR IGNORE INTO served (session, sample) VALUES (?, ?)')
+      .run(session, pick.id);
     return {
       sample: { id: pick.id, system: pick.system, file: pick.file },
       remaining: rows.length,
@@ -87,6 +96,14 @@ export class MosStore {
       }
     }
     if (!this.sample(r.sample)) throw new RangeError(`unknown sample ${r.sample}`);
+    const served = this.db
+      .prepare('SELECT 1 FROM served WHERE session = ? AND sample = ?')
+      .get(r.session, r.sample);
+    if (!served) {
+      throw new RangeError(
+        `sample ${r.sample} was not served to this session: rate the clips the page plays`,
+      );
+    }
     this.db
       .prepare(
         `INSERT INTO ratings (session, sample, quality, clarity, latency, at) VALUES (?, ?, ?, ?, ?, ?)
