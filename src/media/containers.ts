@@ -6,7 +6,8 @@ import { UsageError } from '../util/errors.js';
  * Measured with Debian's ffmpeg 5.1 (`-c:v copy` of each source codec into each container;
  * test/reliability/containers.test.ts keeps the table honest): WebM takes only VP8, VP9 and
  * AV1; MP4 refuses VP8, ProRes and GIF; QuickTime refuses VP8 and VP9; AVI wants H.264 in
- * Annex B form, so H.264 is re-encoded there. The first attempt follows the table; a copy that
+ * Annex B form, so H.264 is re-encoded there; .m4v (ffmpeg's iPod muxer) takes H.264, HEVC and
+ * MPEG-4 Part 2 only. The first attempt follows the table; a copy that
  * ffmpeg still refuses is retried as a re-encode (see media/mux.ts).
  */
 export interface ContainerSpec {
@@ -41,7 +42,8 @@ export const CONTAINERS: Readonly<Record<string, ContainerSpec>> = {
   },
   '.m4v': {
     label: 'MP4 (.m4v)',
-    copies: [...ISO_COPIES, 'vp9'],
+    // ffmpeg writes .m4v with its iPod muxer, which takes fewer codecs than .mp4.
+    copies: ['h264', 'hevc', 'mpeg4'],
     videoEncoder: H264,
     audioEncoder: ['-c:a', 'aac', '-b:a', '192k'],
     muxerFlags: ['-movflags', '+faststart'],
@@ -100,8 +102,9 @@ export const CONTAINERS: Readonly<Record<string, ContainerSpec>> = {
     label: 'AVI',
     copies: ['mpeg4', 'mjpeg', 'msmpeg4v3', 'msmpeg4v2', 'mpeg2video', 'mpeg1video', 'rawvideo'],
     videoEncoder: ['-c:v', 'mpeg4', '-q:v', '2', ...EVEN_420],
-    audioEncoder: ['-c:a', 'libmp3lame', '-b:a', '192k'],
-    audioRates: [48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000],
+    // PCM: an AVI player takes it everywhere, and it ends on the sample (MP3's frames and
+    // encoder delay would leave the sound up to 30 ms longer than the picture).
+    audioEncoder: ['-c:a', 'pcm_s16le'],
     muxerFlags: [],
   },
 };
