@@ -87,6 +87,11 @@ export async function checkOutputPaths(inputs: NamedPath[], outputs: NamedPath[]
   const targets: string[] = [];
   for (const out of outputs) {
     if (out.path === '') throw new UsageError(`${out.role} is empty; give a file name.`);
+    if (/[/\\]$/.test(out.path)) {
+      throw new UsageError(
+        `${out.role} ${out.path} ends in /, so it names a folder; give the name of the file to write.`,
+      );
+    }
     const name = basename(resolve(out.path));
     if (Buffer.byteLength(name) > MAX_NAME_BYTES) {
       throw new UsageError(
