@@ -1,3 +1,4 @@
+import { existsSync, rmSync } from 'node:fs';
 import { findSamples, mosServer } from '../eval/mos/server.js';
 import { ASPECTS, MosStore } from '../eval/mos/store.js';
 import { writeFileAtomically } from '../util/atomic-file.js';
@@ -10,11 +11,15 @@ export async function runMosServe(
 ): Promise<void> {
   const port = integer('--port', opts.port, 8080, 0, 65535);
   const samples = await findSamples(dir);
+  const dbExisted = existsSync(opts.db);
   const store = new MosStore(opts.db);
   store.addSamples(samples);
   const server = mosServer(store);
   await listen(server, port, opts.host).catch((err: unknown) => {
     store.close();
+    // Nothing was rated: a database made for this start is not left behind.
+    if (!dbExisted)
+      for (const f of [opts.db, `${opts.db}-wal`, `${opts.db}-shm`]) rmSync(f, { force: true });
     throw err;
   });
   const address = server.address();

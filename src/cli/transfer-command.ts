@@ -47,6 +47,13 @@ export async function runTransfer(music: string, opts: TransferCommandOptions): 
       ...(opts.png ? [{ path: opts.png, role: '--png' }] : []),
     ],
   );
+  let requestedS: number | undefined;
+  if (opts.duration !== undefined) {
+    requestedS = toNumber(opts.duration);
+    if (!(requestedS > 0 && requestedS <= 3600)) {
+      throw new UsageError(`--duration must be seconds from 0 to 3600, not "${opts.duration}"`);
+    }
+  }
   const stages = new StageReporter(Boolean(opts.quiet));
   stages.stage(`loading the model (${opts.model ?? DEFAULT_MODEL_DIR})`);
   const model = await loadModelFolder(opts.model ?? DEFAULT_MODEL_DIR);
@@ -59,14 +66,7 @@ export async function runTransfer(music: string, opts: TransferCommandOptions): 
     const mood = opts.mood ? parseMood(opts.mood, m.condition.names) : undefined;
     stages.stage(`reading the style reference ${music}`);
     const reference = await readStyleReference(model, music, opts);
-    let durationS = reference.durationS;
-    if (opts.duration !== undefined) {
-      const v = toNumber(opts.duration);
-      if (!(v > 0 && v <= 3600)) {
-        throw new UsageError(`--duration must be seconds from 0 to 3600, not "${opts.duration}"`);
-      }
-      durationS = v;
-    }
+    const durationS = requestedS ?? reference.durationS;
     const filmInfo = opts.film ? await probe(opts.film) : undefined;
     if (opts.film && !filmInfo?.video) {
       throw new UsageError(`--film ${opts.film} has no video stream: give a video file`);

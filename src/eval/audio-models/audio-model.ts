@@ -207,7 +207,7 @@ export async function loadAudioModel(spec = 'filmscore-style'): Promise<AudioMod
       return kind === 'vggish' ? vggishModel(file) : pannModel(file);
     default:
       throw new UsageError(
-        `unknown audio model "${spec}". Use one of: filmscore-style, mfcc-stats, vggish:FILE.onnx, pann:FILE.onnx`,
+        `--audio-model ${spec}: unknown audio model. Use one of: filmscore-style, mfcc-stats, vggish:FILE.onnx, pann:FILE.onnx`,
       );
   }
 }

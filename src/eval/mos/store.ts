@@ -58,6 +58,11 @@ export class MosStore {
     })();
   }
 
+  /** Every registered sample (id, system, file). */
+  samples(): Sample[] {
+    return this.db.prepare('SELECT id, system, file FROM samples ORDER BY file').all() as Sample[];
+  }
+
   sample(id: string): Sample | undefined {
     return this.db.prepare('SELECT id, system, file FROM samples WHERE id = ?').get(id) as
       Sample | undefined;
