@@ -89,7 +89,10 @@ describe('audio models: plugged-in ONNX exports', () => {
       /VGGish export should take one input of rank 3 or 4; it takes waveform \[1, samples\]/,
     );
     await assert.rejects(loadAudioModel('vggish'), /needs its ONNX file/);
-    await assert.rejects(loadAudioModel('clap:x.onnx'), /--audio-model clap:x.onnx: unknown audio model/);
+    await assert.rejects(
+      loadAudioModel('clap:x.onnx'),
+      /--audio-model clap:x.onnx: unknown audio model/,
+    );
   });
 
   it('the bundled style model tells the corpus styles apart and embeds any length', async () => {
