@@ -100,13 +100,14 @@ export async function assertFile(path: string): Promise<number> {
   return info.size;
 }
 
-/**
- * How long the picture of a video stream lasts, from its packets (the last one's end minus the
- * first one's start): never the container's duration, which covers the longest stream (a
- * Matroska file with 3 s of picture and 5 s of sound says 5 s) and, in a cut-off MP4, the
- * part that is gone. NaN when the stream has no timed packets.
- */
-export async function pictureDurationS(path: string, frameRate: number): Promise<Seconds> {
+/** One video packet's time (presentation, else decoding) and duration (NaN when not stated). */
+interface PacketTime {
+  t: number;
+  dur: number;
+}
+
+/** The first real video stream's packet times (ffprobe's "V": no cover art), in file order. */
+async function picturePackets(path: string): Promise<PacketTime[]> {
   const { stdout } = await runTool(
     FFPROBE,
     [
@@ -122,16 +123,29 @@ export async function pictureDurationS(path: string, frameRate: number): Promise
     ],
     { path, timeoutMs: 120_000, describeFailure: (stderr) => describeInputFailure(path, stderr) },
   );
-  const fallbackDur = frameRate > 0 ? 1 / frameRate : 0;
-  let first = Infinity;
-  let end = -Infinity;
+  const out: PacketTime[] = [];
   for (const line of stdout.toString().split('\n')) {
     if (!line) continue;
     const [pts, dts, dur] = line.split(',').map(Number);
     const t = Number.isFinite(pts) ? pts : dts;
-    if (!Number.isFinite(t)) continue;
+    if (Number.isFinite(t)) out.push({ t, dur });
+  }
+  return out;
+}
+
+/**
+ * How long the picture lasts, from its packets (the last one's end minus the first one's
+ * start): never the container's duration, which covers the longest stream (a Matroska file
+ * with 3 s of picture and 5 s of sound says 5 s) and, in a cut-off MP4, the part that is gone.
+ * A packet without a duration lasts one frame. NaN when there are no timed packets.
+ */
+export function pictureSpanS(packets: readonly PacketTime[], frameRate: number): Seconds {
+  const frame = frameRate > 0 ? 1 / frameRate : 0;
+  let first = Infinity;
+  let end = -Infinity;
+  for (const { t, dur } of packets) {
     first = Math.min(first, t);
-    end = Math.max(end, t + (Number.isFinite(dur) && dur > 0 ? dur : fallbackDur));
+    end = Math.max(end, t + (Number.isFinite(dur) && dur > 0 ? dur : frame));
   }
   return end > first ? end - first : NaN;
 }
@@ -149,6 +163,12 @@ export async function probe(path: string): Promise<MediaInfo> {
       `${path} is empty (0 bytes). Give a file that holds audio or video.`,
     );
   }
+  // The picture's packets are read beside the description (one spawn's wait, not two); an
+  // audio file answers with none. Its failure matters only if the description succeeds.
+  const packets = picturePackets(path).then(
+    (p) => ({ ok: true as const, p }),
+    (err: unknown) => ({ ok: false as const, err }),
+  );
   const { stdout } = await runTool(
     FFPROBE,
     ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', fileArg(path)],
@@ -188,7 +208,7 @@ export async function probe(path: string): Promise<MediaInfo> {
   if (v) {
     const frameRate = finiteOr(parseRate(v.avg_frame_rate), parseRate(v.r_frame_rate));
     const durationS = finiteOr(
-      await pictureDurationS(path, frameRate),
+      await packets.then((r) => (r.ok ? pictureSpanS(r.p, frameRate) : NaN)),
       finiteOr(Number(v.duration), formatDuration),
     );
     video = {
