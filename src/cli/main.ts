@@ -13,6 +13,7 @@ import { runReconstruct } from './reconstruct-command.js';
 import { runCalibrate } from './calibrate-command.js';
 import { runEval, runOriginality } from './eval-command.js';
 import { runMosReport, runMosServe } from './mos-command.js';
+import { runServe } from './serve-command.js';
 import { runCorpusDebian } from './corpus-command.js';
 import { parseRatios, runDatasetBuild } from './dataset-command.js';
 import { datasetStats, statsText, writeStatsFigure } from '../dataset/stats.js';
@@ -303,6 +304,26 @@ mos
   .option('--json', 'print JSON instead of the table')
   .action(async (opts: { db: string; csv?: string; json?: boolean }) => {
     await runMosReport(opts);
+  });
+
+program
+  .command('serve')
+  .description(
+    'The web app: drop a film in the page, set the mood, seed, steps and guidance, watch the progress, ' +
+      'play and download the scored video. Jobs run one at a time and are kept (uploads, results, a ' +
+      'SQLite list) under --data, so they survive a restart. HTTP API in the README.',
+  )
+  .option('--port <n>', 'port (0: any free one)', '8731')
+  .option('--host <addr>', 'address to bind (127.0.0.1: this machine only)', '127.0.0.1')
+  .option(
+    '--data <dir>',
+    'where jobs and their files are kept (created if missing)',
+    'filmscore-data',
+  )
+  .option('--model <dir>', 'model folder; default: the bundled model')
+  .option('--max-upload-mb <n>', 'largest video accepted, in MiB', '2048')
+  .action(async (opts: Parameters<typeof runServe>[0]) => {
+    await runServe(opts);
   });
 
 const dataset = program

@@ -271,7 +271,7 @@ describe('dataset build', () => {
     assert.deepEqual(r.aesthetic.shape, [10, 224, 224, 3]);
   });
 
-  it('the CLI exits 1 when no clip can be built, naming the rows', async () => {
+  it('the CLI exits 2 (a usage error) when no clip can be built, naming the rows', async () => {
     const dir = tempDir();
     const manifest = join(dir, 'm.jsonl');
     writeFileSync(manifest, row({ media: 'none.wav' }));
@@ -287,7 +287,7 @@ describe('dataset build', () => {
     let stdout = '';
     r.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
     const code = await new Promise((res) => r.on('close', res));
-    assert.equal(code, 1);
+    assert.equal(code, 2);
     assert.match(stdout, /line 1 \(media\): .*none\.wav: media file is missing/);
   });
 });

@@ -1,0 +1,73 @@
+import type { ModelManifest } from '../generator/model-folder.js';
+import { CONTAINERS } from '../media/containers.js';
+import { UsageError } from '../util/errors.js';
+import type { JobOptions } from './job-store.js';
+
+/**
+ * A job's options as the page or a script sends them (a JSON object), checked against the model
+ * as the CLI checks its flags: every refusal names the field and its range (HTTP 400).
+ */
+export function parseJobOptions(text: string | undefined, m: ModelManifest): JobOptions {
+  if (text === undefined || text.trim() === '') return {};
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new UsageError('options is not JSON: send an object such as {"seed": 3, "steps": 25}');
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new UsageError('options must be a JSON object such as {"seed": 3}');
+  }
+  const o = raw as Record<string, unknown>;
+  const known = ['seed', 'steps', 'guidance', 'mood', 'container', 'loop'];
+  const unknown = Object.keys(o).filter((k) => !known.includes(k));
+  if (unknown.length) {
+    throw new UsageError(`unknown option(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
+  }
+  const whole = (k: string, min: number, max: number): number | undefined => {
+    const v = o[k];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      throw new UsageError(`${k} must be a whole number from ${min} to ${max}`);
+    return v;
+  };
+  const out: JobOptions = {};
+  const seed = whole('seed', 0, 2 ** 32 - 1);
+  if (seed !== undefined) out.seed = seed;
+  const steps = whole('steps', 1, m.schedule.steps);
+  if (steps !== undefined) out.steps = steps;
+  if (o.guidance !== undefined) {
+    if (typeof o.guidance !== 'number' || !(o.guidance >= 0 && o.guidance <= 30))
+      throw new UsageError('guidance must be a number from 0 to 30');
+    out.guidance = o.guidance;
+  }
+  if (o.mood !== undefined) {
+    if (typeof o.mood !== 'object' || o.mood === null || Array.isArray(o.mood))
+      throw new UsageError('mood must be an object of levels, e.g. {"pace": 0.8}');
+    const mood: Record<string, number> = {};
+    for (const [name, v] of Object.entries(o.mood as Record<string, unknown>)) {
+      if (!(m.condition.names as readonly string[]).includes(name))
+        throw new UsageError(
+          `mood.${name} is not a condition of this model; use ${m.condition.names.join(', ')}`,
+        );
+      if (typeof v !== 'number' || !(v >= 0 && v <= 1))
+        throw new UsageError(`mood.${name} must be a level from 0 to 1`);
+      mood[name] = v;
+    }
+    out.mood = mood;
+  }
+  if (o.container !== undefined) {
+    if (typeof o.container !== 'string' || !(`.${o.container}` in CONTAINERS))
+      throw new UsageError(
+        `container must be one of ${Object.keys(CONTAINERS)
+          .map((e) => e.slice(1))
+          .join(', ')}`,
+      );
+    out.container = o.container;
+  }
+  if (o.loop !== undefined) {
+    if (typeof o.loop !== 'boolean') throw new UsageError('loop must be true or false');
+    out.loop = o.loop;
+  }
+  return out;
+}

@@ -1,0 +1,116 @@
+import { AFFECT_NAMES } from '../conditions/affect.js';
+
+/**
+ * The web app's one page: plain HTML and a module script, no framework and no CDN (it must work
+ * offline). Drop a clip (or pick one), set the mood, seed, steps and guidance, watch the
+ * progress, play the scored video, compare with the previous take, download.
+ */
+export const APP_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>filmscore</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{font:15px system-ui,sans-serif;max-width:60rem;margin:1.5rem auto;padding:0 1rem;color:#222}
+h1{font-size:1.4rem;margin:.2rem 0 1rem}
+#drop{border:2px dashed #999;border-radius:8px;padding:1.5rem;text-align:center;cursor:pointer}
+#drop.over{background:#eef5ff;border-color:#36c}
+fieldset{border:1px solid #ddd;border-radius:6px;margin:1rem 0}
+.row{display:flex;gap:1rem;flex-wrap:wrap;align-items:center}
+.slider{display:grid;grid-template-columns:7rem 1fr 3rem 4rem;gap:.5rem;align-items:center}
+progress{width:100%}
+.takes{display:grid;grid-template-columns:1fr 1fr;gap:1rem}
+video{width:100%;background:#000}
+#jobs td,#jobs th{padding:.2rem .5rem;text-align:left}
+.error{color:#b00}
+</style></head><body>
+<h1>filmscore — score a film</h1>
+<div id="drop" tabindex="0">Drop a video here, or click to choose one<br><small id="chosen">no file chosen</small></div>
+<input id="file" type="file" accept="video/*,.mkv,.avi,.webm,.mov,.mp4" hidden>
+<fieldset><legend>Mood (unticked: the film's own reading)</legend>
+${AFFECT_NAMES.map(
+  (n) =>
+    `<div class="slider"><label for="m-${n}">${n}</label><input id="m-${n}" data-mood="${n}" type="range" min="0" max="1" step="0.01" value="0.5" disabled><output id="o-${n}">film</output><label><input type="checkbox" data-use="${n}"> set</label></div>`,
+).join('\n')}
+</fieldset>
+<fieldset><legend>Generation</legend><div class="row">
+<label>seed <input id="seed" type="number" min="0" value="0" style="width:6rem"></label>
+<label>steps <input id="steps" type="number" min="1" max="200" placeholder="model's" style="width:6rem"></label>
+<label>guidance <input id="guidance" type="number" min="0" max="30" step="0.5" placeholder="model's" style="width:6rem"></label>
+<label>container <select id="container"><option>mp4</option><option>mkv</option><option>mov</option><option>webm</option><option>avi</option></select></label>
+<label><input id="loop" type="checkbox"> loop</label>
+<button id="go" disabled>Score it</button>
+</div></fieldset>
+<p id="status"></p><progress id="progress" max="1" value="0" hidden></progress>
+<div class="takes"><div><h3>This take</h3><video id="now" controls></video><a id="download" hidden>download</a></div>
+<div><h3>Previous take</h3><video id="before" controls></video></div></div>
+<h3>Jobs</h3><table id="jobs"><thead><tr><th>film</th><th>status</th><th>progress</th><th></th></tr></thead><tbody></tbody></table>
+<script type="module">
+const $ = (id) => document.getElementById(id);
+let file = null;
+let lastDone = null;
+const drop = $('drop');
+drop.onclick = () => $('file').click();
+drop.onkeydown = (e) => { if (e.key === 'Enter' || e.key === ' ') $('file').click(); };
+drop.ondragover = (e) => { e.preventDefault(); drop.classList.add('over'); };
+drop.ondragleave = () => drop.classList.remove('over');
+drop.ondrop = (e) => { e.preventDefault(); drop.classList.remove('over'); choose(e.dataTransfer.files[0]); };
+$('file').onchange = (e) => choose(e.target.files[0]);
+function choose(f) { if (!f) return; file = f; $('chosen').textContent = f.name + ' (' + (f.size / 2 ** 20).toFixed(1) + ' MiB)'; $('go').disabled = false; }
+for (const box of document.querySelectorAll('[data-use]')) {
+  box.onchange = () => { const n = box.dataset.use; const s = $('m-' + n); s.disabled = !box.checked; $('o-' + n).textContent = box.checked ? s.value : 'film'; };
+}
+for (const s of document.querySelectorAll('[data-mood]')) {
+  s.oninput = () => { $('o-' + s.dataset.mood).textContent = s.value; };
+}
+function options() {
+  const o = { seed: Number($('seed').value) || 0, container: $('container').value, loop: $('loop').checked };
+  if ($('steps').value) o.steps = Number($('steps').value);
+  if ($('guidance').value) o.guidance = Number($('guidance').value);
+  const mood = {};
+  for (const s of document.querySelectorAll('[data-mood]')) if (!s.disabled) mood[s.dataset.mood] = Number(s.value);
+  if (Object.keys(mood).length) o.mood = mood;
+  return o;
+}
+$('go').onclick = async () => {
+  const form = new FormData();
+  form.append('options', JSON.stringify(options()));
+  form.append('video', file, file.name);
+  $('status').textContent = 'uploading ' + file.name + '…';
+  const r = await fetch('/api/jobs', { method: 'POST', body: form });
+  const body = await r.json();
+  if (!r.ok) { $('status').innerHTML = '<span class="error"></span>'; $('status').firstChild.textContent = body.error; return; }
+  follow(body.id);
+};
+function follow(id) {
+  $('progress').hidden = false;
+  const events = new EventSource('/api/jobs/' + id + '/events');
+  events.onmessage = (e) => {
+    const job = JSON.parse(e.data);
+    $('progress').value = job.progress;
+    $('status').textContent = job.name + ': ' + job.status + (job.error ? ' — ' + job.error : '') + ' (' + Math.round(job.progress * 100) + ' %)';
+    if (job.status === 'done') {
+      if (lastDone) $('before').src = '/api/jobs/' + lastDone + '/video';
+      lastDone = id;
+      $('now').src = '/api/jobs/' + id + '/video';
+      const a = $('download'); a.href = '/api/jobs/' + id + '/video'; a.hidden = false; a.textContent = 'download ' + job.name;
+    }
+    if (job.status !== 'queued' && job.status !== 'running') { events.close(); listJobs(); }
+  };
+  listJobs();
+}
+async function listJobs() {
+  const jobs = await (await fetch('/api/jobs')).json();
+  const body = $('jobs').tBodies[0];
+  body.replaceChildren(...jobs.map((j) => {
+    const tr = document.createElement('tr');
+    for (const text of [j.name, j.status + (j.error ? ': ' + j.error : ''), Math.round(j.progress * 100) + ' %']) {
+      const td = document.createElement('td'); td.textContent = text; tr.append(td);
+    }
+    const td = document.createElement('td');
+    if (j.status === 'done') { const a = document.createElement('a'); a.href = '/api/jobs/' + j.id + '/video'; a.textContent = 'video'; td.append(a); }
+    const del = document.createElement('button'); del.textContent = j.status === 'queued' || j.status === 'running' ? 'cancel' : 'remove';
+    del.onclick = async () => { await fetch('/api/jobs/' + j.id, { method: 'DELETE' }); listJobs(); };
+    td.append(' ', del); tr.append(td); return tr;
+  }));
+}
+listJobs();
+</script></body></html>`;
