@@ -62,6 +62,8 @@ export interface ScoreResult {
   durationS: Seconds;
   windows: ScoreWindow[];
   mux: MuxResult;
+  /** The film's shot cuts (s), as read. */
+  cuts: Seconds[];
 }
 
 /** The film's affect levels; loudness, which a picture has not, follows its arousal. */
@@ -430,7 +432,7 @@ export async function scoreVideo(
       // A loop's end runs on into its start: no fade-out there.
       ...(opts.loop ? { fadeS: 0 } : {}),
     });
-    return { output, durationS, windows, mux };
+    return { output, durationS, windows, mux, cuts: film.cuts };
   } finally {
     if (!opts.wav) await rm(wav, { force: true });
   }

@@ -1,4 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { writeAnalysisFigure } from '../analysis/figure.js';
+import { analyzeFile } from '../analysis/music-analysis.js';
+import { writeFileAtomically } from '../util/atomic-file.js';
 import { join } from 'node:path';
 import type { GeneratorModel } from '../generator/model-folder.js';
 import { defaultVocoderName } from '../decoder/vocoders.js';
@@ -15,7 +18,53 @@ export const JOB_FILES = {
   input: (ext: string) => `input${ext}`,
   video: (container: string) => `scored.${container}`,
   wav: 'score.wav',
+  /** The film's reading: cuts and each window's affect levels (the page's timeline, sliders). */
+  reading: 'reading.json',
+  /** The score drawn: log-mel, melody, dynamics, onsets (filmscore analyze's figure). */
+  figure: 'score.png',
 } as const;
+
+/** What the page draws of a scored film. */
+export interface FilmReading {
+  durationS: number;
+  cuts: number[];
+  windows: { startS: number; durationS: number; levels: Record<string, number> }[];
+  /** Each level's mean over the film, weighted by window length: where the sliders start. */
+  levels: Record<string, number>;
+}
+
+export function filmReading(
+  durationS: number,
+  cuts: readonly number[],
+  windows: readonly {
+    startS: number;
+    durationS: number;
+    levels: Record<string, number | undefined>;
+  }[],
+): FilmReading {
+  const levels: Record<string, number> = {};
+  const weight: Record<string, number> = {};
+  for (const w of windows) {
+    for (const [k, v] of Object.entries(w.levels)) {
+      if (v === undefined) continue;
+      levels[k] = (levels[k] ?? 0) + v * w.durationS;
+      weight[k] = (weight[k] ?? 0) + w.durationS;
+    }
+  }
+  for (const k of Object.keys(levels)) levels[k] /= weight[k];
+  return {
+    durationS,
+    cuts: [...cuts],
+    windows: windows.map((w) => ({
+      startS: w.startS,
+      durationS: w.durationS,
+      levels: Object.fromEntries(
+        Object.entries(w.levels).filter(([, v]) => v !== undefined),
+      ) as Record<string, number>,
+    })),
+    levels,
+  };
+}
 
 /** The upload's extension when it is a plain one, else none (ffmpeg reads the content). */
 export function safeExtension(name: string): string {
@@ -113,6 +162,18 @@ export class JobRunner extends EventEmitter {
           }
         },
       });
+      const reading = filmReading(result.durationS, result.cuts, result.windows);
+      await writeFileAtomically(
+        join(folder, JOB_FILES.reading),
+        Buffer.from(JSON.stringify(reading)),
+      );
+      // The score's figure, as `filmscore analyze` draws it (a second or two).
+      const { music } = await analyzeFile(join(folder, JOB_FILES.wav));
+      await writeAnalysisFigure(
+        join(folder, JOB_FILES.figure),
+        music,
+        `${job.name} — score, seed ${job.options.seed ?? 0}`,
+      );
       this.store.setProgress(job.id, 1, result.durationS);
       this.store.finish(job.id, 'done');
     } catch (err) {

@@ -1,11 +1,10 @@
-import { AFFECT_NAMES } from '../conditions/affect.js';
-
 /**
  * The web app's one page: plain HTML and a module script, no framework and no CDN (it must work
  * offline). Drop a clip (or pick one), set the mood, seed, steps and guidance, watch the
- * progress, play the scored video, compare with the previous take, download.
+ * progress, play the scored video, compare with the previous take, download. One slider per
+ * condition the model has (`names`).
  */
-export const APP_PAGE = `<!doctype html>
+export const appPage = (names: readonly string[]): string => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>filmscore</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
@@ -15,7 +14,7 @@ h1{font-size:1.4rem;margin:.2rem 0 1rem}
 #drop.over{background:#eef5ff;border-color:#36c}
 fieldset{border:1px solid #ddd;border-radius:6px;margin:1rem 0}
 .row{display:flex;gap:1rem;flex-wrap:wrap;align-items:center}
-.slider{display:grid;grid-template-columns:7rem 1fr 3rem 4rem;gap:.5rem;align-items:center}
+.slider{display:grid;grid-template-columns:7rem 1fr 5.5rem 4rem;gap:.5rem;align-items:center}
 progress{width:100%}
 .takes{display:grid;grid-template-columns:1fr 1fr;gap:1rem}
 video{width:100%;background:#000}
@@ -26,10 +25,12 @@ video{width:100%;background:#000}
 <div id="drop" tabindex="0">Drop a video here, or click to choose one<br><small id="chosen">no file chosen</small></div>
 <input id="file" type="file" accept="video/*,.mkv,.avi,.webm,.mov,.mp4" hidden>
 <fieldset><legend>Mood (unticked: the film's own reading)</legend>
-${AFFECT_NAMES.map(
-  (n) =>
-    `<div class="slider"><label for="m-${n}">${n}</label><input id="m-${n}" data-mood="${n}" type="range" min="0" max="1" step="0.01" value="0.5" disabled><output id="o-${n}">film</output><label><input type="checkbox" data-use="${n}"> set</label></div>`,
-).join('\n')}
+${names
+  .map(
+    (n) =>
+      `<div class="slider"><label for="m-${n}">${n}</label><input id="m-${n}" data-mood="${n}" type="range" min="0" max="1" step="0.01" value="0.5" disabled><output id="o-${n}">film</output><label><input type="checkbox" data-use="${n}"> set</label></div>`,
+  )
+  .join('\n')}
 </fieldset>
 <fieldset><legend>Generation</legend><div class="row">
 <label>seed <input id="seed" type="number" min="0" value="0" style="width:6rem"></label>
@@ -38,10 +39,14 @@ ${AFFECT_NAMES.map(
 <label>container <select id="container"><option>mp4</option><option>mkv</option><option>mov</option><option>webm</option><option>avi</option></select></label>
 <label><input id="loop" type="checkbox"> loop</label>
 <button id="go" disabled>Score it</button>
+<button id="again" disabled title="another take of the same film with these settings (no new upload)">Score again</button>
 </div></fieldset>
 <p id="status"></p><progress id="progress" max="1" value="0" hidden></progress>
 <div class="takes"><div><h3>This take</h3><video id="now" controls></video><a id="download" hidden>download</a></div>
 <div><h3>Previous take</h3><video id="before" controls></video></div></div>
+<h3>The film and the score</h3>
+<canvas id="timeline" width="900" height="190" style="width:100%;border:1px solid #ddd"></canvas>
+<img id="figure" alt="the score: log-mel spectrogram, melody, dynamics" style="width:100%">
 <h3>Jobs</h3><table id="jobs"><thead><tr><th>film</th><th>status</th><th>progress</th><th></th></tr></thead><tbody></tbody></table>
 <script type="module">
 const $ = (id) => document.getElementById(id);
@@ -60,6 +65,30 @@ for (const box of document.querySelectorAll('[data-use]')) {
 }
 for (const s of document.querySelectorAll('[data-mood]')) {
   s.oninput = () => { $('o-' + s.dataset.mood).textContent = s.value; };
+}
+const COLOURS = { brightness: '#d9a400', pace: '#d33', valence: '#2a2', arousal: '#c3c', tension: '#36c', loudness: '#555' };
+/** The film's timeline: its cuts, and each affect level per window; the sliders start there. */
+function drawReading(r) {
+  const c = $('timeline'); const g = c.getContext('2d');
+  const W = c.width, H = c.height, left = 40, right = W - 110, top = 10, bottom = H - 25;
+  g.clearRect(0, 0, W, H); g.font = '12px sans-serif';
+  const x = (t) => left + (right - left) * t / r.durationS;
+  const y = (v) => bottom - (bottom - top) * v;
+  g.strokeStyle = '#ccc'; g.strokeRect(left, top, right - left, bottom - top);
+  g.fillStyle = '#333'; g.fillText('0', 4, bottom); g.fillText('1', 4, top + 10);
+  g.fillText(r.durationS.toFixed(1) + ' s', right - 30, H - 6); g.fillText('0 s', left, H - 6);
+  g.strokeStyle = '#999'; g.setLineDash([4, 3]);
+  for (const t of r.cuts) { g.beginPath(); g.moveTo(x(t), top); g.lineTo(x(t), bottom); g.stroke(); }
+  g.setLineDash([]);
+  let row = 0;
+  for (const name of Object.keys(r.levels)) {
+    g.strokeStyle = COLOURS[name] || '#000'; g.lineWidth = 2; g.beginPath();
+    for (const w of r.windows) { const v = w.levels[name]; if (v === undefined) continue; g.moveTo(x(w.startS), y(v)); g.lineTo(x(w.startS + w.durationS), y(v)); }
+    g.stroke(); g.fillStyle = COLOURS[name] || '#000'; g.fillText(name, right + 10, top + 12 + 15 * row++);
+    const s = $('m-' + name); const box = document.querySelector('[data-use="' + name + '"]');
+    if (s && box && !box.checked) { s.value = r.levels[name].toFixed(2); $('o-' + name).textContent = 'film ' + s.value; }
+  }
+  g.fillStyle = '#999'; g.fillText('cuts dashed', right + 10, top + 12 + 15 * row);
 }
 function options() {
   const o = { seed: Number($('seed').value) || 0, container: $('container').value, loop: $('loop').checked };
@@ -80,6 +109,12 @@ $('go').onclick = async () => {
   if (!r.ok) { $('status').innerHTML = '<span class="error"></span>'; $('status').firstChild.textContent = body.error; return; }
   follow(body.id);
 };
+$('again').onclick = async () => {
+  const r = await fetch('/api/jobs/' + lastDone + '/retake', { method: 'POST', body: JSON.stringify(options()) });
+  const body = await r.json();
+  if (!r.ok) { $('status').textContent = body.error; return; }
+  follow(body.id);
+};
 function follow(id) {
   $('progress').hidden = false;
   const events = new EventSource('/api/jobs/' + id + '/events');
@@ -92,6 +127,9 @@ function follow(id) {
       lastDone = id;
       $('now').src = '/api/jobs/' + id + '/video';
       const a = $('download'); a.href = '/api/jobs/' + id + '/video'; a.hidden = false; a.textContent = 'download ' + job.name;
+      $('figure').src = '/api/jobs/' + id + '/figure.png';
+      fetch('/api/jobs/' + id + '/reading').then((r) => r.json()).then(drawReading);
+      $('again').disabled = false;
     }
     if (job.status !== 'queued' && job.status !== 'running') { events.close(); listJobs(); }
   };

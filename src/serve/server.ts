@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rm, stat } from 'node:fs/promises';
+import { copyFile, link, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -11,7 +11,7 @@ import { UsageError } from '../util/errors.js';
 import { parseJobOptions } from './job-options.js';
 import { JOB_FILES, safeExtension, type JobRunner } from './job-runner.js';
 import type { Job, JobStore } from './job-store.js';
-import { APP_PAGE } from './page.js';
+import { appPage } from './page.js';
 
 /** The web app's HTTP API (README "filmscore serve"); one process, one job at a time. */
 export interface ServeOptions {
@@ -40,6 +40,18 @@ class HttpError extends Error {
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
+}
+
+/** A small request body as text (at most `limit` bytes, else 413). */
+async function bodyText(req: IncomingMessage, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > limit) throw new HttpError(413, `the request body is over ${limit} bytes`);
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Receive a multipart upload: the `video` file into a new job's folder, `options` as text. */
@@ -112,6 +124,7 @@ export function appServer(
   model: GeneratorModel,
   opts: ServeOptions,
 ): Server {
+  const page = appPage(model.manifest.condition.names);
   const routes = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let url: URL;
     try {
@@ -126,7 +139,7 @@ export function appServer(
         'content-type': 'text/html; charset=utf-8',
         'cache-control': 'no-store',
       });
-      res.end(APP_PAGE);
+      res.end(page);
       return;
     }
     if (path === '/api/jobs' && method === 'POST') {
@@ -153,7 +166,7 @@ export function appServer(
     }
     if (path === '/api/jobs' && method === 'GET') return sendJson(res, 200, store.list());
     if (path === '/api/disk' && method === 'GET') return sendJson(res, 200, store.diskUse());
-    const m = /^\/api\/jobs\/([^/]+)(\/(video|wav|events))?$/.exec(path);
+    const m = /^\/api\/jobs\/([^/]+)(\/(video|wav|events|reading|figure\.png|retake))?$/.exec(path);
     if (m) {
       const job = store.get(m[1]);
       if (!job) throw new HttpError(404, 'no such job');
@@ -190,6 +203,41 @@ export function appServer(
         return;
       }
       if (part === 'events' && method === 'GET') return events(res, job);
+      if ((part === 'reading' || part === 'figure.png') && method === 'GET') {
+        if (job.status !== 'done') throw new HttpError(409, `the job is ${job.status}, not done`);
+        const file = join(
+          store.folder(job.id),
+          part === 'reading' ? JOB_FILES.reading : JOB_FILES.figure,
+        );
+        const data = await readFile(file).catch(() => null);
+        if (!data) throw new HttpError(410, 'the result is no longer on disk');
+        res.writeHead(200, {
+          'content-type': part === 'reading' ? 'application/json' : 'image/png',
+          'cache-control': 'no-store',
+        });
+        res.end(data);
+        return;
+      }
+      if (part === 'retake' && method === 'POST') {
+        // Another take of the same film: the upload is linked into a new job, not sent again.
+        const options = parseJobOptions(await bodyText(req, 1 << 16), model.manifest);
+        const source = join(store.folder(job.id), JOB_FILES.input(safeExtension(job.name)));
+        if (!(await stat(source).catch(() => null)))
+          throw new HttpError(410, 'the upload is no longer on disk');
+        const { id, folder } = store.reserve();
+        try {
+          await link(source, join(folder, JOB_FILES.input(safeExtension(job.name)))).catch(() =>
+            copyFile(source, join(folder, JOB_FILES.input(safeExtension(job.name)))),
+          );
+        } catch (err) {
+          await rm(folder, { recursive: true, force: true });
+          throw err;
+        }
+        const take = store.add(id, job.name, options);
+        runner.emit('change', take);
+        runner.kick();
+        return sendJson(res, 201, { id: take.id });
+      }
     }
     throw new HttpError(404, 'not found');
   };

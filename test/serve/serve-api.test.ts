@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadModelFolder, type GeneratorModel } from '../../src/generator/model-folder.js';
-import { JobRunner } from '../../src/serve/job-runner.js';
+import { JobRunner, type FilmReading } from '../../src/serve/job-runner.js';
 import { JobStore, type Job } from '../../src/serve/job-store.js';
 import { appServer } from '../../src/serve/server.js';
 import { CLI } from '../helpers/cli.js';
@@ -96,6 +96,37 @@ describe('filmscore serve: the HTTP API', () => {
     const wav = await fetch(`${base}/api/jobs/${id}/wav`);
     assert.equal(wav.headers.get('content-type'), 'audio/wav');
     assert.equal(Buffer.from(await wav.arrayBuffer()).toString('latin1', 0, 4), 'RIFF');
+    const reading = (await (await fetch(`${base}/api/jobs/${id}/reading`)).json()) as FilmReading;
+    assert.ok(Math.abs(reading.durationS - 1.5) < 0.05);
+    assert.ok(reading.windows.length >= 1);
+    assert.deepEqual(
+      Object.keys(reading.levels).sort(),
+      [...model.manifest.condition.names].sort(),
+    );
+    for (const v of Object.values(reading.levels)) assert.ok(v >= 0 && v <= 1);
+    const figure = Buffer.from(
+      await (await fetch(`${base}/api/jobs/${id}/figure.png`)).arrayBuffer(),
+    );
+    assert.equal(figure.toString('latin1', 1, 4), 'PNG');
+    // Another take of the same film: no new upload, the same input, a different score.
+    const retake = await fetch(`${base}/api/jobs/${id}/retake`, {
+      method: 'POST',
+      body: JSON.stringify({ seed: 4, steps: 1, container: 'mkv' }),
+    });
+    assert.equal(retake.status, 201);
+    const second = ((await retake.json()) as { id: string }).id;
+    assert.equal((await waitFor(base, second, ended)).status, 'done');
+    const firstWav = Buffer.from(await (await fetch(`${base}/api/jobs/${id}/wav`)).arrayBuffer());
+    const secondWav = Buffer.from(
+      await (await fetch(`${base}/api/jobs/${second}/wav`)).arrayBuffer(),
+    );
+    assert.equal(firstWav.length, secondWav.length);
+    assert.notDeepEqual(firstWav.subarray(44), secondWav.subarray(44));
+    const badRetake = await fetch(`${base}/api/jobs/${id}/retake`, {
+      method: 'POST',
+      body: '{"steps": -1}',
+    });
+    assert.equal(badRetake.status, 400);
     const list = (await (await fetch(`${base}/api/jobs`)).json()) as Job[];
     assert.ok(list.some((j) => j.id === id && j.name === 'film.mp4'));
     const disk = (await (await fetch(`${base}/api/disk`)).json()) as {
