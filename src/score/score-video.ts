@@ -37,6 +37,28 @@ export interface ScoreOptions extends ComposeOptions {
   /** How the picture goes into the output (default 'auto': copied when the container takes
    * it, else re-encoded; media/containers.ts). */
   videoCodec?: VideoCodecChoice;
+  /** The film's recording, when the caller started it (`readFilmEarly`): reading the film
+   * overlaps loading the model. */
+  film?: Promise<FilmRecording>;
+}
+
+/**
+ * Start reading a film before the model is loaded (the two overlap: ffmpeg decodes while ONNX
+ * Runtime builds its sessions). A rejection is held until scoreVideo awaits it.
+ */
+export function readFilmEarly(video: string): Promise<FilmRecording> {
+  const reading = probe(video).then((info) => {
+    if (!info.video) {
+      throw new MediaError(
+        'no-video',
+        video,
+        `${video} has no video stream to score. Give a video file.`,
+      );
+    }
+    return recordFilm(video, {}, { info });
+  });
+  reading.catch(() => undefined); // observed later, by scoreVideo
+  return reading;
 }
 
 export type ScoreProgress =
@@ -386,7 +408,9 @@ export async function scoreVideo(
       ...(opts.wav ? [{ path: opts.wav, role: 'the WAV' }] : []),
     ],
   );
-  const info: MediaInfo = await probe(video);
+  // A caller that began reading the film already (while its model loaded) hands it over.
+  const early = opts.film ? await opts.film : undefined;
+  const info: MediaInfo = early?.info ?? (await probe(video));
   if (!info.video) {
     throw new MediaError(
       'no-video',
@@ -398,7 +422,7 @@ export async function scoreVideo(
   const durationS = info.video.durationS;
   // The film is read once; each window reads its own stretch of the recording.
   opts.onProgress?.({ stage: 'reading-film' });
-  const film = await recordFilm(video, {}, { info });
+  const film = early ?? (await recordFilm(video, {}, { info }));
   opts.signal?.throwIfAborted();
   const wav = opts.wav ?? tempPathFor(join(dirname(output), 'score.wav'));
   // The score goes to the WAV as it is composed (memory flat in the film's length).
