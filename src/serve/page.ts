@@ -47,7 +47,7 @@ ${names
 <h3>The film and the score</h3>
 <canvas id="timeline" width="900" height="190" style="width:100%;border:1px solid #ddd"></canvas>
 <img id="figure" alt="the score: log-mel spectrogram, melody, dynamics" style="width:100%">
-<h3>Jobs</h3><table id="jobs"><thead><tr><th>film</th><th>status</th><th>progress</th><th></th></tr></thead><tbody></tbody></table>
+<h3>Jobs</h3><p id="disk"></p><table id="jobs"><thead><tr><th>film</th><th>status</th><th>progress</th><th></th></tr></thead><tbody></tbody></table>
 <script type="module">
 const $ = (id) => document.getElementById(id);
 let file = null;
@@ -137,6 +137,8 @@ function follow(id) {
 }
 async function listJobs() {
   const jobs = await (await fetch('/api/jobs')).json();
+  const disk = await (await fetch('/api/disk')).json();
+  $('disk').textContent = jobs.length + ' job(s), ' + (disk.total / 2 ** 20).toFixed(1) + ' MiB on disk (remove old ones below)';
   const body = $('jobs').tBodies[0];
   body.replaceChildren(...jobs.map((j) => {
     const tr = document.createElement('tr');

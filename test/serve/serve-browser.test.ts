@@ -98,6 +98,9 @@ describe('filmscore serve in a browser', () => {
         { timeout: 120_000 },
       );
       assert.equal(store.list().length, 2);
+      await page.waitForFunction(
+        `/^2 job\\(s\\), [0-9.]+ MiB on disk/.test(document.getElementById('disk').textContent)`,
+      );
       assert.equal(store.list()[0].options.seed, 7);
       if (process.env.FILMSCORE_SCREENSHOT)
         await page.screenshot({ path: process.env.FILMSCORE_SCREENSHOT, fullPage: true });
