@@ -3,22 +3,12 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
 import { findSamples, mosServer } from '../../src/eval/mos/server.js';
 import { MosStore } from '../../src/eval/mos/store.js';
 import { writeWav } from '../../src/media/wav.js';
 import { note } from '../../src/synth/signals.js';
 import { tempDir } from '../helpers/media.js';
-
-// Debian's Chromium (scripts/setup.sh installs it), with the flags this closed network needs.
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-];
+import { CHROMIUM, launchChromium } from '../helpers/browser.js';
 
 describe('listening page in a browser', () => {
   const dir = tempDir();
@@ -39,7 +29,7 @@ describe('listening page in a browser', () => {
     const server = mosServer(store);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const errors: string[] = [];

@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadModelFolder, type GeneratorModel } from '../../src/generator/model-folder.js';
-import { JobRunner, type FilmReading } from '../../src/serve/job-runner.js';
-import { JobStore, type Job } from '../../src/serve/job-store.js';
-import { appServer } from '../../src/serve/server.js';
+import type { GeneratorModel } from '../../src/generator/model-folder.js';
+import type { FilmReading } from '../../src/serve/job-runner.js';
+import type { Job, JobStore } from '../../src/serve/job-store.js';
 import { CLI } from '../helpers/cli.js';
 import { tempDir } from '../helpers/media.js';
+import { startApp, type RunningApp } from './app-fixture.js';
 import { decodedSeconds, ffmpeg, lavfiClip } from '../reliability/fixtures.js';
 
 /**
@@ -52,28 +50,19 @@ describe('filmscore serve: the HTTP API', () => {
   const dir = tempDir('filmscore-serve-');
   const clip = join(dir, 'clip.mp4');
   const long = join(dir, 'long.mp4');
+  let app: RunningApp;
+  let base: string;
   let store: JobStore;
   let model: GeneratorModel;
-  let runner: JobRunner;
-  let server: Server;
-  let base: string;
 
   before(async () => {
     ffmpeg([...lavfiClip(1.5), '-c:v', 'libx264', '-c:a', 'aac', clip]);
     ffmpeg([...lavfiClip(25), '-c:v', 'libx264', '-c:a', 'aac', long]);
-    store = new JobStore(join(dir, 'data'));
-    model = await loadModelFolder();
-    runner = new JobRunner(store, model);
-    server = appServer(store, runner, model, { maxUploadBytes: 2 ** 20 });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    app = await startApp(dir, 2 ** 20);
+    ({ base, store, model } = app);
   });
   after(async () => {
-    await runner.stop();
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-    store.close();
-    await model.dispose();
+    await app.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,26 +1,11 @@
 import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium } from 'playwright-core';
-import { loadModelFolder, type GeneratorModel } from '../../src/generator/model-folder.js';
-import { JobRunner } from '../../src/serve/job-runner.js';
-import { JobStore } from '../../src/serve/job-store.js';
-import { appServer } from '../../src/serve/server.js';
+import { CHROMIUM, launchChromium } from '../helpers/browser.js';
 import { tempDir } from '../helpers/media.js';
+import { startApp, type RunningApp } from './app-fixture.js';
 import { ffmpeg, lavfiClip } from '../reliability/fixtures.js';
-
-// Debian's Chromium (scripts/setup.sh installs it), with the flags this closed network needs.
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-];
 
 /**
  * The web app as a user drives it (issue 15): choose a clip in the page, set a mood slider,
@@ -31,38 +16,25 @@ const FLAGS = [
 describe('filmscore serve in a browser', () => {
   const dir = tempDir('filmscore-page-');
   const clip = join(dir, 'sunrise.mp4');
-  let store: JobStore;
-  let model: GeneratorModel;
-  let runner: JobRunner;
-  let server: Server;
-  let base: string;
+  let app: RunningApp;
 
   before(async () => {
     ffmpeg([...lavfiClip(2.5, { size: '320x180' }), '-c:v', 'libx264', '-c:a', 'aac', clip]);
-    store = new JobStore(join(dir, 'data'));
-    model = await loadModelFolder();
-    runner = new JobRunner(store, model);
-    server = appServer(store, runner, model, { maxUploadBytes: 2 ** 26 });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    app = await startApp(dir, 2 ** 26);
   });
   after(async () => {
-    await runner.stop();
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-    store.close();
-    await model.dispose();
+    await app.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('upload, a slider, score, play, the timeline, score again (A/B)', async () => {
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: run scripts/setup.sh`);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1000, height: 1400 } });
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(base);
+      await page.goto(`${app.base}/`);
       await page.setInputFiles('#file', clip);
       assert.match((await page.textContent('#chosen')) ?? '', /sunrise\.mp4/);
       // Set pace: tick it, move the slider to 0.8 (page-side code as strings: no DOM types here).
@@ -80,7 +52,7 @@ describe('filmscore serve in a browser', () => {
       });
       const duration = (await page.evaluate(`document.getElementById('now').duration`)) as number;
       assert.ok(Math.abs(duration - 2.5) < 0.05, `the scored video plays ${duration} s`);
-      const jobs = store.list();
+      const jobs = app.store.list();
       assert.equal(jobs.length, 1);
       assert.deepEqual(jobs[0].options.mood, { pace: 0.8 });
       assert.equal(jobs[0].options.container, 'webm');
@@ -97,11 +69,11 @@ describe('filmscore serve in a browser', () => {
         undefined,
         { timeout: 120_000 },
       );
-      assert.equal(store.list().length, 2);
+      assert.equal(app.store.list().length, 2);
       await page.waitForFunction(
         `/^2 job\\(s\\), [0-9.]+ MiB on disk/.test(document.getElementById('disk').textContent)`,
       );
-      assert.equal(store.list()[0].options.seed, 7);
+      assert.equal(app.store.list()[0].options.seed, 7);
       if (process.env.FILMSCORE_SCREENSHOT)
         await page.screenshot({ path: process.env.FILMSCORE_SCREENSHOT, fullPage: true });
       assert.deepEqual(errors, []);
