@@ -1,14 +1,6 @@
-import { decodeAudio } from '../media/audio-decode.js';
-import { probe } from '../media/probe.js';
-import {
-  CONTROL_NAMES,
-  parseControls,
-  styleControlsOf,
-  type ControlName,
-} from '../conditions/style-controls.js';
-import { loadControlBranch, type GeneratorModel } from '../generator/model-folder.js';
-import type { StyleReference } from '../score/score-video.js';
-import { UsageError } from '../util/errors.js';
+import { CONTROL_NAMES, parseControls } from '../conditions/style-controls.js';
+import type { GeneratorModel } from '../generator/model-folder.js';
+import { readStyle } from '../score/style-reference.js';
 import { numberIn, seconds } from './arguments.js';
 
 /** The S-Control options `score` and `transfer` share. */
@@ -19,52 +11,18 @@ export interface StyleCommandOptions {
 }
 
 /**
- * The style reference a command was given, read as the branch was trained: decoded at the
- * model's rate from --style-start on, its melody and/or dynamics (--controls) per mel frame.
- * Checks the model has a control branch before anything slow happens.
+ * The style reference a command was given (--style-from / transfer's argument), its options
+ * parsed and the piece read by the library's `readStyle`.
  */
-export async function readStyleReference(
+export function readStyleReference(
   model: GeneratorModel,
   reference: string,
   opts: StyleCommandOptions,
-): Promise<{ style: StyleReference; controls: ControlName[]; durationS: number }> {
+): ReturnType<typeof readStyle> {
   const controls = opts.controls ? parseControls(opts.controls) : [...CONTROL_NAMES];
   const scale = numberIn('--control-scale', opts.controlScale, 1, 0, 5);
-  await loadControlBranch(model);
   const startS = seconds('--style-start', opts.styleStart) ?? 0;
-  const info = await probe(reference);
-  if (!info.audio) {
-    throw new UsageError(
-      `${reference} has no audio track: give the reference piece as an audio file or a video with sound`,
-    );
-  }
-  if (startS >= info.audio.durationS) {
-    throw new UsageError(
-      `--style-start ${startS} is past the end of ${reference} (${info.audio.durationS.toFixed(2)} s long)`,
-    );
-  }
-  const m = model.manifest;
-  const decoded = await decodeAudio(reference, {
-    sampleRate: m.sampleRate,
-    channels: 1,
-    info,
-    startS,
-  });
-  const audio = decoded.channels[0];
-  if (audio.length < m.mel.nFft) {
-    throw new UsageError(
-      `${reference} gives only ${(audio.length / m.sampleRate).toFixed(3)} s of sound from ${startS} s; a reference needs at least ${(m.mel.nFft / m.sampleRate).toFixed(3)} s`,
-    );
-  }
-  return {
-    style: {
-      controls: styleControlsOf(audio, m.sampleRate, controls, reference),
-      scale,
-      originS: startS,
-    },
-    controls,
-    durationS: audio.length / m.sampleRate,
-  };
+  return readStyle(model, reference, { controls, scale, startS, startName: '--style-start' });
 }
 
 /** Commander's options for the style reference (shared by `score` and `transfer`). */

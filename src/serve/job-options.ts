@@ -19,7 +19,7 @@ export function parseJobOptions(text: string | undefined, m: ModelManifest): Job
     throw new UsageError('options must be a JSON object such as {"seed": 3}');
   }
   const o = raw as Record<string, unknown>;
-  const known = ['seed', 'steps', 'guidance', 'mood', 'container', 'loop'];
+  const known = ['seed', 'steps', 'guidance', 'mood', 'container', 'loop', 'style'];
   const unknown = Object.keys(o).filter((k) => !known.includes(k));
   if (unknown.length) {
     throw new UsageError(`unknown option(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
@@ -64,6 +64,39 @@ export function parseJobOptions(text: string | undefined, m: ModelManifest): Job
           .join(', ')}`,
       );
     out.container = o.container;
+  }
+  if (o.style !== undefined) {
+    const st = o.style as Record<string, unknown>;
+    if (typeof st !== 'object' || st === null || Array.isArray(st))
+      throw new UsageError(
+        'style must be an object: {"controls": ["melody"], "scale": 1, "startS": 0}',
+      );
+    const extra = Object.keys(st).filter((k) => !['controls', 'scale', 'startS'].includes(k));
+    if (extra.length)
+      throw new UsageError(
+        `unknown style option(s) ${extra.join(', ')}; known: controls, scale, startS`,
+      );
+    const style: NonNullable<JobOptions['style']> = { name: '' };
+    if (st.controls !== undefined) {
+      if (
+        !Array.isArray(st.controls) ||
+        st.controls.length === 0 ||
+        !st.controls.every((c) => c === 'melody' || c === 'dynamics')
+      )
+        throw new UsageError('style.controls must list "melody" and/or "dynamics"');
+      style.controls = [...new Set(st.controls as ('melody' | 'dynamics')[])];
+    }
+    if (st.scale !== undefined) {
+      if (typeof st.scale !== 'number' || !(st.scale >= 0 && st.scale <= 5))
+        throw new UsageError('style.scale must be a number from 0 to 5');
+      style.scale = st.scale;
+    }
+    if (st.startS !== undefined) {
+      if (typeof st.startS !== 'number' || !(st.startS >= 0 && Number.isFinite(st.startS)))
+        throw new UsageError('style.startS must be seconds ≥ 0');
+      style.startS = st.startS;
+    }
+    out.style = style;
   }
   if (o.loop !== undefined) {
     if (typeof o.loop !== 'boolean') throw new UsageError('loop must be true or false');

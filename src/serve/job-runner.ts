@@ -7,6 +7,7 @@ import type { GeneratorModel } from '../generator/model-folder.js';
 import { defaultVocoderName } from '../decoder/vocoders.js';
 import { MediaError } from '../media/errors.js';
 import { scoreVideo, type ScoreProgress } from '../score/score-video.js';
+import { readStyle } from '../score/style-reference.js';
 import type { SchedulerName } from '../sampler/index.js';
 import { UsageError } from '../util/errors.js';
 import type { AffectLevels } from '../generator/condition.js';
@@ -16,6 +17,8 @@ import type { Job, JobStore } from './job-store.js';
 export const JOB_FILES = {
   /** The upload keeps its extension (when it is a plain one) for ffmpeg's sake. */
   input: (ext: string) => `input${ext}`,
+  /** The style reference (S-Control), when one was uploaded. */
+  style: (ext: string) => `style${ext}`,
   video: (container: string) => `scored.${container}`,
   wav: 'score.wav',
   /** The film's reading: cuts and each window's affect levels (the page's timeline, sliders). */
@@ -142,6 +145,17 @@ export class JobRunner extends EventEmitter {
     let last = 0;
     try {
       const input = join(folder, JOB_FILES.input(safeExtension(job.name)));
+      const st = job.options.style;
+      const style = st
+        ? (
+            await readStyle(this.model, join(folder, JOB_FILES.style(safeExtension(st.name))), {
+              controls: st.controls,
+              scale: st.scale,
+              startS: st.startS,
+              startName: 'style.startS',
+            })
+          ).style
+        : undefined;
       const result = await scoreVideo(input, join(folder, JOB_FILES.video(container)), this.model, {
         seed: job.options.seed ?? 0,
         steps: job.options.steps ?? m.defaults.steps,
@@ -150,6 +164,7 @@ export class JobRunner extends EventEmitter {
         vocoder: defaultVocoderName(m),
         mood: job.options.mood as AffectLevels | undefined,
         loop: job.options.loop,
+        style,
         wav: join(folder, JOB_FILES.wav),
         signal: abort.signal,
         onProgress: (e) => {

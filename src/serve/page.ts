@@ -38,6 +38,9 @@ ${names
 <label>guidance <input id="guidance" type="number" min="0" max="30" step="0.5" placeholder="model's" style="width:6rem"></label>
 <label>container <select id="container"><option>mp4</option><option>mkv</option><option>mov</option><option>webm</option><option>avi</option></select></label>
 <label><input id="loop" type="checkbox"> loop</label>
+</div><div class="row" style="margin-top:.5rem">
+<label>style reference (optional) <input id="style" type="file" accept="audio/*,video/*"></label>
+<label>follow <select id="follow"><option value="melody,dynamics">melody and dynamics</option><option value="melody">melody</option><option value="dynamics">dynamics</option></select></label>
 <button id="go" disabled>Score it</button>
 <button id="again" disabled title="another take of the same film with these settings (no new upload)">Score again</button>
 </div></fieldset>
@@ -97,12 +100,14 @@ function options() {
   const mood = {};
   for (const s of document.querySelectorAll('[data-mood]')) if (!s.disabled) mood[s.dataset.mood] = Number(s.value);
   if (Object.keys(mood).length) o.mood = mood;
+  if ($('style').files.length) o.style = { controls: $('follow').value.split(',') };
   return o;
 }
 $('go').onclick = async () => {
   const form = new FormData();
   form.append('options', JSON.stringify(options()));
   form.append('video', file, file.name);
+  if ($('style').files.length) form.append('style', $('style').files[0], $('style').files[0].name);
   $('status').textContent = 'uploading ' + file.name + '…';
   const r = await fetch('/api/jobs', { method: 'POST', body: form });
   const body = await r.json();

@@ -59,26 +59,39 @@ async function receiveUpload(
   req: IncomingMessage,
   store: JobStore,
   limit: number,
-): Promise<{ id: string; folder: string; name: string; options?: string }> {
+): Promise<{ id: string; folder: string; name: string; styleName?: string; options?: string }> {
   const type = req.headers['content-type'] ?? '';
   if (!/^multipart\/form-data/i.test(type)) {
     throw new HttpError(415, 'send a multipart/form-data form with a "video" file field');
   }
   const { id, folder } = store.reserve();
   let name = '';
+  let styleName: string | undefined;
   let options: string | undefined;
   let tooLarge = false;
   let fileDone: Promise<void> | null = null;
+  let styleDone: Promise<void> | null = null;
   try {
     await new Promise<void>((resolve, reject) => {
       let bb: busboy.Busboy;
       try {
-        bb = busboy({ headers: req.headers, limits: { fileSize: limit, files: 1, fields: 4 } });
+        bb = busboy({ headers: req.headers, limits: { fileSize: limit, files: 2, fields: 4 } });
       } catch (err) {
         reject(new HttpError(400, `not a multipart form: ${(err as Error).message}`));
         return;
       }
       bb.on('file', (field, file, info) => {
+        if (field === 'style') {
+          styleName = info.filename || 'style';
+          file.on('limit', () => {
+            tooLarge = true;
+          });
+          styleDone = pipeline(
+            file,
+            createWriteStream(join(folder, JOB_FILES.style(safeExtension(styleName)))),
+          );
+          return;
+        }
         if (field !== 'video') {
           file.resume();
           return;
@@ -103,6 +116,7 @@ async function receiveUpload(
       req.pipe(bb);
     });
     if (fileDone) await fileDone;
+    if (styleDone) await styleDone;
     if (tooLarge) {
       throw new HttpError(
         413,
@@ -110,7 +124,7 @@ async function receiveUpload(
       );
     }
     if (!fileDone) throw new HttpError(400, 'the form has no "video" file field');
-    return { id, folder, name, options };
+    return { id, folder, name, styleName, options };
   } catch (err) {
     await rm(folder, { recursive: true, force: true });
     throw err;
@@ -147,6 +161,30 @@ export function appServer(
       const input = join(upload.folder, JOB_FILES.input(safeExtension(upload.name)));
       try {
         const options = parseJobOptions(upload.options, model.manifest);
+        if (upload.styleName) {
+          if (!model.manifest.control) {
+            throw new HttpError(
+              400,
+              `this server's model (${model.dir}) has no melody/dynamics control branch; start serve with --model models/candidate to follow a style reference`,
+            );
+          }
+          const styleInfo = await probe(
+            join(upload.folder, JOB_FILES.style(safeExtension(upload.styleName))),
+          ).catch((err: unknown) => {
+            throw new HttpError(
+              415,
+              `the style reference ${upload.styleName}: ${err instanceof Error ? err.message.split(upload.folder + '/').join('') : String(err)}`,
+            );
+          });
+          if (!styleInfo.audio)
+            throw new HttpError(415, `the style reference ${upload.styleName} has no sound`);
+          options.style = { ...options.style, name: upload.styleName };
+        } else if (options.style) {
+          throw new HttpError(
+            400,
+            'options.style needs a "style" file (the reference piece) in the form',
+          );
+        }
         const info = await probe(input);
         if (!info.video)
           throw new HttpError(415, `${upload.name} has no video stream to score; upload a video`);
@@ -232,6 +270,20 @@ export function appServer(
         } catch (err) {
           await rm(folder, { recursive: true, force: true });
           throw err;
+        }
+        if (options.style && !job.options.style) {
+          throw new HttpError(
+            400,
+            'this film was scored without a style reference; upload it again with a "style" file',
+          );
+        }
+        if (job.options.style) {
+          const name = JOB_FILES.style(safeExtension(job.options.style.name));
+          await link(join(store.folder(job.id), name), join(folder, name)).catch(() =>
+            copyFile(join(store.folder(job.id), name), join(folder, name)),
+          );
+          // The reference stays; how it is followed may change with the take's options.
+          options.style = { ...job.options.style, ...options.style, name: job.options.style.name };
         }
         const take = store.add(id, job.name, options);
         runner.emit('change', take);

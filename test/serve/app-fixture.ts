@@ -15,9 +15,13 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-export async function startApp(dir: string, maxUploadBytes: number): Promise<RunningApp> {
-  const store = new JobStore(join(dir, 'data'));
-  const model = await loadModelFolder();
+export async function startApp(
+  dir: string,
+  maxUploadBytes: number,
+  modelDir?: string,
+): Promise<RunningApp> {
+  const store = new JobStore(join(dir, modelDir ? 'data-style' : 'data'));
+  const model = await loadModelFolder(modelDir);
   const runner = new JobRunner(store, model);
   const server: Server = appServer(store, runner, model, { maxUploadBytes });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -7,6 +7,7 @@ import type { GeneratorModel } from '../../src/generator/model-folder.js';
 import type { FilmReading } from '../../src/serve/job-runner.js';
 import type { Job, JobStore } from '../../src/serve/job-store.js';
 import { CLI } from '../helpers/cli.js';
+import { DEFAULT_MODEL_DIR } from '../../src/generator/model-folder.js';
 import { tempDir } from '../helpers/media.js';
 import { startApp, type RunningApp } from './app-fixture.js';
 import { decodedSeconds, ffmpeg, lavfiClip } from '../reliability/fixtures.js';
@@ -43,6 +44,8 @@ async function waitFor(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+const CANDIDATE_DIR = join(DEFAULT_MODEL_DIR, '..', 'candidate');
 
 const ended = (j: Job): boolean => !['queued', 'running'].includes(j.status);
 
@@ -256,6 +259,75 @@ describe('filmscore serve: the HTTP API', () => {
     assert.equal((await fetch(`${base}/api/jobs/${first}`, { method: 'DELETE' })).status, 204);
     assert.equal((await fetch(`${base}/api/jobs/${first}`)).status, 404);
     assert.equal(existsSync(store.folder(first)), false);
+  });
+});
+
+describe('filmscore serve: a style reference (S-Control)', () => {
+  const dir = tempDir('filmscore-serve-style-');
+  const clip = join(dir, 'clip.mp4');
+  const tune = join(dir, 'tune.wav');
+  before(() => {
+    ffmpeg([...lavfiClip(2), '-c:v', 'libx264', clip]);
+    // A rising tune: the melody to follow.
+    ffmpeg([
+      '-f',
+      'lavfi',
+      '-i',
+      "aevalsrc='0.3*sin(2*PI*(220+110*floor(2*t))*t)':s=16000:d=3",
+      tune,
+    ]);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function uploadWithStyle(base: string, options: unknown): Promise<Response> {
+    const form = new FormData();
+    form.append('options', JSON.stringify(options));
+    form.append('video', new Blob([readFileSync(clip)]), 'clip.mp4');
+    form.append('style', new Blob([readFileSync(tune)]), 'tune.wav');
+    return fetch(`${base}/api/jobs`, { method: 'POST', body: form });
+  }
+
+  it('a model with a control branch follows the uploaded piece; retakes keep it', async () => {
+    const app = await startApp(dir, 2 ** 24, CANDIDATE_DIR);
+    try {
+      const r = await uploadWithStyle(app.base, {
+        steps: 2,
+        style: { controls: ['melody'], scale: 1 },
+      });
+      assert.equal(r.status, 201, await r.clone().text());
+      const { id } = (await r.json()) as { id: string };
+      const job = await waitFor(app.base, id, ended);
+      assert.equal(job.status, 'done', job.error);
+      assert.deepEqual(job.options.style, { controls: ['melody'], scale: 1, name: 'tune.wav' });
+      const take = await fetch(`${app.base}/api/jobs/${id}/retake`, {
+        method: 'POST',
+        body: '{"steps": 2, "seed": 5}',
+      });
+      assert.equal(take.status, 201);
+      const second = await waitFor(app.base, ((await take.json()) as { id: string }).id, ended);
+      assert.equal(second.status, 'done', second.error);
+      assert.equal(second.options.style?.name, 'tune.wav');
+      const bad = await uploadWithStyle(app.base, { style: { controls: ['rhythm'] } });
+      assert.equal(bad.status, 400);
+      assert.match(((await bad.json()) as { error: string }).error, /style\.controls must list/);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('a model without one refuses the style with a 400 that says which model to use', async () => {
+    const app = await startApp(dir, 2 ** 24);
+    try {
+      const r = await uploadWithStyle(app.base, { steps: 1 });
+      assert.equal(r.status, 400);
+      assert.match(
+        ((await r.json()) as { error: string }).error,
+        /no melody\/dynamics control branch/,
+      );
+      assert.equal(app.store.list().length, 0);
+    } finally {
+      await app.close();
+    }
   });
 });
 
