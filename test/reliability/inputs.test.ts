@@ -311,3 +311,32 @@ describe('bad and unusual inputs: worked, or refused as promised', () => {
     }
   }
 });
+
+describe('eval: clips it cannot measure are named, not crashed on', () => {
+  const dir = tempDir('filmscore-eval-inputs-');
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const [name, samples, culprit] of [
+    [
+      'one-sample.wav',
+      Float32Array.of(0.5),
+      /one-sample\.wav lasts 0\.000 s: too short to measure/,
+    ],
+    ['nan.wav', tone(16000).fill(NaN, 100, 200), /nan\.wav holds NaN or infinite samples/],
+    ['inf.wav', tone(16000).fill(-Infinity, 5000, 5001), /inf\.wav holds NaN or infinite samples/],
+  ] as const) {
+    it(`eval with ${name}: exit 2, the file named`, () => {
+      const gen = join(dir, `gen-${name}`);
+      const ref = join(dir, `ref-${name}`);
+      mkdirSync(gen);
+      mkdirSync(ref);
+      writeFileSync(join(gen, 'a.wav'), wavBytes(tone(16000)));
+      writeFileSync(join(ref, 'a.wav'), wavBytes(tone(16000)));
+      writeFileSync(join(gen, name), wavBytes(samples));
+      writeFileSync(join(ref, name), wavBytes(tone(16000)));
+      const before = folderState(dir);
+      const r = filmscore(dir, ['eval', '--generated', gen, '--reference', ref, '-q'], 60_000);
+      assertRefused(r, culprit, { dir, before });
+    });
+  }
+});
