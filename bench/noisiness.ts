@@ -3,7 +3,8 @@
 // model's defaults), its spectral flatness 100–4000 Hz and RMS level beside the real clip's, so
 // that excess flatness or level can be traced to the conditions that cause it; and the latents'
 // texture: the generated latents' spread and roughness in time (first difference / std) beside
-// the real clips' as the model's VAE encodes them.
+// the real clips' as the model's VAE encodes them; and how often the networks pass full scale
+// (peaks the output's limiter, decoder/limiter.ts, now holds under −1 dBFS).
 // Usage: node dist/bench/noisiness.js <dataset> [--model DIR] [--clips 20] [--json out.json]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,6 +75,10 @@ interface Row {
   condition: Record<string, number>;
   flatness: { real: number; generated: number };
   rmsDb: { real: number; generated: number };
+  /** The generation's peak, and the share of its samples over full scale (what a 16-bit file
+   * would clip without the output's limiter). */
+  peak: number;
+  overShare: number;
   latent: {
     real: { std: number; roughness: number };
     generated: { std: number; roughness: number };
@@ -97,6 +102,8 @@ for (const [k, clip] of clips.entries()) {
     condition: Object.fromEntries(m.condition.names.map((n, i) => [n, condition[i]])),
     flatness: { real: spectralFlatness(clip.audio), generated: spectralFlatness(g.music) },
     rmsDb: { real: rmsDb(clip.audio), generated: rmsDb(g.music) },
+    peak: g.music.reduce((a, v) => Math.max(a, Math.abs(v)), 0),
+    overShare: g.music.filter((v) => Math.abs(v) > 1).length / g.music.length,
     latent: { real: texture(await encode(clip.audio)), generated: texture(g.latent) },
   };
   rows.push(row);
@@ -115,7 +122,9 @@ const ratio = (rs: Row[]): number =>
 const summary = {
   flatness: { real: mean((r) => r.flatness.real), generated: mean((r) => r.flatness.generated) },
   flatnessRatio: { all: ratio(rows), bright: ratio(bright), dark: ratio(dark) },
-  overFullScale: rows.filter((r) => r.rmsDb.generated > 0).map((r) => r.id),
+  rmsOverFullScale: rows.filter((r) => r.rmsDb.generated > 0).map((r) => r.id),
+  peaksOverFullScale: rows.filter((r) => r.peak > 1).length,
+  samplesOverFullScale: mean((r) => r.overShare),
   latent: {
     std: { real: mean((r) => r.latent.real.std), generated: mean((r) => r.latent.generated.std) },
     roughness: {

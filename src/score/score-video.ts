@@ -25,7 +25,8 @@ import { UsageError } from '../util/errors.js';
 import { defaultVocoderName, modelVocoder, type VocoderName } from '../decoder/vocoders.js';
 import { equalPowerMix } from '../decoder/join-windows.js';
 import { planScoreWindows, type PlannedWindow } from './window-plan.js';
-import { ArraySink, RollingTimeline, type ScoreSink } from './timeline.js';
+import { ArraySink, LimitedSink, RollingTimeline, type ScoreSink } from './timeline.js';
+import type { LimiterOptions } from '../decoder/limiter.js';
 
 export interface ScoreOptions extends ComposeOptions {
   /** Levels that override the film's (--mood). */
@@ -123,6 +124,9 @@ export interface ComposeOptions {
   onProgress?: (e: ScoreProgress) => void;
   /** Cancels between sampler steps and windows (rejects with the signal's reason). */
   signal?: AbortSignal;
+  /** The peak limiter on the way out (default on, −1 dBFS); false leaves the networks' level
+   * as it is (peaks may pass full scale). */
+  limiter?: false | LimiterOptions;
 }
 
 /** One window's condition, as its caller (film or --mood) worked it out. */
@@ -177,6 +181,8 @@ export async function composeScoreInto(
   const sr = m.sampleRate;
   const total = Math.round(durationS * sr);
   if (!(total > 0)) throw new UsageError(`a score must last more than 0 s, not ${durationS}`);
+  // The networks know nothing of full scale: the score's peaks are limited on the way out.
+  if (opts.limiter !== false) sink = new LimitedSink(sink, sr, opts.limiter || {});
   const stride = m.frames / m.latent.frames; // mel frames per latent frame
   const grid = m.mel.hopLength * stride; // samples per latent frame
   // The music of a window is its first contentFrames (the training clips' length); the model

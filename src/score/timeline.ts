@@ -1,6 +1,27 @@
+import { PeakLimiter, type LimiterOptions } from '../decoder/limiter.js';
+
 /** Where a score's finished samples go: `at` is the sample index in the score. */
 export interface ScoreSink {
   write(samples: Float32Array, at: number): Promise<void>;
+}
+
+/**
+ * A sink that limits the score's peaks (decoder/limiter.ts) on the way to another: stretches
+ * arrive in order, so the limiter's gain carries from one to the next.
+ */
+export class LimitedSink implements ScoreSink {
+  private readonly limiter: PeakLimiter;
+  constructor(
+    private readonly sink: ScoreSink,
+    sampleRate: number,
+    opts: LimiterOptions = {},
+  ) {
+    this.limiter = new PeakLimiter(sampleRate, opts);
+  }
+  async write(samples: Float32Array, at: number): Promise<void> {
+    // A copy: the caller's buffer may still be read (a loop's head, a generation's audio).
+    await this.sink.write(this.limiter.process(Float32Array.from(samples), at), at);
+  }
 }
 
 /** A sink that keeps the whole score in memory (what `composeScore` returns). */
