@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CHROMIUM, launchChromium } from '../helpers/browser.js';
@@ -8,7 +8,7 @@ import { startApp, type RunningApp } from './app-fixture.js';
 import { ffmpeg, lavfiClip } from '../reliability/fixtures.js';
 
 /**
- * The web app as a user drives it (issue 15): choose a clip in the page, set a mood slider,
+ * The web app as a user drives it (issue 15): drop a clip on the page, set a mood slider,
  * score it, watch it play (its duration checked), see the film's timeline and the score's
  * figure, score again, and find the first take beside the second. FILMSCORE_SCREENSHOT=<png>
  * keeps a screenshot (the README's).
@@ -35,8 +35,15 @@ describe('filmscore serve in a browser', () => {
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(`${app.base}/`);
-      await page.setInputFiles('#file', clip);
-      assert.match((await page.textContent('#chosen')) ?? '', /sunrise\.mp4/);
+      // Dropped on the page, as a user drags a file from their desktop.
+      const bytes = readFileSync(clip).toString('base64');
+      await page.evaluate(`(() => {
+        const data = Uint8Array.from(atob('${bytes}'), (c) => c.charCodeAt(0));
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([data], 'sunrise.mp4', { type: 'video/mp4' }));
+        document.getElementById('drop').dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      })()`);
+      assert.match((await page.textContent('#chosen')) ?? '', /sunrise\.mp4 \(0\.\d MiB\)/);
       // Set pace: tick it, move the slider to 0.8 (page-side code as strings: no DOM types here).
       await page.check('[data-use="pace"]');
       await page.evaluate(
