@@ -1,6 +1,6 @@
 import { clip01 } from '../conditions/affect.js';
 import { probe, type MediaInfo } from '../media/probe.js';
-import { videoFrames, type VideoFrame } from '../media/video-frames.js';
+import { videoFrames, videoFramesTwice, type VideoFrame } from '../media/video-frames.js';
 import type { Seconds } from '../units.js';
 import { frameStats, motionBetween, shotChange, type FrameStats } from './frame-stats.js';
 import { detectCuts } from './shot-cuts.js';
@@ -161,13 +161,27 @@ export function videoAffect(
 }
 
 /** The 10 fps pass: per-frame statistics, shot change and motion between frames. */
-async function readMotionPass(path: string, span: FilmReadOptions & { info: MediaInfo }) {
+/** The 10 fps sampling's options (thumbnails for cuts, motion and scene statistics). */
+function motionSampling(span: FilmReadOptions & { info: MediaInfo }) {
+  return { ...SEMANTIC, ...span };
+}
+
+/** The 1 fps sampling's options (stills for aesthetics, faces and keyframes). */
+function stillSampling(span: FilmReadOptions & { info: MediaInfo }) {
+  return { ...AESTHETIC, height: heightFor(AESTHETIC.width, span.info), ...span };
+}
+
+async function readMotionPass(
+  path: string,
+  span: FilmReadOptions & { info: MediaInfo },
+  source: AsyncIterable<VideoFrame> = videoFrames(path, motionSampling(span)),
+) {
   const stats: FrameStats[] = [];
   const change: number[] = [0];
   const motion: number[] = [0];
   let prev: FrameStats | undefined;
   const scene: Float32Array[] = [];
-  for await (const f of videoFrames(path, { ...SEMANTIC, ...span })) {
+  for await (const f of source) {
     const s = frameStats(f);
     scene.push(sceneStatisticsOf(s, f.width, f.height));
     if (prev) {
@@ -189,6 +203,7 @@ async function readStillPass(
   span: FilmReadOptions & { info: MediaInfo },
   durationS: Seconds,
   faceReader: FaceReader | null,
+  source: AsyncIterable<VideoFrame> = videoFrames(path, stillSampling(span)),
 ) {
   const seconds = Math.max(1, Math.floor(durationS));
   const wantKey = new Set(
@@ -199,8 +214,7 @@ async function readStillPass(
   const aesthetics: AestheticScores[] = [];
   const keyframes: VideoFrame[] = [];
   const faces: Face[][] | null = faceReader ? [] : null;
-  const frames = { ...AESTHETIC, height: heightFor(AESTHETIC.width, span.info), ...span };
-  for await (const f of videoFrames(path, frames)) {
+  for await (const f of source) {
     aesthetics.push(aestheticOf(frameStats(f)));
     if (faceReader && faces) faces.push(await faceReader.read(f));
     if (wantKey.has(f.index)) keyframes.push(f);
@@ -260,14 +274,24 @@ export async function recordFilm(
   // A user's emotion model replaces the offline branch, faces included.
   const faceReader =
     models.emotion || models.faces === null ? null : (models.faces ?? (await shippedFaceReader()));
-  // The two frame rates are two ffmpeg decodes of the same span; run side by side, the second
-  // decoder works on the other core while this thread reads the first's frames.
-  // The keyframes' spacing needs the duration; a stream that does not state it is read in turn.
-  const motionRead = readMotionPass(path, span);
+  // The two frame rates come from one decode of the span (ffmpeg splits the picture into both
+  // samplings), read side by side. The keyframes' spacing needs the duration; a stream that
+  // does not state it is read in turn, one sampling after the other.
   const [motionPass, stillPass] =
     durationS !== undefined
-      ? await Promise.all([motionRead, readStillPass(path, span, durationS, faceReader)])
-      : await motionRead.then(
+      ? await (() => {
+          const [motion, stills] = videoFramesTwice(
+            path,
+            motionSampling(span),
+            stillSampling(span),
+            info,
+          );
+          return Promise.all([
+            readMotionPass(path, span, motion),
+            readStillPass(path, span, durationS, faceReader, stills),
+          ]);
+        })()
+      : await readMotionPass(path, span).then(
           async (p) =>
             [
               p,
