@@ -8,7 +8,7 @@ import { decodeAudio, decodeAudioStream, decodeMono } from '../../src/media/audi
 import { MediaError } from '../../src/media/errors.js';
 import { muxAudioUnderVideo } from '../../src/media/mux.js';
 import { probe } from '../../src/media/probe.js';
-import { videoFrames } from '../../src/media/video-frames.js';
+import { videoFrames, videoFramesTwice } from '../../src/media/video-frames.js';
 import { encodeWav, parseWav, WavFileWriter, writeWav } from '../../src/media/wav.js';
 import { makeClip, probeField, streamMd5, tempDir } from '../helpers/media.js';
 import { sine } from '../../src/synth/signals.js';
@@ -43,6 +43,35 @@ async function rejectsWith(p: Promise<unknown>, kind: string, text: RegExp): Pro
     return true;
   });
 }
+
+const testPattern = join(dir, 'pattern.mp4');
+execFileSync('ffmpeg', [
+  '-nostdin',
+  '-v',
+  'error',
+  '-y',
+  '-f',
+  'lavfi',
+  '-i',
+  'testsrc2=s=320x180:r=25:d=3',
+  '-c:v',
+  'libx264',
+  testPattern,
+]);
+const shortPattern = join(dir, 'short-pattern.mp4');
+execFileSync('ffmpeg', [
+  '-nostdin',
+  '-v',
+  'error',
+  '-y',
+  '-f',
+  'lavfi',
+  '-i',
+  'testsrc2=s=64x48:r=25:d=0.2',
+  '-c:v',
+  'libx264',
+  shortPattern,
+]);
 
 async function drain<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -126,6 +155,39 @@ describe('videoFrames', () => {
     assert.ok(Math.abs(frames[5].timeS - 0.5) < 1e-9);
     const [r, g, b] = frames[7].rgb.subarray(3 * 100, 3 * 100 + 3);
     assert.ok(r > 230 && g < 30 && b < 30, `pixel ${r},${g},${b} should be red`);
+  });
+
+  it('two samplings from one decode are exactly the two separate reads', async () => {
+    const info = await probe(testPattern);
+    const motion = { fps: 10, width: 112, height: 63 };
+    const stills = { fps: 1, width: 256, height: 144, startS: 0.5, durationS: 2.2 };
+    const spans = { startS: 0.5, durationS: 2.2 };
+    const [a, b] = videoFramesTwice(testPattern, { ...motion, ...spans }, stills, info);
+    // Read side by side, as recordFilm does (each blocks ffmpeg while its pipe is full).
+    const [twiceA, twiceB] = await Promise.all([drain(a), drain(b)]);
+    const onceA = await drain(videoFrames(testPattern, { ...motion, ...spans, info }));
+    const onceB = await drain(videoFrames(testPattern, { ...stills, info }));
+    assert.equal(twiceA.length, onceA.length);
+    assert.equal(twiceB.length, onceB.length);
+    assert.ok(twiceA.length >= 20 && twiceB.length >= 2);
+    twiceA.forEach((f, k) => assert.deepEqual(f.rgb, onceA[k].rgb, `motion frame ${k}`));
+    twiceB.forEach((f, k) => {
+      assert.deepEqual(f.rgb, onceB[k].rgb, `still ${k}`);
+      assert.equal(f.timeS, onceB[k].timeS);
+    });
+  });
+
+  it('a sampling too sparse for a short clip still gets its frame', async () => {
+    const info = await probe(shortPattern);
+    const [a, b] = videoFramesTwice(
+      shortPattern,
+      { fps: 10, width: 32, height: 24 },
+      { fps: 1, width: 32, height: 24 },
+      info,
+    );
+    const [fa, fb] = await Promise.all([drain(a), drain(b)]);
+    assert.equal(fa.length, 2); // 0.2 s at 10 fps
+    assert.equal(fb.length, 1); // read again on its own, keeping the last frame
   });
 });
 
