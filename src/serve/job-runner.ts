@@ -15,10 +15,11 @@ import type { Job, JobStore } from './job-store.js';
 
 /** A job's files in its folder. */
 export const JOB_FILES = {
-  /** The upload keeps its extension (when it is a plain one) for ffmpeg's sake. */
-  input: (ext: string) => `input${ext}`,
+  /** The upload (named by the user's file name): it keeps its extension, when a plain one, for
+   * ffmpeg's sake. */
+  input: (name: string) => `input${safeExtension(name)}`,
   /** The style reference (S-Control), when one was uploaded. */
-  style: (ext: string) => `style${ext}`,
+  style: (name: string) => `style${safeExtension(name)}`,
   video: (container: string) => `scored.${container}`,
   wav: 'score.wav',
   /** The film's reading: cuts and each window's affect levels (the page's timeline, sliders). */
@@ -144,11 +145,11 @@ export class JobRunner extends EventEmitter {
     const container = job.options.container ?? 'mp4';
     let last = 0;
     try {
-      const input = join(folder, JOB_FILES.input(safeExtension(job.name)));
+      const input = join(folder, JOB_FILES.input(job.name));
       const st = job.options.style;
       const style = st
         ? (
-            await readStyle(this.model, join(folder, JOB_FILES.style(safeExtension(st.name))), {
+            await readStyle(this.model, join(folder, JOB_FILES.style(st.name)), {
               controls: st.controls,
               scale: st.scale,
               startS: st.startS,

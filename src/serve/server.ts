@@ -8,8 +8,9 @@ import type { GeneratorModel } from '../generator/model-folder.js';
 import { MediaError } from '../media/errors.js';
 import { probe } from '../media/probe.js';
 import { UsageError } from '../util/errors.js';
+import { BodyTooLargeError, readBody } from '../util/http-body.js';
 import { parseJobOptions } from './job-options.js';
-import { JOB_FILES, safeExtension, type JobRunner } from './job-runner.js';
+import { JOB_FILES, type JobRunner } from './job-runner.js';
 import type { Job, JobStore } from './job-store.js';
 import { appPage } from './page.js';
 
@@ -42,18 +43,6 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-/** A small request body as text (at most `limit` bytes, else 413). */
-async function bodyText(req: IncomingMessage, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > limit) throw new HttpError(413, `the request body is over ${limit} bytes`);
-    chunks.push(c as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** Receive a multipart upload: the `video` file into a new job's folder, `options` as text. */
 async function receiveUpload(
   req: IncomingMessage,
@@ -65,11 +54,11 @@ async function receiveUpload(
     throw new HttpError(415, 'send a multipart/form-data form with a "video" file field');
   }
   const { id, folder } = store.reserve();
-  let name = '';
+  let videoName = '';
   let styleName: string | undefined;
   let options: string | undefined;
   let tooLarge = false;
-  let fileDone: Promise<void> | null = null;
+  let videoDone: Promise<void> | null = null;
   let styleDone: Promise<void> | null = null;
   try {
     await new Promise<void>((resolve, reject) => {
@@ -81,29 +70,18 @@ async function receiveUpload(
         return;
       }
       bb.on('file', (field, file, info) => {
-        if (field === 'style') {
-          styleName = info.filename || 'style';
-          file.on('limit', () => {
-            tooLarge = true;
-          });
-          styleDone = pipeline(
-            file,
-            createWriteStream(join(folder, JOB_FILES.style(safeExtension(styleName)))),
-          );
-          return;
-        }
-        if (field !== 'video') {
+        if (field !== 'video' && field !== 'style') {
           file.resume();
           return;
         }
-        name = info.filename || 'upload';
         file.on('limit', () => {
           tooLarge = true;
         });
-        fileDone = pipeline(
-          file,
-          createWriteStream(join(folder, JOB_FILES.input(safeExtension(name)))),
-        );
+        const name = info.filename || (field === 'video' ? 'upload' : 'style');
+        const stored = field === 'video' ? JOB_FILES.input(name) : JOB_FILES.style(name);
+        const saved = pipeline(file, createWriteStream(join(folder, stored)));
+        if (field === 'video') [videoName, videoDone] = [name, saved];
+        else [styleName, styleDone] = [name, saved];
       });
       bb.on('field', (field, value) => {
         if (field === 'options') options = value;
@@ -115,7 +93,7 @@ async function receiveUpload(
       req.on('error', reject);
       req.pipe(bb);
     });
-    if (fileDone) await fileDone;
+    if (videoDone) await videoDone;
     if (styleDone) await styleDone;
     if (tooLarge) {
       throw new HttpError(
@@ -123,8 +101,8 @@ async function receiveUpload(
         `the video is larger than the ${Math.round(limit / 2 ** 20)} MiB this server takes (--max-upload-mb)`,
       );
     }
-    if (!fileDone) throw new HttpError(400, 'the form has no "video" file field');
-    return { id, folder, name, styleName, options };
+    if (!videoDone) throw new HttpError(400, 'the form has no "video" file field');
+    return { id, folder, name: videoName, styleName, options };
   } catch (err) {
     await rm(folder, { recursive: true, force: true });
     throw err;
@@ -139,6 +117,14 @@ export function appServer(
   opts: ServeOptions,
 ): Server {
   const page = appPage(model.manifest.condition.names);
+  /** A finished job's result file and its size: 409 until the job is done, 410 when gone. */
+  const result = async (job: Job, name: string): Promise<{ file: string; size: number }> => {
+    if (job.status !== 'done') throw new HttpError(409, `the job is ${job.status}, not done`);
+    const file = join(store.folder(job.id), name);
+    const info = await stat(file).catch(() => null);
+    if (!info) throw new HttpError(410, 'the result is no longer on disk');
+    return { file, size: info.size };
+  };
   const routes = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let url: URL;
     try {
@@ -158,7 +144,7 @@ export function appServer(
     }
     if (path === '/api/jobs' && method === 'POST') {
       const upload = await receiveUpload(req, store, opts.maxUploadBytes);
-      const input = join(upload.folder, JOB_FILES.input(safeExtension(upload.name)));
+      const input = join(upload.folder, JOB_FILES.input(upload.name));
       try {
         const options = parseJobOptions(upload.options, model.manifest);
         if (upload.styleName) {
@@ -169,7 +155,7 @@ export function appServer(
             );
           }
           const styleInfo = await probe(
-            join(upload.folder, JOB_FILES.style(safeExtension(upload.styleName))),
+            join(upload.folder, JOB_FILES.style(upload.styleName)),
           ).catch((err: unknown) => {
             throw new HttpError(
               415,
@@ -220,14 +206,11 @@ export function appServer(
         return;
       }
       if ((part === 'video' || part === 'wav') && method === 'GET') {
-        if (job.status !== 'done') throw new HttpError(409, `the job is ${job.status}, not done`);
         const container = job.options.container ?? 'mp4';
-        const file = join(
-          store.folder(job.id),
+        const { file, size } = await result(
+          job,
           part === 'video' ? JOB_FILES.video(container) : JOB_FILES.wav,
         );
-        const size = (await stat(file).catch(() => null))?.size;
-        if (size === undefined) throw new HttpError(410, 'the result is no longer on disk');
         const stem = job.name.replace(/\.[^.]*$/, '').replace(/[^\w.-]+/g, '_') || 'film';
         res.writeHead(200, {
           'content-type':
@@ -242,13 +225,9 @@ export function appServer(
       }
       if (part === 'events' && method === 'GET') return events(res, job);
       if ((part === 'reading' || part === 'figure.png') && method === 'GET') {
-        if (job.status !== 'done') throw new HttpError(409, `the job is ${job.status}, not done`);
-        const file = join(
-          store.folder(job.id),
-          part === 'reading' ? JOB_FILES.reading : JOB_FILES.figure,
+        const data = await readFile(
+          (await result(job, part === 'reading' ? JOB_FILES.reading : JOB_FILES.figure)).file,
         );
-        const data = await readFile(file).catch(() => null);
-        if (!data) throw new HttpError(410, 'the result is no longer on disk');
         res.writeHead(200, {
           'content-type': part === 'reading' ? 'application/json' : 'image/png',
           'cache-control': 'no-store',
@@ -258,32 +237,34 @@ export function appServer(
       }
       if (part === 'retake' && method === 'POST') {
         // Another take of the same film: the upload is linked into a new job, not sent again.
-        const options = parseJobOptions(await bodyText(req, 1 << 16), model.manifest);
-        const source = join(store.folder(job.id), JOB_FILES.input(safeExtension(job.name)));
-        if (!(await stat(source).catch(() => null)))
-          throw new HttpError(410, 'the upload is no longer on disk');
-        const { id, folder } = store.reserve();
-        try {
-          await link(source, join(folder, JOB_FILES.input(safeExtension(job.name)))).catch(() =>
-            copyFile(source, join(folder, JOB_FILES.input(safeExtension(job.name)))),
-          );
-        } catch (err) {
-          await rm(folder, { recursive: true, force: true });
-          throw err;
-        }
+        const options = parseJobOptions(await readBody(req, 1 << 16), model.manifest);
         if (options.style && !job.options.style) {
           throw new HttpError(
             400,
             'this film was scored without a style reference; upload it again with a "style" file',
           );
         }
+        const from = store.folder(job.id);
+        const files = [JOB_FILES.input(job.name)];
         if (job.options.style) {
-          const name = JOB_FILES.style(safeExtension(job.options.style.name));
-          await link(join(store.folder(job.id), name), join(folder, name)).catch(() =>
-            copyFile(join(store.folder(job.id), name), join(folder, name)),
-          );
+          files.push(JOB_FILES.style(job.options.style.name));
           // The reference stays; how it is followed may change with the take's options.
           options.style = { ...job.options.style, ...options.style, name: job.options.style.name };
+        }
+        for (const f of files) {
+          if (!(await stat(join(from, f)).catch(() => null)))
+            throw new HttpError(410, 'the upload is no longer on disk');
+        }
+        const { id, folder } = store.reserve();
+        try {
+          for (const f of files) {
+            await link(join(from, f), join(folder, f)).catch(() =>
+              copyFile(join(from, f), join(folder, f)),
+            );
+          }
+        } catch (err) {
+          await rm(folder, { recursive: true, force: true });
+          throw err;
         }
         const take = store.add(id, job.name, options);
         runner.emit('change', take);
@@ -314,7 +295,14 @@ export function appServer(
 
   return createServer((req, res) => {
     routes(req, res).catch((err: unknown) => {
-      const status = err instanceof HttpError ? err.status : err instanceof UsageError ? 400 : 500;
+      const status =
+        err instanceof HttpError
+          ? err.status
+          : err instanceof BodyTooLargeError
+            ? 413
+            : err instanceof UsageError
+              ? 400
+              : 500;
       const message = err instanceof Error ? err.message : String(err);
       if (res.headersSent) {
         res.destroy();

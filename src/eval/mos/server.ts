@@ -1,8 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { extname, join } from 'node:path';
 import { UsageError } from '../../util/errors.js';
+import { readBody } from '../../util/http-body.js';
 import { ASPECTS, MosStore } from './store.js';
 
 const AUDIO = /\.(wav|flac|ogg|opus|mp3|m4a|mp4|webm)$/i;
@@ -82,17 +83,6 @@ document.getElementById('form').addEventListener('submit', async (e) => {
 next();
 </script></body></html>`;
 
-async function body(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > 1 << 16) throw new RangeError('request too large');
-    chunks.push(c as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 function send(res: ServerResponse, status: number, type: string, text: string): void {
   res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
   res.end(text);
@@ -150,7 +140,7 @@ export function mosServer(store: MosStore): Server {
           return;
         }
         if (req.method === 'POST' && url.pathname === '/api/rate') {
-          const r = JSON.parse(await body(req)) as Record<string, unknown>;
+          const r = JSON.parse(await readBody(req, 1 << 16)) as Record<string, unknown>;
           store.rate({
             session: String(r.session),
             sample: String(r.sample),
