@@ -4,7 +4,7 @@
 // load, film read (→ the first window's bar), generation (→ "writing"), mux (→ exit). Beside it
 // the warm library path: `scoreVideo` in a process that has the model loaded.
 // Usage: node dist/bench/cold-cli.js [--runs 5] [--model DIR] [--lengths 10,11.3,60] [--json out.json]
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { DEFAULT_MODEL_DIR, loadModelFolder } from '../src/generator/model-folde
 import { scoreVideo } from '../src/score/score-video.js';
 import { defaultVocoderName } from '../src/decoder/vocoders.js';
 import type { SchedulerName } from '../src/sampler/index.js';
+import { makeClip } from '../src/synth/clips.js';
 import { option } from './args.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -77,28 +78,13 @@ try {
   const m = model.manifest;
   const lines: string[] = [];
   for (const seconds of lengths) {
-    const clip = join(dir, `clip${seconds}.mp4`);
-    execFileSync('ffmpeg', [
-      '-nostdin',
-      '-v',
-      'error',
-      '-y',
-      '-f',
-      'lavfi',
-      '-i',
-      `testsrc2=s=1280x720:r=25:d=${seconds}`,
-      '-f',
-      'lavfi',
-      '-i',
-      `sine=d=${seconds}`,
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-c:a',
-      'aac',
-      clip,
-    ]);
+    const clip = makeClip(join(dir, `clip${seconds}.mp4`), {
+      durationS: seconds,
+      video: 'testsrc2',
+      size: '1280x720',
+      toneHz: 440,
+      preset: 'veryfast',
+    });
     const cold: ColdRun[] = [];
     for (let k = 0; k < runs; k++) cold.push(await coldRun(clip, join(dir, `out${seconds}.mp4`)));
     const warm: number[] = [];

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { createRequire } from 'node:module';
-import { UsageError } from '../util/errors.js';
 import { VIDEO_OUTPUT_TYPES } from '../media/containers.js';
 import { exitCodeFor } from './exit-codes.js';
 import { positiveInteger, positiveNumber } from './arguments.js';
@@ -389,9 +388,6 @@ dataset
   .option('--count <n>', 'number of pairs', positiveInteger, 9)
   .option('--seconds <s>', 'length of each pair', positiveNumber, 10.5)
   .action(async (opts: { out: string; count: number; seconds: number }) => {
-    if (!(Number.isInteger(opts.count) && opts.count > 0))
-      throw new UsageError('--count must be a positive integer');
-    if (!(opts.seconds > 0)) throw new UsageError('--seconds must be positive');
     const { manifest, pairs } = await writeSyntheticPairs(opts.out, opts.count, opts.seconds);
     process.stdout.write(`${pairs.length} pairs in ${opts.out}; manifest ${manifest}\n`);
   });

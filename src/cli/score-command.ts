@@ -1,7 +1,7 @@
 import { loadModelFolder, DEFAULT_MODEL_DIR } from '../generator/model-folder.js';
 import { parseMood } from '../generator/condition.js';
 import { SCHEDULERS, type SchedulerName } from '../sampler/index.js';
-import { readFilmEarly, scoreVideo } from '../score/score-video.js';
+import { readFilmToScore, scoreVideo } from '../score/score-video.js';
 import { UsageError } from '../util/errors.js';
 import { defaultVocoderName, VOCODERS, type VocoderName } from '../decoder/vocoders.js';
 import { StageReporter, WindowProgress } from './progress.js';
@@ -49,7 +49,7 @@ export async function runScore(video: string, opts: ScoreCommandOptions): Promis
   const stages = new StageReporter(Boolean(opts.quiet));
   stages.stage(`loading the model (${opts.model ?? DEFAULT_MODEL_DIR}) and reading the film`);
   // The film is read (ffmpeg, the face model) while the networks load.
-  const film = readFilmEarly(video);
+  const film = readFilmToScore(video);
   const model = await loadModelFolder(opts.model ?? DEFAULT_MODEL_DIR);
   try {
     const d = model.manifest.defaults;

@@ -62,6 +62,19 @@ function requireAudio(info: MediaInfo): void {
   }
 }
 
+/** Samples that are NaN or infinite are not sound: a MediaError saying where (`timeOf` the
+ * index of the first). */
+function requireFinite(path: string, x: Float32Array, timeOf: (index: number) => Seconds): void {
+  const bad = x.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) {
+    throw new MediaError(
+      'bad-samples',
+      path,
+      `${path} holds NaN or infinite samples (at ${timeOf(bad).toFixed(2)} s): it was written wrongly and there is no sound to read there. Export the audio again.`,
+    );
+  }
+}
+
 /**
  * Decode the first audio stream of any audio or video file to interleaved float32 PCM at the
  * requested rate and channel count, as a stream of chunks (`chunkFrames` frames each, the last
@@ -92,15 +105,7 @@ export async function* decodeAudioStream(
     // Copy: the record may be a view into a Buffer that is reused, and may be unaligned.
     const chunk = new Float32Array(record.length >> 2);
     new Uint8Array(chunk.buffer).set(record.subarray(0, chunk.length * 4));
-    for (const x of chunk) {
-      if (!Number.isFinite(x)) {
-        throw new MediaError(
-          'bad-samples',
-          path,
-          `${path} holds NaN or infinite samples (at ${(frames / opts.sampleRate).toFixed(2)} s): it was written wrongly and there is no sound to read there. Export the audio again.`,
-        );
-      }
-    }
+    requireFinite(path, chunk, () => frames / opts.sampleRate);
     frames += chunk.length / opts.channels;
     yield chunk;
   }
@@ -172,13 +177,6 @@ export async function decodeMono(path: string, rates: readonly Hertz[]): Promise
     source = { x: (await decodeAudio(path, { sampleRate: rate, channels: 1 })).channels[0], rate };
   }
   const { x, rate } = source;
-  const bad = x.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) {
-    throw new MediaError(
-      'bad-samples',
-      path,
-      `${path} holds NaN or infinite samples (at ${(bad / rate).toFixed(2)} s): it was written wrongly and there is no sound to read there. Export the audio again.`,
-    );
-  }
+  requireFinite(path, x, (i) => i / rate);
   return rates.map((to) => (to === rate ? x : resample(x, rate, to)));
 }

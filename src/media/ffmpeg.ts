@@ -93,7 +93,7 @@ export async function* streamRecords(
   },
 ): AsyncGenerator<Buffer> {
   const child: ChildProcess = spawn(FFMPEG, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
+  const stderr = stderrOf(child);
   let spawnError: Error | undefined;
   let idle = false;
   const exited = new Promise<number | null>((resolve) => {
@@ -103,27 +103,20 @@ export async function* streamRecords(
       resolve(null);
     });
   });
-  child.stderr!.on('data', (b: Buffer) => {
-    stderr += b.toString();
-    if (stderr.length > 65536) stderr = stderr.slice(-32768);
-  });
   let watchdog = setTimeout(onIdle, IDLE_LIMIT_MS);
   function onIdle(): void {
     idle = true;
     child.kill('SIGKILL');
   }
-  let pending: Buffer = Buffer.alloc(0);
-  try {
+  async function* watched(): AsyncGenerator<Buffer> {
     for await (const chunk of child.stdout! as AsyncIterable<Buffer>) {
       clearTimeout(watchdog);
       watchdog = setTimeout(onIdle, IDLE_LIMIT_MS);
-      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-      const whole = Math.floor(pending.length / opts.recordBytes) * opts.recordBytes;
-      for (let off = 0; off < whole; off += opts.recordBytes) {
-        yield pending.subarray(off, off + opts.recordBytes);
-      }
-      pending = pending.subarray(whole);
+      yield chunk;
     }
+  }
+  try {
+    const pending = yield* recordsOf(watched(), opts.recordBytes);
     const code = await exited;
     if (spawnError) throw spawnError;
     if (idle) {
@@ -133,8 +126,8 @@ export async function* streamRecords(
         `ffmpeg stopped producing output for ${opts.path}; the file may be damaged.`,
       );
     }
-    if (code !== 0) throw opts.describeFailure(stderr);
-    const complaint = opts.judgeWarnings?.(stderr);
+    if (code !== 0) throw opts.describeFailure(stderr());
+    const complaint = opts.judgeWarnings?.(stderr());
     if (complaint) throw complaint;
     // A trailing partial record (the last audio chunk) is still data: hand it over.
     if (pending.length > 0) yield pending;
@@ -142,6 +135,36 @@ export async function* streamRecords(
     clearTimeout(watchdog);
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
+}
+
+/** What a long-running ffmpeg says on stderr, its last 32–64 KiB (all a message needs). */
+export function stderrOf(child: ChildProcess): () => string {
+  let text = '';
+  child.stderr!.on('data', (b: Buffer) => {
+    text += b.toString();
+    if (text.length > 65536) text = text.slice(-32768);
+  });
+  return () => text;
+}
+
+/**
+ * A byte stream cut into records of exactly `recordBytes` (one audio chunk, one video frame),
+ * each a view into the stream's buffers; returns what is left over at the end (a partial
+ * record, possibly empty).
+ */
+export async function* recordsOf(
+  chunks: AsyncIterable<Buffer>,
+  recordBytes: number,
+): AsyncGenerator<Buffer, Buffer> {
+  let pending: Buffer = Buffer.alloc(0);
+  for await (const chunk of chunks) {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    const whole = Math.floor(pending.length / recordBytes) * recordBytes;
+    for (let off = 0; off < whole; off += recordBytes)
+      yield pending.subarray(off, off + recordBytes);
+    pending = pending.subarray(whole);
+  }
+  return pending;
 }
 
 /** ISO media files (mp4, mov, m4a) start with an 'ftyp' box: a real file, however cut off. */

@@ -1,7 +1,14 @@
 import { spawn } from 'node:child_process';
 import type { Seconds } from '../units.js';
 import { MediaError } from './errors.js';
-import { FFMPEG, describeInputFailure, fileArg, streamRecords } from './ffmpeg.js';
+import {
+  FFMPEG,
+  describeInputFailure,
+  fileArg,
+  recordsOf,
+  stderrOf,
+  streamRecords,
+} from './ffmpeg.js';
 import { probe, type MediaInfo } from './probe.js';
 
 export interface VideoFrameOptions {
@@ -72,12 +79,9 @@ export async function* videoFrames(
     if (opts.startS !== undefined) args.push('-ss', String(opts.startS));
     if (opts.durationS !== undefined) args.push('-t', String(opts.durationS));
     args.push('-i', fileArg(path), '-map', `0:${info.video!.index}`, '-an', '-sn', '-dn');
-    const fps = `fps=${opts.fps}:eof_action=${eofAction}`;
     args.push(
       '-vf',
-      opts.fit === 'cover'
-        ? `${fps},scale=${width}:${height}:force_original_aspect_ratio=increase:flags=area,crop=${width}:${height}`
-        : `${fps},scale=${width}:${height}:flags=area`,
+      samplingFilter(opts, width, height, eofAction),
       '-pix_fmt',
       'rgb24',
       '-f',
@@ -111,9 +115,15 @@ export async function* videoFrames(
   }
 }
 
-/** The ffmpeg scale filter for one sampling (fps first, then the size and fit). */
-function samplingFilter(opts: VideoFrameOptions, width: number, height: number): string {
-  const fps = `fps=${opts.fps}:eof_action=round`;
+/** The ffmpeg filter for one sampling: the rate first (`eofAction`: whether a clip shorter
+ * than half a period keeps its last frame), then the size and fit. */
+function samplingFilter(
+  opts: VideoFrameOptions,
+  width: number,
+  height: number,
+  eofAction: 'round' | 'pass' = 'round',
+): string {
+  const fps = `fps=${opts.fps}:eof_action=${eofAction}`;
   return opts.fit === 'cover'
     ? `${fps},scale=${width}:${height}:force_original_aspect_ratio=increase:flags=area,crop=${width}:${height}`
     : `${fps},scale=${width}:${height}:flags=area`;
@@ -153,11 +163,7 @@ export function videoFramesTwice(
   args.push('-map', '[ra]', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1');
   args.push('-map', '[rb]', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:3');
   const child = spawn(FFMPEG, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    if (stderr.length > 65536) stderr = stderr.slice(-32768);
-  });
+  const stderr = stderrOf(child);
   const exited = new Promise<number | null>((resolve) => {
     child.on('close', (code) => resolve(code));
     child.on('error', () => resolve(null));
@@ -170,27 +176,16 @@ export function videoFramesTwice(
   ): AsyncGenerator<VideoFrame> {
     const { width, height } = sizes[k];
     const frameBytes = width * height * 3;
-    let pending: Buffer = Buffer.alloc(0);
     let index = 0;
     try {
-      for await (const chunk of pipe as AsyncIterable<Buffer>) {
-        pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-        let off = 0;
-        for (; off + frameBytes <= pending.length; off += frameBytes) {
-          const timeS = (opts.startS ?? 0) + index / opts.fps;
-          yield {
-            index,
-            timeS,
-            width,
-            height,
-            rgb: new Uint8Array(pending.subarray(off, off + frameBytes)),
-          };
-          index++;
-        }
-        pending = pending.subarray(off);
+      // A cut-off last frame (the leftover) is not a frame.
+      for await (const record of recordsOf(pipe as AsyncIterable<Buffer>, frameBytes)) {
+        const timeS = (opts.startS ?? 0) + index / opts.fps;
+        yield { index, timeS, width, height, rgb: new Uint8Array(record) };
+        index++;
       }
       const code = await exited;
-      if (code !== 0) throw describeInputFailure(path, stderr);
+      if (code !== 0) throw describeInputFailure(path, stderr());
     } finally {
       if (--open === 0 && child.exitCode === null && child.signalCode === null)
         child.kill('SIGKILL');

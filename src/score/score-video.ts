@@ -8,7 +8,7 @@ import {
   type FilmAnalysis,
   type FilmRecording,
 } from '../film/film-analysis.js';
-import { probe, type MediaInfo } from '../media/probe.js';
+import { probe } from '../media/probe.js';
 import { MediaError } from '../media/errors.js';
 import { MUX_FADE_S, muxAudioUnderVideo, type MuxResult } from '../media/mux.js';
 import { WavFileWriter } from '../media/wav.js';
@@ -38,16 +38,17 @@ export interface ScoreOptions extends ComposeOptions {
   /** How the picture goes into the output (default 'auto': copied when the container takes
    * it, else re-encoded; media/containers.ts). */
   videoCodec?: VideoCodecChoice;
-  /** The film's recording, when the caller started it (`readFilmEarly`): reading the film
+  /** The film's recording, when the caller started it (`readFilmToScore`): reading the film
    * overlaps loading the model. */
   film?: Promise<FilmRecording>;
 }
 
 /**
- * Start reading a film before the model is loaded (the two overlap: ffmpeg decodes while ONNX
- * Runtime builds its sessions). A rejection is held until scoreVideo awaits it.
+ * Read a film to score: probed, refused when it has no picture, recorded. A caller may start
+ * it before loading the model (ffmpeg decodes while ONNX Runtime builds its sessions) and hand
+ * it to scoreVideo (`film`); a rejection is held until scoreVideo awaits it.
  */
-export function readFilmEarly(video: string): Promise<FilmRecording> {
+export function readFilmToScore(video: string): Promise<FilmRecording> {
   const reading = probe(video).then((info) => {
     if (!info.video) {
       throw new MediaError(
@@ -414,21 +415,13 @@ export async function scoreVideo(
       ...(opts.wav ? [{ path: opts.wav, role: 'the WAV' }] : []),
     ],
   );
-  // A caller that began reading the film already (while its model loaded) hands it over.
-  const early = opts.film ? await opts.film : undefined;
-  const info: MediaInfo = early?.info ?? (await probe(video));
-  if (!info.video) {
-    throw new MediaError(
-      'no-video',
-      video,
-      `${video} has no video stream to score. Give a video file.`,
-    );
-  }
-  const sr = model.manifest.sampleRate;
-  const durationS = info.video.durationS;
-  // The film is read once; each window reads its own stretch of the recording.
+  // The film is read once (a caller may have begun it while its model loaded); each window
+  // reads its own stretch of the recording.
   opts.onProgress?.({ stage: 'reading-film' });
-  const film = early ?? (await recordFilm(video, {}, { info }));
+  const film = await (opts.film ?? readFilmToScore(video));
+  const info = film.info;
+  const sr = model.manifest.sampleRate;
+  const durationS = info.video!.durationS;
   opts.signal?.throwIfAborted();
   const wav = opts.wav ?? tempPathFor(join(dirname(output), 'score.wav'));
   // The score goes to the WAV as it is composed (memory flat in the film's length).

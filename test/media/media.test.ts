@@ -44,34 +44,16 @@ async function rejectsWith(p: Promise<unknown>, kind: string, text: RegExp): Pro
   });
 }
 
-const testPattern = join(dir, 'pattern.mp4');
-execFileSync('ffmpeg', [
-  '-nostdin',
-  '-v',
-  'error',
-  '-y',
-  '-f',
-  'lavfi',
-  '-i',
-  'testsrc2=s=320x180:r=25:d=3',
-  '-c:v',
-  'libx264',
-  testPattern,
-]);
-const shortPattern = join(dir, 'short-pattern.mp4');
-execFileSync('ffmpeg', [
-  '-nostdin',
-  '-v',
-  'error',
-  '-y',
-  '-f',
-  'lavfi',
-  '-i',
-  'testsrc2=s=64x48:r=25:d=0.2',
-  '-c:v',
-  'libx264',
-  shortPattern,
-]);
+const testPattern = makeClip(join(dir, 'pattern.mp4'), {
+  durationS: 3,
+  video: 'testsrc2',
+  size: '320x180',
+});
+const shortPattern = makeClip(join(dir, 'short-pattern.mp4'), {
+  durationS: 0.2,
+  video: 'testsrc2',
+  size: '64x48',
+});
 
 async function drain<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
