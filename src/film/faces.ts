@@ -97,8 +97,9 @@ export class FaceReader {
 
   static async load(paths = DEFAULT_FACE_MODELS): Promise<FaceReader> {
     return new FaceReader(
-      await OnnxModel.load(paths.detector, 'face detector'),
-      await OnnxModel.load(paths.expression, 'face expression'),
+      // One thread each: they run while ffmpeg decodes the film on every core (BENCHMARKS.md).
+      await OnnxModel.load(paths.detector, 'face detector', { threads: 1 }),
+      await OnnxModel.load(paths.expression, 'face expression', { threads: 1 }),
     );
   }
 

@@ -78,7 +78,16 @@ export async function* videoFrames(
     const args = ['-nostdin', '-v', 'error'];
     if (opts.startS !== undefined) args.push('-ss', String(opts.startS));
     if (opts.durationS !== undefined) args.push('-t', String(opts.durationS));
-    args.push('-i', fileArg(path), '-map', `0:${info.video!.index}`, '-an', '-sn', '-dn');
+    args.push(
+      ...ANALYSIS_DECODE,
+      '-i',
+      fileArg(path),
+      '-map',
+      `0:${info.video!.index}`,
+      '-an',
+      '-sn',
+      '-dn',
+    );
     args.push(
       '-vf',
       samplingFilter(opts, width, height, eofAction),
@@ -117,6 +126,14 @@ export async function* videoFrames(
 
 /** The ffmpeg filter for one sampling: the rate first (`eofAction`: whether a clip shorter
  * than half a period keeps its last frame), then the size and fit. */
+/**
+ * Decoder options for frames that are only analysed (scaled down to 112 or 256 px and read as
+ * statistics, never shown): no deblocking filter. It changes pixels by a few levels along block
+ * edges, which the downscale averages away, and takes 13 % off decoding 720p H.264 (60 s: 1.90
+ * → 1.64 s on 2 cores). Decoders without a loop filter ignore it.
+ */
+const ANALYSIS_DECODE = ['-skip_loop_filter', 'all'];
+
 function samplingFilter(
   opts: VideoFrameOptions,
   width: number,
@@ -153,7 +170,7 @@ export function videoFramesTwice(
   const args = ['-nostdin', '-v', 'error'];
   if (a.startS !== undefined) args.push('-ss', String(a.startS));
   if (a.durationS !== undefined) args.push('-t', String(a.durationS));
-  args.push('-i', fileArg(path), '-an', '-sn', '-dn');
+  args.push(...ANALYSIS_DECODE, '-i', fileArg(path), '-an', '-sn', '-dn');
   args.push(
     '-filter_complex',
     `[0:${info.video.index}]split[a][b];` +

@@ -32,7 +32,16 @@ export class OnnxModel {
     private readonly ort: typeof import('onnxruntime-node'),
   ) {}
 
-  static async load(path: string, purpose: string): Promise<OnnxModel> {
+  /**
+   * `threads`: ONNX Runtime's intra-op threads (default: one per core). A small model run beside
+   * other work (the face models, while ffmpeg decodes the film on every core) is faster on one:
+   * its pool's spinning threads otherwise fight the decoder for the cores.
+   */
+  static async load(
+    path: string,
+    purpose: string,
+    opts: { threads?: number } = {},
+  ): Promise<OnnxModel> {
     let bytes: Buffer;
     try {
       bytes = await readFile(path);
@@ -42,7 +51,10 @@ export class OnnxModel {
     const ort = await import('onnxruntime-node');
     let session: InferenceSession;
     try {
-      session = await ort.InferenceSession.create(bytes);
+      session = await ort.InferenceSession.create(
+        bytes,
+        opts.threads ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : {},
+      );
     } catch (err) {
       throw new UsageError(
         `${path} is not an ONNX model ONNX Runtime can load (${purpose}): ${(err as Error).message}`,
