@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
-import type { Writable } from 'node:stream';
 import { MediaError, stderrTail } from './errors.js';
 import { UsageError } from '../util/errors.js';
 
@@ -44,29 +43,8 @@ export function runTool(
   args: readonly string[],
   opts: { path: string; timeoutMs?: number; describeFailure: (stderr: string) => MediaError },
 ): Promise<ToolResult> {
-  return startTool(bin, args, opts).done;
-}
-
-/** A tool started with its standard input open (`startTool`). */
-export interface RunningTool {
-  /** The program's standard input: write to it, then end it. */
-  stdin: Writable;
-  /** Settles as `runTool`'s promise does, once the program exits. */
-  done: Promise<ToolResult>;
-  kill(): void;
-}
-
-/** `runTool` with the program's standard input as a pipe the caller feeds (a streamed mux). */
-export function startTool(
-  bin: string,
-  args: readonly string[],
-  opts: { path: string; timeoutMs?: number; describeFailure: (stderr: string) => MediaError },
-): RunningTool {
-  const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  // A program that exits before reading all its input closes the pipe under the writer: its
-  // exit status says why, so the pipe's own error (EPIPE) is not the one reported.
-  child.stdin.on('error', () => {});
-  const done = new Promise<ToolResult>((resolve, reject) => {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     let stderr = '';
     let timedOut = false;
@@ -97,7 +75,6 @@ export function startTool(
       }
     });
   });
-  return { stdin: child.stdin, done, kill: () => child.kill('SIGKILL') };
 }
 
 /**

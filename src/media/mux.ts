@@ -1,14 +1,10 @@
-import { once } from 'node:events';
-import { rename, rm } from 'node:fs/promises';
-import type { Hertz, Seconds } from '../units.js';
-import { tempPathFor, writeAtomically } from '../util/atomic-file.js';
+import type { Seconds } from '../units.js';
+import { writeAtomically } from '../util/atomic-file.js';
 import { MediaError, stderrTail } from './errors.js';
-import { FFMPEG, describeInputFailure, fileArg, runTool, startTool } from './ffmpeg.js';
-import { pcm16Bytes } from './wav.js';
+import { FFMPEG, describeInputFailure, fileArg, runTool } from './ffmpeg.js';
 import {
   audioRateFor,
   containerFor,
-  type ContainerSpec,
   planVideo,
   reencodePlan,
   type VideoCodecChoice,
@@ -51,8 +47,6 @@ export interface MuxResult {
   fit: 'trimmed' | 'padded' | 'exact';
   /** Whether the picture was copied as it was or re-encoded. */
   video: 'copied' | 're-encoded';
-  /** Whether the sound was fed while it was made (startStreamedMux) or read from a file. */
-  sound: 'streamed' | 'file';
 }
 
 /**
@@ -61,142 +55,25 @@ export interface MuxResult {
  * with silence. The output is written to a temporary file and renamed when complete.
  */
 export async function muxAudioUnderVideo(opts: MuxOptions): Promise<MuxResult> {
+  const fadeS = opts.fadeS ?? MUX_FADE_S;
+  const mode = opts.mode ?? 'replace';
   const [v, a] = await Promise.all([
     opts.videoInfo ?? probe(opts.video),
     opts.audioDurationS === undefined ? probe(opts.audio) : null,
   ]);
+  if (!v.video) {
+    throw new MediaError(
+      'no-video',
+      opts.video,
+      `${opts.video} has no video stream to put the score under. Give a video file.`,
+    );
+  }
   const audioS = a ? a.audio?.durationS : opts.audioDurationS;
   if (audioS === undefined) {
     throw new MediaError(
       'no-audio',
       opts.audio,
       `${opts.audio} has no audio stream. Give the WAV (or other audio file) of the score.`,
-    );
-  }
-  const setup = planMux(opts, v, audioS);
-  const attempt = (plan: VideoPlan): Promise<unknown> =>
-    writeAtomically(opts.output, async (tmp) => {
-      if (plan.reason) opts.onNote?.(plan.reason);
-      await runTool(FFMPEG, muxArgs(setup, plan, ['-i', fileArg(opts.audio)], tmp), {
-        path: opts.output,
-        describeFailure: (stderr) => describeOutputFailure(opts, setup.spec.label, plan, stderr),
-      });
-    });
-  const choice = opts.videoCodec ?? 'auto';
-  let plan = setup.plan;
-  try {
-    await attempt(plan);
-  } catch (err) {
-    // A copy the table allowed that ffmpeg still refused (odd bitstream forms, timestamps):
-    // the container's own encoder always fits.
-    if (!(choice === 'auto' && plan.copy && err instanceof MediaError)) throw err;
-    plan = reencodePlan(setup.spec, setup.video.codec);
-    await attempt(plan);
-  }
-  return setup.result(plan, 'file');
-}
-
-export interface StreamedMuxOptions extends Omit<MuxOptions, 'audio' | 'audioDurationS'> {
-  /** The sound arrives through `write` as mono samples at this rate … */
-  sampleRate: Hertz;
-  /** … and this long in all. */
-  audioDurationS: Seconds;
-}
-
-/** A mux running while its sound is made (`startStreamedMux`). */
-export interface StreamedMux {
-  /** The next samples of the sound, in order. After a failure, nothing: `finish` says why. */
-  write(samples: Float32Array): Promise<void>;
-  /** End the sound, wait for the output and put it in place. */
-  finish(): Promise<MuxResult>;
-  /** Stop, leaving no output behind. */
-  abort(): Promise<void>;
-}
-
-/**
- * `muxAudioUnderVideo` with the sound fed as it is made: ffmpeg starts at once, reads the
- * picture as the sound comes and encodes the sound alongside, so the encoding (0.6 s of AAC
- * for a minute of score) overlaps the generation instead of following it. It does not retry:
- * when ffmpeg refuses (a copy this container will not take), `finish` rejects, and the caller
- * muxes the written file with `muxAudioUnderVideo`, which does.
- */
-export async function startStreamedMux(opts: StreamedMuxOptions): Promise<StreamedMux> {
-  const setup = planMux(opts, opts.videoInfo ?? (await probe(opts.video)), opts.audioDurationS);
-  const tmp = tempPathFor(opts.output);
-  const plan = setup.plan;
-  const pcm = ['-f', 's16le', '-ar', String(opts.sampleRate), '-ac', '1', '-i', 'pipe:0'];
-  const tool = startTool(FFMPEG, muxArgs(setup, plan, pcm, tmp), {
-    path: opts.output,
-    describeFailure: (stderr) =>
-      describeOutputFailure({ ...opts, audio: 'pipe:0' }, setup.spec.label, plan, stderr),
-  });
-  let failed = false;
-  const exited = tool.done.then(
-    () => undefined,
-    (err: unknown) => {
-      failed = true;
-      return err;
-    },
-  );
-  const cleanUp = (): Promise<void> => rm(tmp, { force: true });
-  return {
-    async write(samples) {
-      if (failed || tool.stdin.destroyed) return;
-      if (!tool.stdin.write(pcm16Bytes(samples))) {
-        // Back-pressure: ffmpeg takes the sound as fast as it interleaves it with the picture.
-        await Promise.race([once(tool.stdin, 'drain'), exited]);
-      }
-    },
-    async finish() {
-      // Said now, when the caller's progress reaches the mux, though it began long before.
-      if (plan.reason) opts.onNote?.(plan.reason);
-      tool.stdin.end();
-      const err = await exited;
-      if (err) {
-        await cleanUp();
-        throw err;
-      }
-      try {
-        await rename(tmp, opts.output);
-      } catch (e) {
-        await cleanUp();
-        throw e;
-      }
-      return setup.result(plan, 'streamed');
-    },
-    async abort() {
-      tool.kill();
-      await exited;
-      await cleanUp();
-    },
-  };
-}
-
-/** What a mux decides before any sound is read: the fit, the filter graph, the picture's plan. */
-interface MuxSetup {
-  videoPath: string;
-  video: NonNullable<MediaInfo['video']>;
-  spec: ContainerSpec;
-  plan: VideoPlan;
-  graph: string;
-  outLabel: string;
-  /** The picture's length, as ffmpeg is given it. */
-  D: string;
-  result(plan: VideoPlan, sound: MuxResult['sound']): MuxResult;
-}
-
-function planMux(
-  opts: Omit<MuxOptions, 'audio' | 'audioDurationS'>,
-  v: MediaInfo,
-  audioS: Seconds,
-): MuxSetup {
-  const fadeS = opts.fadeS ?? MUX_FADE_S;
-  const mode = opts.mode ?? 'replace';
-  if (!v.video) {
-    throw new MediaError(
-      'no-video',
-      opts.video,
-      `${opts.video} has no video stream to put the score under. Give a video file.`,
     );
   }
   if (mode === 'mix' && !v.audio) {
@@ -227,32 +104,32 @@ function planMux(
       `;[0:a:0]aresample=${outRate},volume=${gain.toFixed(6)},apad=whole_dur=${D},atrim=end=${D}[orig]` +
       `;[orig][score]amix=inputs=2:duration=first:dropout_transition=0:normalize=0[mix]`;
   }
-  return {
-    videoPath: opts.video,
-    video: v.video,
-    spec,
-    plan: planVideo(spec, v.video.codec, opts.videoCodec ?? 'auto'),
-    graph,
-    outLabel: mode === 'mix' ? '[mix]' : '[score]',
-    D,
-    result: (plan, sound) => ({
-      output: opts.output,
-      durationS,
-      fit,
-      video: plan.copy ? 'copied' : 're-encoded',
-      sound,
-    }),
-  };
-}
-
-/** ffmpeg's arguments for a mux: the picture, the sound (`audioInput`: its -i and format). */
-function muxArgs(s: MuxSetup, plan: VideoPlan, audioInput: string[], tmp: string): string[] {
-  // +genpts: AVI and raw streams carry no presentation times for a copied picture.
-  const args = ['-nostdin', '-v', 'error', '-y', '-fflags', '+genpts'];
-  args.push('-i', fileArg(s.videoPath), ...audioInput);
-  args.push('-filter_complex', s.graph, '-map', `0:${s.video.index}`, '-map', s.outLabel);
-  args.push(...plan.args, ...s.spec.audioEncoder, '-t', s.D, ...s.spec.muxerFlags, fileArg(tmp));
-  return args;
+  const outLabel = mode === 'mix' ? '[mix]' : '[score]';
+  const attempt = (plan: VideoPlan): Promise<unknown> =>
+    writeAtomically(opts.output, async (tmp) => {
+      if (plan.reason) opts.onNote?.(plan.reason);
+      // +genpts: AVI and raw streams carry no presentation times for a copied picture.
+      const args = ['-nostdin', '-v', 'error', '-y', '-fflags', '+genpts'];
+      args.push('-i', fileArg(opts.video), '-i', fileArg(opts.audio));
+      args.push('-filter_complex', graph, '-map', `0:${v.video!.index}`, '-map', outLabel);
+      args.push(...plan.args, ...spec.audioEncoder, '-t', D, ...spec.muxerFlags, fileArg(tmp));
+      await runTool(FFMPEG, args, {
+        path: opts.output,
+        describeFailure: (stderr) => describeOutputFailure(opts, spec.label, plan, stderr),
+      });
+    });
+  const choice = opts.videoCodec ?? 'auto';
+  let plan = planVideo(spec, v.video.codec, choice);
+  try {
+    await attempt(plan);
+  } catch (err) {
+    // A copy the table allowed that ffmpeg still refused (odd bitstream forms, timestamps):
+    // the container's own encoder always fits.
+    if (!(choice === 'auto' && plan.copy && err instanceof MediaError)) throw err;
+    plan = reencodePlan(spec, v.video.codec);
+    await attempt(plan);
+  }
+  return { output: opts.output, durationS, fit, video: plan.copy ? 'copied' : 're-encoded' };
 }
 
 /** ffmpeg's refusal to write the output, blamed on the output or the option when they are the

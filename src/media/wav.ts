@@ -113,7 +113,8 @@ export class WavFileWriter {
         `samples ${at}–${at + samples.length} are outside the ${this.frames} of this WAV`,
       );
     }
-    const buf = pcm16Bytes(samples);
+    const buf = Buffer.alloc(2 * samples.length);
+    for (let i = 0; i < samples.length; i++) buf.writeInt16LE(pcm16(samples[i]), 2 * i);
     await this.handle.write(buf, 0, buf.length, this.headerBytes + 2 * at);
   }
 
@@ -126,13 +127,6 @@ export class WavFileWriter {
     await this.handle.close().catch(() => {});
     await rm(this.tmp, { force: true });
   }
-}
-
-/** Samples as 16-bit little-endian PCM, rounded as encodeWav rounds them. */
-export function pcm16Bytes(samples: Float32Array): Buffer {
-  const buf = Buffer.alloc(2 * samples.length);
-  for (let i = 0; i < samples.length; i++) buf.writeInt16LE(pcm16(samples[i]), 2 * i);
-  return buf;
 }
 
 /** Write a WAV file atomically: a reader never sees a half-written file. */

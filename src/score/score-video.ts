@@ -10,13 +10,7 @@ import {
 } from '../film/film-analysis.js';
 import { probe } from '../media/probe.js';
 import { MediaError } from '../media/errors.js';
-import {
-  MUX_FADE_S,
-  muxAudioUnderVideo,
-  startStreamedMux,
-  type MuxResult,
-  type StreamedMux,
-} from '../media/mux.js';
+import { MUX_FADE_S, muxAudioUnderVideo, type MuxResult } from '../media/mux.js';
 import { WavFileWriter } from '../media/wav.js';
 import { containerFor, type VideoCodecChoice } from '../media/containers.js';
 import { tempPathFor } from '../util/atomic-file.js';
@@ -430,76 +424,39 @@ export async function scoreVideo(
   const durationS = info.video!.durationS;
   opts.signal?.throwIfAborted();
   const wav = opts.wav ?? tempPathFor(join(dirname(output), 'score.wav'));
+  // The score goes to the WAV as it is composed (memory flat in the film's length).
   const total = Math.round(durationS * sr);
-  const muxOptions = {
-    video,
-    output,
-    mode: opts.mode ?? 'replace',
-    videoInfo: info,
-    videoCodec: opts.videoCodec,
-    onNote: (note: string) => opts.onProgress?.({ stage: 'muxing', note }),
-    // A loop's end runs on into its start: no fade-out there.
-    ...(opts.loop ? { fadeS: 0 } : {}),
-  } as const;
-  // The score goes to the WAV as it is composed (memory flat in the film's length), and to a
-  // mux that runs meanwhile, so encoding the sound overlaps making it; the WAV stays for
-  // --wav and for a mux that has to be redone.
   const writer = await WavFileWriter.open(wav, total, sr);
-  let streamed: StreamedMux | undefined;
   let windows: ScoreWindow[];
   try {
-    streamed = await startStreamedMux({
-      ...muxOptions,
-      sampleRate: sr,
-      audioDurationS: total / sr,
-    });
     windows = await composeScoreInto(
       model,
       durationS,
       (startS, spanS) => filmWindowCondition(model, film, startS, spanS, opts.mood),
-      new StreamingSink(writer, streamed),
+      writer,
       { ...opts, cuts: opts.cuts ?? film.cuts },
     );
     await writer.commit();
   } catch (e) {
-    await Promise.all([writer.abort(), streamed?.abort()]);
+    await writer.abort();
     throw e;
   }
   opts.onProgress?.({ stage: 'muxing' });
   try {
-    let mux: MuxResult;
-    try {
-      mux = await streamed.finish();
-    } catch (err) {
-      // ffmpeg refused the streamed mux (a copy this container will not take after all): the
-      // file mux retries it as it does any mux, and says what is wrong if it cannot.
-      if (!(err instanceof MediaError)) throw err;
-      mux = await muxAudioUnderVideo({ ...muxOptions, audio: wav, audioDurationS: total / sr });
-    }
+    const mux = await muxAudioUnderVideo({
+      video,
+      audio: wav,
+      output,
+      mode: opts.mode ?? 'replace',
+      videoInfo: info,
+      audioDurationS: total / sr,
+      videoCodec: opts.videoCodec,
+      onNote: (note) => opts.onProgress?.({ stage: 'muxing', note }),
+      // A loop's end runs on into its start: no fade-out there.
+      ...(opts.loop ? { fadeS: 0 } : {}),
+    });
     return { output, durationS, windows, mux, cuts: film.cuts };
   } finally {
     if (!opts.wav) await rm(wav, { force: true });
-  }
-}
-
-/**
- * The score to its WAV and to the streamed mux. Stretches come in order (composeScoreInto);
- * one that does not continue where the last ended could not be streamed, so the streamed mux
- * is stopped and the file mux used instead.
- */
-class StreamingSink implements ScoreSink {
-  private next = 0;
-  constructor(
-    private readonly wav: WavFileWriter,
-    private streamed: StreamedMux | undefined,
-  ) {}
-  async write(samples: Float32Array, at: number): Promise<void> {
-    await this.wav.write(samples, at);
-    if (this.streamed && at !== this.next) {
-      await this.streamed.abort();
-      this.streamed = undefined;
-    }
-    await this.streamed?.write(samples);
-    this.next = at + samples.length;
   }
 }
