@@ -10,12 +10,8 @@
 // Usage: node dist/bench/control-fidelity.js [--model DIR] [--dataset DIR] [--clips 100]
 //        [--outside DIR] [--crops 12] [--control-scale K] [--json out.json]
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { analyzeAudio } from '../src/analysis/music-analysis.js';
-import { musicAffect } from '../src/conditions/music-affect.js';
 import { controlWindow, styleControlsOf } from '../src/conditions/style-controls.js';
-import { affectVector } from '../src/conditions/affect.js';
-import { decodeNpy } from '../src/dataset/npy.js';
 import { dynamicsCorrelations, melodyAccuracy } from '../src/eval/control-fidelity.js';
 import { loadAudioModel } from '../src/eval/audio-models/audio-model.js';
 import { frechetDistance, gaussianFit } from '../src/eval/frechet.js';
@@ -23,8 +19,7 @@ import { DEFAULT_MODEL_DIR, loadModelFolder } from '../src/generator/model-folde
 import { generate } from '../src/generator/pipeline.js';
 import { reconstructAudio } from '../src/generator/reconstruct.js';
 import { defaultVocoderName } from '../src/decoder/vocoders.js';
-import { readFileSync } from 'node:fs';
-import { corpusClips, outsideCrops, type HeldOutPiece } from './held-out-music.js';
+import { corpusClips, outsideCrops, pieceCondition, type HeldOutPiece } from './held-out-music.js';
 import { option } from './args.js';
 
 const modelDir = option('--model', DEFAULT_MODEL_DIR);
@@ -42,12 +37,8 @@ const embed = async (x: Float32Array): Promise<number[]> =>
   Array.from((await style.describe(x)).embeddings[0]);
 
 /** The model's condition for a piece: a corpus clip's cached descriptors, else measured. */
-function conditionOf(p: HeldOutPiece): Float32Array {
-  const values = p.id
-    ? decodeNpy(new Uint8Array(readFileSync(join(dataset, 'clips', p.id, 'affect.npy')))).values
-    : affectVector(musicAffect(analyzeAudio(p.audio, m.sampleRate)));
-  return Float32Array.from(m.condition.names, (_, i) => values[i]);
-}
+const conditionOf = (p: HeldOutPiece): Float32Array =>
+  pieceCondition(dataset, p, m.condition.names);
 
 interface Fidelity {
   melodyAccuracy: number;

@@ -13,11 +13,9 @@
 // The Fréchet distance and Spearman ρ are computed by scipy (/usr/bin/python3) from the
 // embeddings this script measures.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { analyzeAudio } from '../src/analysis/music-analysis.js';
 import { musicAffect } from '../src/conditions/music-affect.js';
-import { decodeNpy } from '../src/dataset/npy.js';
 import { logMelBandMajor } from '../src/features/mel.js';
 import { conditionTargets, conditionVector } from '../src/generator/condition.js';
 import { DEFAULT_MODEL_DIR, loadModelFolder } from '../src/generator/model-folder.js';
@@ -45,8 +43,6 @@ const skipReconstruction = args.includes('--no-reconstruction');
 const jsonOut = option('--json', '');
 
 const SR = 16000;
-const npy = (id: string, name: string): { shape: number[]; values: Float64Array } =>
-  decodeNpy(new Uint8Array(readFileSync(join(dataset, 'clips', id, name))));
 
 /** A held-out clip's 64-band AudioLDM log-mel (the metrics' features) beside its audio. */
 function withMel(p: HeldOutPiece): {
@@ -110,7 +106,7 @@ for (const c of testClips) {
   score(await through('vocoder', defaultVocoderName(m)), rec.vocoder);
   const rebuilt = await through('vae', defaultVocoderName(m));
   score(rebuilt, rec.vae);
-  const label = npy(id, 'affect.npy').values;
+  const label = pieceCondition(dataset, { name: id, id, audio: c.audio }, m.condition.names);
   const again = musicAffect(analyzeAudio(rebuilt, SR));
   ceiling.label.push({ pace: label[paceAt], loudness: label[loudnessAt] });
   ceiling.rebuilt.push({ pace: again.pace, loudness: again.loudness });
@@ -143,8 +139,8 @@ const ownCondition = {
 };
 const t0 = Date.now();
 for (const [k, id] of testIds.entries()) {
-  const a = npy(id, 'affect.npy').values; // AFFECT_NAMES order; the condition takes the first six
-  const condition = Float32Array.from(m.condition.names.map((_, i) => a[i]));
+  const condition = pieceCondition(dataset, { name: id, ...testClips[k] }, m.condition.names);
+  const a = { pace: condition[paceAt], loudness: condition[loudnessAt] };
   const g = await generate(model, {
     condition,
     seed: 1000 + k,
@@ -157,7 +153,7 @@ for (const [k, id] of testIds.entries()) {
   style.gen.push(await styleOf(g.music));
   flatness.gen.push(spectralFlatness(g.music));
   const back = musicAffect(analyzeAudio(g.music, SR));
-  ownCondition.label.push({ pace: a[paceAt], loudness: a[loudnessAt] });
+  ownCondition.label.push(a);
   ownCondition.rebuilt.push({ pace: back.pace, loudness: back.loudness });
 }
 // Two ways to ask: as `--mood pace=…,loudness=…` does (the mixes of pace and loudness,
@@ -243,7 +239,7 @@ print(json.dumps({
   },
 );
 import { option } from './args.js';
-import { corpusClips, type HeldOutPiece } from './held-out-music.js';
+import { corpusClips, pieceCondition, type HeldOutPiece } from './held-out-music.js';
 if (py.status !== 0) throw new Error(py.stderr);
 const stats = JSON.parse(py.stdout) as Record<string, number>;
 const result = {

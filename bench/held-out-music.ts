@@ -3,6 +3,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { analyzeAudio } from '../src/analysis/music-analysis.js';
+import { AFFECT_NAMES, type AffectDescriptors, type AffectName } from '../src/conditions/affect.js';
+import { musicAffect } from '../src/conditions/music-affect.js';
 import { decodeNpy } from '../src/dataset/npy.js';
 import { decodeAudio } from '../src/media/audio-decode.js';
 import { probe } from '../src/media/probe.js';
@@ -56,4 +59,27 @@ export async function outsideCrops(dir: string, n: number, cropS = 10.24): Promi
     }
   }
   return out;
+}
+
+/**
+ * A held-out piece's music descriptors in the order of `names` (a model's condition.names): a
+ * corpus clip's cached affect.npy (AFFECT_NAMES order), with any descriptor a cache built
+ * before it lacks (noisiness) measured from the audio; an outside crop measured whole.
+ */
+export function pieceCondition(
+  dataset: string,
+  p: HeldOutPiece,
+  names: readonly string[],
+): Float32Array {
+  const cached = p.id
+    ? decodeNpy(new Uint8Array(readFileSync(join(dataset, 'clips', p.id, 'affect.npy')))).values
+    : new Float64Array(0);
+  let measured: AffectDescriptors | undefined;
+  return Float32Array.from(names, (n) => {
+    const k = AFFECT_NAMES.indexOf(n as AffectName);
+    if (k < 0) throw new Error(`${n} is not a music descriptor (${AFFECT_NAMES.join(', ')})`);
+    if (k < cached.length) return cached[k];
+    measured ??= musicAffect(analyzeAudio(p.audio, 16000));
+    return measured[n as AffectName];
+  });
 }

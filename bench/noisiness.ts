@@ -4,11 +4,10 @@
 // that excess flatness or level can be traced to the conditions that cause it; and the latents'
 // texture: the generated latents' spread and roughness in time (first difference / std) beside
 // the real clips' as the model's VAE encodes them; and how often the networks pass full scale
-// (peaks the output's limiter, decoder/limiter.ts, now holds under −1 dBFS).
+// (peaks the output's limiter, decoder/limiter.ts, now holds under −1 dBFS). For a model
+// conditioned on noisiness, each clip also asked for fixed noisiness levels (flatnessAsked).
 // Usage: node dist/bench/noisiness.js <dataset> [--model DIR] [--clips 20] [--json out.json]
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { decodeNpy } from '../src/dataset/npy.js';
+import { writeFileSync } from 'node:fs';
 import { spectralFlatness } from '../src/features/flatness.js';
 import { logMelBandMajor } from '../src/features/mel.js';
 import {
@@ -19,7 +18,8 @@ import {
 import { generate } from '../src/generator/pipeline.js';
 import { modelMelOptions } from '../src/generator/reconstruct.js';
 import { option } from './args.js';
-import { corpusClips } from './held-out-music.js';
+import { corpusClips, pieceCondition } from './held-out-music.js';
+import { levelToQuantile } from '../src/conditions/calibration.js';
 
 const dataset = process.argv[2];
 if (!dataset || dataset.startsWith('--')) {
@@ -83,13 +83,16 @@ interface Row {
     real: { std: number; roughness: number };
     generated: { std: number; roughness: number };
   };
+  /** A model conditioned on noisiness: the generation's flatness when asked, with the clip's
+   * other descriptors, for each of NOISINESS_LEVELS (levels through the manifest's quantiles). */
+  flatnessAsked?: Record<string, number>;
 }
+const NOISINESS_LEVELS = [0.1, 0.3, 0.5, 0.7];
+const noisinessAt = m.condition.names.indexOf('noisiness');
+const noisinessTable = m.condition.quantiles?.noisiness;
 const rows: Row[] = [];
 for (const [k, clip] of clips.entries()) {
-  const a = decodeNpy(
-    new Uint8Array(readFileSync(join(dataset, 'clips', clip.id!, 'affect.npy'))),
-  ).values;
-  const condition = Float32Array.from(m.condition.names.map((_, i) => a[i]));
+  const condition = pieceCondition(dataset, clip, m.condition.names);
   const g = await generate(model, {
     condition,
     seed: 1000 + k,
@@ -106,6 +109,21 @@ for (const [k, clip] of clips.entries()) {
     overShare: g.music.filter((v) => Math.abs(v) > 1).length / g.music.length,
     latent: { real: texture(await encode(clip.audio)), generated: texture(g.latent) },
   };
+  if (noisinessAt >= 0 && noisinessTable) {
+    row.flatnessAsked = {};
+    for (const level of NOISINESS_LEVELS) {
+      const asked = Float32Array.from(condition);
+      asked[noisinessAt] = levelToQuantile(level, noisinessTable);
+      const h = await generate(model, {
+        condition: asked,
+        seed: 1000 + k,
+        steps: m.defaults.steps,
+        guidance: m.defaults.guidance,
+        scheduler: m.defaults.scheduler,
+      });
+      row.flatnessAsked[level] = spectralFlatness(h.music);
+    }
+  }
   rows.push(row);
   const f = (x: number, d = 3): string => x.toFixed(d);
   process.stdout.write(
@@ -122,6 +140,15 @@ const ratio = (rs: Row[]): number =>
 const summary = {
   flatness: { real: mean((r) => r.flatness.real), generated: mean((r) => r.flatness.generated) },
   flatnessRatio: { all: ratio(rows), bright: ratio(bright), dark: ratio(dark) },
+  // Generated over real flatness when every clip is asked for one noisiness level.
+  flatnessRatioAsked: Object.fromEntries(
+    rows[0]?.flatnessAsked
+      ? NOISINESS_LEVELS.map((l) => [
+          l,
+          mean((r) => r.flatnessAsked![l]) / mean((r) => r.flatness.real),
+        ])
+      : [],
+  ),
   rmsOverFullScale: rows.filter((r) => r.rmsDb.generated > 0).map((r) => r.id),
   peaksOverFullScale: rows.filter((r) => r.peak > 1).length,
   samplesOverFullScale: mean((r) => r.overShare),

@@ -30,7 +30,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from filmscore_training.control import ControlBranch, add_lora, melody_one_hot, standardise_dynamics  # noqa: E402
-from filmscore_training.data import CONDITION_NAMES, clip_ids, load_affect, load_controls, split_batches  # noqa: E402
+from filmscore_training.data import CONDITION_NAMES, clip_ids, load_conditions, load_controls, split_batches  # noqa: E402
 from filmscore_training.diffusion import SCHEDULE, add_noise, alphas_cumprod, min_snr_weight  # noqa: E402
 from filmscore_training.latents import FRAMES, encode_latents  # noqa: E402
 from filmscore_training.run import RunFolder, add_run_arguments, config_kwargs, seed_everything, start_run, update_ema  # noqa: E402
@@ -89,7 +89,7 @@ def main() -> None:
     if latents.shape[1] != unet.config["latent"]:
         sys.exit(f"{args.vae} gives {latents.shape[1]}-channel latents; {args.unet} was trained on {unet.config['latent']}")
     down = FRAMES // latents.shape[-1]
-    affect = load_affect(args.dataset, ids)[:, : len(CONDITION_NAMES)]
+    affect = load_conditions(args.dataset, ids, u.get("conditions", CONDITION_NAMES))  # the UNet's, in its order
     controls = load_controls(args.dataset, ids, FRAMES)
     abar = alphas_cumprod(SCHEDULE)
     state = run.resume_state(args.resume, ddp)

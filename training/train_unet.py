@@ -27,7 +27,7 @@ import torch
 from torch.nn.parallel import DistributedDataParallel as DDP
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from filmscore_training.data import CONDITION_NAMES, clip_ids, load_affect, load_film, split_batches  # noqa: E402
+from filmscore_training.data import CONDITION_NAMES, clip_ids, load_conditions, load_film, split_batches  # noqa: E402
 from filmscore_training.latents import encode_latents  # noqa: E402
 from filmscore_training.diffusion import SCHEDULE, add_noise, alphas_cumprod, min_snr_weight  # noqa: E402
 from filmscore_training.run import RunFolder, add_run_arguments, config_kwargs, seed_everything, start_run, update_ema  # noqa: E402
@@ -61,6 +61,9 @@ def main() -> None:
     ap.add_argument("--condition", choices=["affect", "film"], default="affect",
                     help="affect: the clip's own music descriptors (music-only corpora); film: its video's "
                          "affect levels and film-encoder branches through LAFF (real or synthetic pairs)")
+    ap.add_argument("--conditions", default=",".join(CONDITION_NAMES),
+                    help="the descriptors the model is conditioned on, in order (affect models); e.g. "
+                         f"{','.join(CONDITION_NAMES)},noisiness adds the music's noisiness (spectral flatness)")
     ap.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=None,
                     help="bfloat16 autocast (default: on for CPU; float32 master weights, norms in float32): "
                          "2.2× the float32 step rate here (BENCHMARKS.md)")
@@ -76,12 +79,13 @@ def main() -> None:
     latents = encode_latents(args.dataset, ids, vae_ckpt, args.vae)
     film = load_film(args.dataset, ids) if args.condition == "film" else None
     # The condition tokens: the music's descriptors, or the video's (loudness from its arousal).
-    affect = film["affect"] if film else load_affect(args.dataset, ids)[:, : len(CONDITION_NAMES)]
+    names = CONDITION_NAMES if film else args.conditions.split(",")
+    affect = film["affect"] if film else load_conditions(args.dataset, ids, names)
     film_dims = {k: film[k].shape[1] for k in ("semantic", "aesthetic", "emotion")} if film else None
     abar = alphas_cumprod(SCHEDULE)
     state = run.resume_state(args.resume, ddp)
     model = VMUNet(latent=latents.shape[1], channels=tuple(int(c) for c in args.channels.split(",")),
-                   cond_count=len(CONDITION_NAMES), cond_dim=args.cond_dim, temb=args.temb,
+                   cond_count=len(names), cond_dim=args.cond_dim, temb=args.temb,
                    film_dims=film_dims, pooled_condition=args.pooled_condition,
                    noise_skip=args.noise_skip if not state else state["config"].get("noise_skip", False)).to(args.device)
     # Steps the weights had before this run (--init), so the model card counts all of them.
@@ -93,6 +97,13 @@ def main() -> None:
         # latent width differs) start fresh like new layers; everything else carries over.
         own = model.state_dict()
         fitting = {k: v for k, v in init["ema"].items() if k not in own or own[k].shape == v.shape}
+        # A model given more conditions than its init keeps what the init learnt: the old
+        # descriptors' tokens, and the pooled condition's weights for them, with the new
+        # tokens' columns at zero, so it starts as the init and learns the new ones.
+        grown = {k: grow_into(own[k], v, k) for k, v in init["ema"].items()
+                 if k in own and own[k].shape != v.shape and own[k].dim() == v.dim()
+                 and all(a >= b for a, b in zip(own[k].shape, v.shape)) and k.startswith(("cond.", "pooled.0."))}
+        fitting.update({k: v for k, v in grown.items() if v is not None})
         if model.skip_scale is not None and not init["config"].get("noise_skip"):
             # The init's output predicted the whole noise; here it corrects the skip: from none.
             fitting = {k: v for k, v in fitting.items() if not k.startswith("out.2.")}
@@ -117,7 +128,7 @@ def main() -> None:
     autocast = (lambda: torch.autocast("cpu", dtype=torch.bfloat16)) if bf16 else contextlib.nullcontext
     if ddp.main:
         (run.out / "config.json").write_text(json.dumps({**vars(args), "model": model.config, "schedule": SCHEDULE,
-                                                         "conditions": CONDITION_NAMES, "clips": len(ids)}, indent=1))
+                                                         "conditions": names, "clips": len(ids)}, indent=1))
     rows: list[list] = []
     t0 = time.time()
     while step < args.steps:
@@ -142,10 +153,10 @@ def main() -> None:
         if ddp.main and (step % args.checkpoint_every == 0 or step == args.steps):
             run.save({"model": model.state_dict(), "ema": ema.state_dict(), "opt": opt.state_dict(), "step": step,
                       "init_steps": init_steps,
-                      "gen": gen.get_state(), "config": model.config, "schedule": SCHEDULE, "conditions": CONDITION_NAMES,
+                      "gen": gen.get_state(), "config": model.config, "schedule": SCHEDULE, "conditions": names,
                       "condition": args.condition,
                       "vae": {"mel": vae_ckpt["mel"], "scale": vae_ckpt["scale"], "config": vae_ckpt["config"]},
-                      **({} if film else {"affect_quantiles": torch.quantile(load_affect(args.dataset, ids), torch.linspace(0.02, 0.98, 21), dim=0).T.tolist()})})
+                      **({} if film else {"affect_quantiles": torch.quantile(affect, torch.linspace(0.02, 0.98, 21), dim=0).T.tolist()})})
             run.append(rows)
             rows = []
             run.plot()
@@ -153,6 +164,22 @@ def main() -> None:
     if ddp.main:
         print(json.dumps({"step": step, "clips": len(ids), "world": ddp.world}))
     ddp.close()
+
+
+def grow_into(own: torch.Tensor, init: torch.Tensor, name: str) -> torch.Tensor | None:
+    """`init` placed in a tensor of `own`'s larger shape: the condition tokens (cond.name,
+    cond.null: one row per descriptor) keep the init's rows and their fresh new rows; the pooled
+    condition's first layer (pooled.0.weight: one block of columns per token) keeps the init's
+    columns and gets zeros for the new tokens'. Anything else that grew: None (fresh)."""
+    out = own.clone()
+    if name in ("cond.name", "cond.null"):
+        out[: init.shape[0]] = init
+        return out
+    if name == "pooled.0.weight":
+        out.zero_()
+        out[:, : init.shape[1]] = init
+        return out
+    return None
 
 
 if __name__ == "__main__":

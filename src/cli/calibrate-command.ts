@@ -31,10 +31,11 @@ export interface CalibrateCommandOptions {
 export async function runCalibrate(opts: CalibrateCommandOptions): Promise<void> {
   const points = integer('--points', opts.points, 7, 2);
   const seeds = integer('--seeds', opts.seeds, 3, 1);
-  const descriptors = (opts.descriptors ?? CALIBRATED_DESCRIPTORS.join(','))
-    .split(',')
+  const asked = opts.descriptors
+    ?.split(',')
     .map((s) => s.trim())
-    .filter(Boolean) as CalibratedDescriptor[];
+    .filter(Boolean) as CalibratedDescriptor[] | undefined;
+  const descriptors = asked ?? [...CALIBRATED_DESCRIPTORS];
   for (const d of descriptors) {
     if (!CALIBRATED_DESCRIPTORS.includes(d)) {
       throw new UsageError(
@@ -49,9 +50,12 @@ export async function runCalibrate(opts: CalibrateCommandOptions): Promise<void>
   let curves: Awaited<ReturnType<typeof measureResponses>>;
   try {
     const missing = descriptors.filter((d) => !model.manifest.condition.names.includes(d));
-    if (missing.length) {
+    if (asked && missing.length) {
       throw new UsageError(`${dir} is not conditioned on ${missing.join(', ')}`);
     }
+    // By default, every descriptor that can be read back and that this model is conditioned on.
+    if (!asked)
+      descriptors.splice(0, descriptors.length, ...descriptors.filter((d) => !missing.includes(d)));
     stages.stage(
       `generating ${descriptors.length} × ${points} levels × ${seeds} seeds at the model's defaults`,
     );

@@ -204,7 +204,7 @@ program
 program
   .command('calibrate')
   .description(
-    'Measure how a model follows requested pace and loudness (it generates at evenly spaced ' +
+    'Measure how a model follows requested pace, loudness and noisiness (it generates at evenly spaced ' +
       'levels, several seeds each, and reads the music back as the corpus was labelled) and keep ' +
       'the measured responses in its manifest, so that a requested level is what comes out: the model is then given whatever value made it. A descriptor the model does not follow (its output moves less than 0.1) is left as it was.',
   )
@@ -214,7 +214,10 @@ program
   )
   .option('--points <n>', 'levels per descriptor, evenly spaced from 0 to 1 (default 7)')
   .option('--seeds <n>', 'generations per level (default 3)')
-  .option('--descriptors <list>', 'which to calibrate (default pace,loudness)')
+  .option(
+    '--descriptors <list>',
+    'which to calibrate (default: those of pace, loudness, noisiness the model is conditioned on)',
+  )
   .option('--dry-run', 'measure and print, but leave the manifest as it was')
   .option('--json', 'print one JSON object with the measurements instead of the summary')
   .option('-q, --quiet', 'no progress on stderr')

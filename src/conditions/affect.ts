@@ -13,6 +13,7 @@ export const AFFECT_NAMES = [
   'dynamicRange',
   'mode',
   'density',
+  'noisiness',
 ] as const;
 export type AffectName = (typeof AFFECT_NAMES)[number];
 export type AffectDescriptors = Record<AffectName, number>;

@@ -35,10 +35,17 @@ export function quantileTable(samples: ArrayLike<number>): number[] {
   });
 }
 
-/** Quantile tables of every descriptor, from per-clip descriptor vectors (AFFECT_NAMES order). */
+/**
+ * Quantile tables of every descriptor, from per-clip descriptor vectors (AFFECT_NAMES order).
+ * Vectors from a cache that predates a descriptor (shorter) give no table for it.
+ */
 export function affectQuantiles(vectors: readonly ArrayLike<number>[]): AffectQuantiles {
   return Object.fromEntries(
-    AFFECT_NAMES.map((name, k) => [name, quantileTable(vectors.map((v) => v[k]))]),
+    AFFECT_NAMES.flatMap((name, k) =>
+      vectors.length && vectors.every((v) => k < v.length)
+        ? [[name, quantileTable(vectors.map((v) => v[k]))]]
+        : [],
+    ),
   );
 }
 

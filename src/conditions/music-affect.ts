@@ -2,6 +2,7 @@ import type { MusicAnalysis } from '../analysis/music-analysis.js';
 import { AUDIOLDM_MEL, melToHzSlaney, hzToMelSlaney } from '../features/mel.js';
 import { clip01, type AffectDescriptors, type AffectName } from './affect.js';
 import { pearson } from '../util/statistics.js';
+import { FLATNESS, spectralFlatness } from '../features/flatness.js';
 
 /** Bumped whenever a definition below changes, so cached descriptors are recomputed. */
 export const MUSIC_AFFECT_VERSION = 1;
@@ -49,6 +50,10 @@ export const AFFECT_MIXES = {
  * - arousal = 0.40·loudness + 0.35·pace + 0.25·brightness.
  * - tension = 0.40·(1 − mode) + 0.30·density + 0.30·crescendo, where crescendo is the
  *   dynamics' least-squares slope, 0 dB/s → 0 … 3 dB/s → 1 (rising loudness builds tension).
+ * - noisiness: spectral flatness 100–4000 Hz (features/flatness.ts) on a log scale, 0.001 (a
+ *   few clean partials) → 0 … 1 (white noise) → 1. The corpus's clips read 0.007–0.17 between
+ *   their 10th and 90th percentiles; a model conditioned on it can be asked for tonal music
+ *   when the rest of the request (bright, fast) is what noisy clips of the corpus are.
  */
 export function musicAffect(m: MusicAnalysis): AffectDescriptors {
   const T = m.dynamics.length;
@@ -127,5 +132,11 @@ export function musicAffect(m: MusicAnalysis): AffectDescriptors {
     dynamicRange,
     mode,
     density,
+    noisiness: noisinessLevel(spectralFlatness(m.audio, { ...FLATNESS, sampleRate: m.sampleRate })),
   };
+}
+
+/** Spectral flatness (0–1) → the noisiness level: log scale, 0.001 → 0 … 1 → 1. */
+export function noisinessLevel(flatness: number): number {
+  return clip01((Math.log10(Math.max(flatness, 1e-12)) + 3) / 3);
 }

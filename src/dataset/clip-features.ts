@@ -1,5 +1,5 @@
 import { analyzeSignal } from '../analysis/music-analysis.js';
-import { affectVector, type AffectDescriptors } from '../conditions/affect.js';
+import { AFFECT_NAMES, affectVector, type AffectDescriptors } from '../conditions/affect.js';
 import { musicAffect } from '../conditions/music-affect.js';
 import { encodeNpy, npyArray } from './npy.js';
 
@@ -30,7 +30,7 @@ export function clipFeatures(x22: Float32Array): ClipFeatures {
     ['mel.npy', npyArray('float16', [T, a.logMel.bins], a.logMel.data)],
     ['melody.npy', npyArray('uint8', [T], a.melody)],
     ['dynamics.npy', npyArray('float32', [T], a.dynamics)],
-    ['affect.npy', npyArray('float32', [9], affectVector(affect))],
+    ['affect.npy', npyArray('float32', [AFFECT_NAMES.length], affectVector(affect))],
   ] as const;
   return { files: arrays.map(([name, arr]) => [name, encodeNpy(arr)]), affect };
 }

@@ -17,17 +17,20 @@ export interface MusicReading {
   levelDb: number;
   pace: number;
   loudness: number;
+  /** Spectral flatness on musicAffect's log scale (0 clean partials … 1 white noise). */
+  noisiness: number;
 }
 
 /** Mono audio read as the corpus's music was labelled (`analyzeAudio`, `musicAffect`). */
 export function readMusic(audio: Float32Array, sampleRate: Hertz): MusicReading {
   const a = analyzeAudio(audio, sampleRate);
-  const { pace, loudness } = musicAffect(a);
+  const { pace, loudness, noisiness } = musicAffect(a);
   return {
     onsetsPerSecond: a.onsets.length / a.durationS,
     levelDb: a.dynamics.reduce((s, v) => s + v, 0) / a.dynamics.length,
     pace,
     loudness,
+    noisiness,
   };
 }
 
@@ -40,6 +43,7 @@ export function meanReading(readings: readonly MusicReading[]): MusicReading {
     levelDb: mean('levelDb'),
     pace: mean('pace'),
     loudness: mean('loudness'),
+    noisiness: mean('noisiness'),
   };
 }
 

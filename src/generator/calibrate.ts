@@ -6,7 +6,7 @@ import type { GeneratorModel } from './model-folder.js';
 import { generate } from './pipeline.js';
 
 /** The descriptors a response can be measured for: those read back from the music itself. */
-export const CALIBRATED_DESCRIPTORS = ['pace', 'loudness'] as const;
+export const CALIBRATED_DESCRIPTORS = ['pace', 'loudness', 'noisiness'] as const;
 export type CalibratedDescriptor = (typeof CALIBRATED_DESCRIPTORS)[number];
 
 /** A fitted response with every input tried and its measurements (one per seed): the curve

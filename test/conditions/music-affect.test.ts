@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import { analyzeSignal } from '../../src/analysis/music-analysis.js';
 import { AFFECT_NAMES, affectVector } from '../../src/conditions/affect.js';
 import { musicAffect } from '../../src/conditions/music-affect.js';
-import { clicks, note } from '../../src/synth/signals.js';
+import { clicks, noise, note } from '../../src/synth/signals.js';
+import { reference } from '../helpers/reference.js';
 
 const SR = 22050;
 
@@ -54,6 +55,25 @@ describe('musicAffect', () => {
     for (const [i, k] of AFFECT_NAMES.entries()) {
       assert.ok(a[k] >= 0 && a[k] <= 1, `${k} = ${a[k]}`);
       assert.equal(v[i], Math.fround(a[k]));
+    }
+  });
+
+  it('noisiness: white noise near its theoretical level, a chord far below, as the training labels it', () => {
+    // A periodogram's bins of white noise are exponential: geometric / arithmetic mean e^−γ,
+    // so the level is (log10 e^−γ + 3) / 3 ≈ 0.916.
+    const white = noise(SR * 4, 7, 0.3);
+    const expected = (Math.log10(Math.exp(-0.5772156649)) + 3) / 3;
+    const a = analyzeSignal(white);
+    const level = musicAffect(a).noisiness;
+    assert.ok(Math.abs(level - expected) < 0.02, `white noise ${level} vs ${expected}`);
+    const chord = analyzeSignal(piece(C_MAJOR, 2));
+    assert.ok(musicAffect(chord).noisiness < 0.5, `chord ${musicAffect(chord).noisiness}`);
+    for (const m of [a, chord]) {
+      const ref = reference<{ level: number }>('training_noisiness', {}, { x: m.audio });
+      assert.ok(
+        Math.abs(musicAffect(m).noisiness - ref.level) < 1e-4,
+        `${musicAffect(m).noisiness} vs ${ref.level}`,
+      );
     }
   });
 

@@ -477,8 +477,20 @@ def flatness(req, p):
     return {"flatness": float(np.mean(np.exp(np.log(band).mean(1)) / band.mean(1)))}
 
 
+def training_noisiness(req, p):
+    """The noisiness level the training side labels a clip with (filmscore_training/data.py),
+    which must agree with the runtime's musicAffect, or a model is asked on another scale."""
+    import os as _os
+    import sys as _sys
+    _sys.path.insert(0, _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "..", "..", "training"))
+    from filmscore_training.data import noisiness_level, spectral_flatness
+    f = spectral_flatness(load(req, "x"))
+    return {"flatness": f, "level": noisiness_level(f)}
+
+
 COMMANDS["training_front_end"] = training_front_end
 COMMANDS["flatness"] = flatness
+COMMANDS["training_noisiness"] = training_noisiness
 
 
 if __name__ == "__main__":

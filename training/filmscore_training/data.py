@@ -6,6 +6,7 @@ computed by the TypeScript DSP so training and runtime share one front end), aud
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -15,7 +16,8 @@ import torch
 # src/conditions/affect.ts AFFECT_NAMES. The default generator is conditioned on the five the
 # video side measures too, and on loudness, which the film gives as its arousal level (an
 # intense picture asks for loud music) and a user may set with --mood.
-AFFECT_NAMES = ["brightness", "pace", "valence", "arousal", "tension", "loudness", "dynamicRange", "mode", "density"]
+AFFECT_NAMES = ["brightness", "pace", "valence", "arousal", "tension", "loudness", "dynamicRange", "mode", "density",
+                "noisiness"]
 CONDITION_NAMES = AFFECT_NAMES[:6]
 
 
@@ -54,6 +56,63 @@ def load_mels(dataset: str | Path, ids: list[str], frames: int) -> torch.Tensor:
 
 def load_affect(dataset: str | Path, ids: list[str]) -> torch.Tensor:
     return torch.from_numpy(np.stack([np.load(Path(dataset) / "clips" / c / "affect.npy").astype(np.float32) for c in ids]))
+
+
+def load_conditions(dataset: str | Path, ids: list[str], names: list[str]) -> torch.Tensor:
+    """[N, len(names)] condition levels in `names`' order, from affect.npy; noisiness, which caches
+    built before it lack, derived from the audio as src/conditions/music-affect.ts does."""
+    affect = load_affect(dataset, ids)
+    cols = []
+    for n in names:
+        if n not in AFFECT_NAMES:
+            raise SystemExit(f"unknown condition {n!r}: use {', '.join(AFFECT_NAMES)}")
+        k = AFFECT_NAMES.index(n)
+        cols.append(affect[:, k] if k < affect.shape[1] else noisiness_levels(dataset, ids))
+    return torch.stack(cols, dim=1)
+
+
+# Spectral flatness 100–4000 Hz (src/features/flatness.ts: 16 kHz, Hann 1024, hop 160, centred
+# with reflection, per-frame geometric / arithmetic mean of the power, averaged over frames).
+FLATNESS = {"n_fft": 1024, "hop": 160, "f_low": 100.0, "f_high": 4000.0, "sample_rate": 16000}
+
+
+def spectral_flatness(audio: np.ndarray) -> float:
+    x = np.asarray(audio, np.float64)
+    if x.dtype.kind == "i" or np.abs(x).max(initial=0) > 1.5:
+        x = x / 32768.0
+    n_fft, hop = FLATNESS["n_fft"], FLATNESS["hop"]
+    x = np.pad(x, n_fft // 2, mode="reflect")
+    frames = 1 + (len(x) - n_fft) // hop
+    window = np.hanning(n_fft + 1)[:-1]  # periodic Hann, as torch.hann_window
+    bin_hz = FLATNESS["sample_rate"] / n_fft
+    lo, hi = int(np.ceil(FLATNESS["f_low"] / bin_hz)), int(np.floor(FLATNESS["f_high"] / bin_hz))
+    total = 0.0
+    for start in range(0, frames, 256):  # blocks of frames keep memory small
+        idx = np.arange(n_fft)[None, :] + hop * np.arange(start, min(frames, start + 256))[:, None]
+        p = np.abs(np.fft.rfft(x[idx] * window, axis=1))[:, lo: hi + 1] ** 2 + 1e-10
+        total += float(np.sum(np.exp(np.mean(np.log(p), axis=1)) / np.mean(p, axis=1)))
+    return total / frames
+
+
+def noisiness_level(flatness: float) -> float:
+    """Flatness on a log scale, 0.001 (a few clean partials) → 0 … 1 (white noise) → 1: the
+    corpus spans 0.007–0.17 between its 10th and 90th percentiles, a ratio no linear scale reads."""
+    return float(np.clip((np.log10(max(flatness, 1e-12)) + 3.0) / 3.0, 0.0, 1.0))
+
+
+def noisiness_levels(dataset: str | Path, ids: list[str]) -> torch.Tensor:
+    """Each clip's noisiness level, kept under dataset/derived/ (4 000 clips take a minute)."""
+    import hashlib
+    key = hashlib.sha1("|".join(ids).encode()).hexdigest()[:12]
+    cache = Path(dataset) / "derived" / f"noisiness-{key}.npy"
+    if cache.exists():
+        return torch.from_numpy(np.load(cache))
+    levels = np.array([noisiness_level(spectral_flatness(load_audio(dataset, c))) for c in ids], np.float32)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_name(cache.stem + f".partial-{os.getpid()}.npy")
+    np.save(tmp, levels)
+    os.replace(tmp, cache)
+    return torch.from_numpy(levels)
 
 
 def load_audio(dataset: str | Path, clip: str) -> np.ndarray:
