@@ -157,6 +157,51 @@ describe('generator training recipes (smoke)', () => {
     ]);
     assert.match(tunedOut, /initialised from .* \(step 20\); new: nothing/);
 
+    // Grown by a condition (noisiness): the init's six tokens and pooled weights carried over,
+    // the new token's pooled columns zero (lr 0, so the step leaves the weights as initialised),
+    // and the model exported with the seventh slot and its quantiles.
+    const grown = join(dir, 'unet-grown');
+    run(PYTHON, [
+      'training/train_unet.py',
+      ...common,
+      ...['--out', grown, '--init', join(tuned, 'checkpoint.pt'), '--steps', '1', '--lr', '0'],
+      ...['--conditions', 'brightness,pace,valence,arousal,tension,loudness,noisiness'],
+      ...tinyUnet(vae),
+    ]);
+    const grownCheck = run(PYTHON, [
+      '-c',
+      [
+        'import sys, torch',
+        'a = torch.load(sys.argv[1])["ema"]; b = torch.load(sys.argv[2])["model"]',
+        'd = a["cond.name"].shape[1]',
+        'print(b["cond.name"].shape[0], bool(torch.equal(a["cond.name"], b["cond.name"][:6])),',
+        '      bool(torch.equal(a["pooled.0.weight"], b["pooled.0.weight"][:, :6 * d])),',
+        '      float(b["pooled.0.weight"][:, 6 * d:].abs().max()))',
+      ].join('\n'),
+      join(tuned, 'checkpoint.pt'),
+      join(grown, 'checkpoint.pt'),
+    ]);
+    assert.equal(grownCheck.trim(), '7 True True 0.0');
+    const grownModel = join(dir, 'model-grown');
+    exportModel(grown, grownModel);
+    const g7 = await loadModelFolder(grownModel);
+    try {
+      assert.equal(g7.manifest.condition.names[6], 'noisiness');
+      const q = g7.manifest.condition.quantiles?.noisiness ?? [];
+      assert.equal(q.length, 21);
+      assert.ok(q[20] > q[0] && q[0] >= 0 && q[20] <= 1, `noisiness quantiles ${q[0]}…${q[20]}`);
+      const out = await generate(g7, {
+        condition: new Float32Array(7).fill(0.5),
+        seed: 1,
+        steps: 2,
+        guidance: 2,
+        scheduler: 'ddim',
+      });
+      assert.ok(out.audio.every((x) => Number.isFinite(x)));
+    } finally {
+      await g7.dispose();
+    }
+
     const model = join(dir, 'model');
     exportModel(tuned, model);
     const sample = (folder: GeneratorModel): Promise<Generation> =>
