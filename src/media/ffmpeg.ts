@@ -15,8 +15,9 @@ export function fileArg(path: string): string {
   return `file:${path}`;
 }
 
-/** How long a tool may stay silent (no output at all) before it is taken as hung. */
-const IDLE_LIMIT_MS = 120_000;
+/** How long a tool may stay silent (no output at all) before it is taken as hung (the
+ * environment may shorten it: the tests do, with a stand-in ffmpeg that hangs). */
+const IDLE_LIMIT_MS = Number(process.env.FILMSCORE_IDLE_LIMIT_MS) || 120_000;
 
 const MISSING_TOOL_HINT = 'install it with `sudo apt-get install ffmpeg` (or run scripts/setup.sh)';
 
@@ -26,6 +27,11 @@ function missingTool(bin: string, path: string): MediaError {
     path,
     `${bin} was not found on PATH; ${MISSING_TOOL_HINT}.`,
   );
+}
+
+/** A failure to start ffmpeg, as reported: a missing program named, anything else as it is. */
+export function toolError(err: NodeJS.ErrnoException, path: string): Error {
+  return err.code === 'ENOENT' ? missingTool(FFMPEG, path) : err;
 }
 
 export interface ToolResult {
@@ -95,46 +101,67 @@ export async function* streamRecords(
   const child: ChildProcess = spawn(FFMPEG, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr = stderrOf(child);
   let spawnError: Error | undefined;
-  let idle = false;
   const exited = new Promise<number | null>((resolve) => {
     child.on('close', (code) => resolve(code));
     child.on('error', (err: NodeJS.ErrnoException) => {
-      spawnError = err.code === 'ENOENT' ? missingTool(FFMPEG, opts.path) : err;
+      spawnError = toolError(err, opts.path);
       resolve(null);
     });
   });
-  let watchdog = setTimeout(onIdle, IDLE_LIMIT_MS);
-  function onIdle(): void {
-    idle = true;
-    child.kill('SIGKILL');
-  }
-  async function* watched(): AsyncGenerator<Buffer> {
-    for await (const chunk of child.stdout! as AsyncIterable<Buffer>) {
-      clearTimeout(watchdog);
-      watchdog = setTimeout(onIdle, IDLE_LIMIT_MS);
-      yield chunk;
-    }
-  }
+  const watchdog = idleWatchdog(child);
   try {
-    const pending = yield* recordsOf(watched(), opts.recordBytes);
+    const pending = yield* recordsOf(watchdog.watch(child.stdout!), opts.recordBytes);
     const code = await exited;
     if (spawnError) throw spawnError;
-    if (idle) {
-      throw new MediaError(
-        'timeout',
-        opts.path,
-        `ffmpeg stopped producing output for ${opts.path}; the file may be damaged.`,
-      );
-    }
+    if (watchdog.fired) throw silentFailure(opts.path);
     if (code !== 0) throw opts.describeFailure(stderr());
     const complaint = opts.judgeWarnings?.(stderr());
     if (complaint) throw complaint;
     // A trailing partial record (the last audio chunk) is still data: hand it over.
     if (pending.length > 0) yield pending;
   } finally {
-    clearTimeout(watchdog);
+    watchdog.stop();
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
+}
+
+/**
+ * Kills `child` when none of the streams `watch`ed has produced anything for IDLE_LIMIT_MS (a
+ * hung decode): `fired` then says so, for the message (`silentFailure`).
+ */
+export function idleWatchdog(child: ChildProcess): {
+  watch(stream: NodeJS.ReadableStream): AsyncGenerator<Buffer>;
+  readonly fired: boolean;
+  stop(): void;
+} {
+  let fired = false;
+  const onIdle = (): void => {
+    fired = true;
+    child.kill('SIGKILL');
+  };
+  let timer = setTimeout(onIdle, IDLE_LIMIT_MS);
+  return {
+    async *watch(stream) {
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        clearTimeout(timer);
+        timer = setTimeout(onIdle, IDLE_LIMIT_MS);
+        yield chunk;
+      }
+    },
+    get fired() {
+      return fired;
+    },
+    stop: () => clearTimeout(timer),
+  };
+}
+
+/** What a decode killed by its idle watchdog reports. */
+export function silentFailure(path: string): MediaError {
+  return new MediaError(
+    'timeout',
+    path,
+    `ffmpeg stopped producing output for ${path}; the file may be damaged.`,
+  );
 }
 
 /** What a long-running ffmpeg says on stderr, its last 32–64 KiB (all a message needs). */

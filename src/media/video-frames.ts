@@ -5,9 +5,12 @@ import {
   FFMPEG,
   describeInputFailure,
   fileArg,
+  idleWatchdog,
   recordsOf,
+  silentFailure,
   stderrOf,
   streamRecords,
+  toolError,
 } from './ffmpeg.js';
 import { probe, type MediaInfo } from './probe.js';
 
@@ -181,10 +184,16 @@ export function videoFramesTwice(
   args.push('-map', '[rb]', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:3');
   const child = spawn(FFMPEG, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
   const stderr = stderrOf(child);
+  let spawnError: Error | undefined;
   const exited = new Promise<number | null>((resolve) => {
     child.on('close', (code) => resolve(code));
-    child.on('error', () => resolve(null));
+    child.on('error', (err) => {
+      spawnError = err;
+      resolve(null);
+    });
   });
+  // One watchdog for both pipes: a decode that stops feeding either is hung.
+  const watchdog = idleWatchdog(child);
   let open = 2;
   async function* sampling(
     k: 0 | 1,
@@ -196,16 +205,20 @@ export function videoFramesTwice(
     let index = 0;
     try {
       // A cut-off last frame (the leftover) is not a frame.
-      for await (const record of recordsOf(pipe as AsyncIterable<Buffer>, frameBytes)) {
+      for await (const record of recordsOf(watchdog.watch(pipe), frameBytes)) {
         const timeS = (opts.startS ?? 0) + index / opts.fps;
         yield { index, timeS, width, height, rgb: new Uint8Array(record) };
         index++;
       }
       const code = await exited;
+      if (spawnError) throw toolError(spawnError, path);
+      if (watchdog.fired) throw silentFailure(path);
       if (code !== 0) throw describeInputFailure(path, stderr());
     } finally {
-      if (--open === 0 && child.exitCode === null && child.signalCode === null)
-        child.kill('SIGKILL');
+      if (--open === 0) {
+        watchdog.stop();
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }
       // A consumer that stops early must not leave ffmpeg blocked on its pipe.
       if (open > 0) (pipe as NodeJS.ReadableStream & { resume(): void }).resume();
     }
