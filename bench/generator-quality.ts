@@ -17,7 +17,7 @@ import { writeFileSync } from 'node:fs';
 import { analyzeAudio } from '../src/analysis/music-analysis.js';
 import { musicAffect } from '../src/conditions/music-affect.js';
 import { logMelBandMajor } from '../src/features/mel.js';
-import { conditionTargets, conditionVector } from '../src/generator/condition.js';
+import { conditionTargets, conditionVector, throughResponse } from '../src/generator/condition.js';
 import { DEFAULT_MODEL_DIR, loadModelFolder } from '../src/generator/model-folder.js';
 import { generate } from '../src/generator/pipeline.js';
 import { logMelL1, multiResolutionStftDistance } from '../src/eval/reconstruction.js';
@@ -84,9 +84,19 @@ const ceiling = {
   label: [] as { pace: number; loudness: number }[],
   rebuilt: [] as { pace: number; loudness: number }[],
 };
-// Spectral flatness 100–4000 Hz (features/flatness.ts): noisiness of real test clips and of
-// generations asked for those clips' own descriptors.
-const flatness = { real: [] as number[], gen: [] as number[] };
+// Spectral flatness 100–4000 Hz (features/flatness.ts): noisiness of real test clips, of
+// generations asked for those clips' own descriptors, and of the grid's generations asked as
+// `--mood` asks (what a user gets: the other descriptors medium, through the calibration).
+const flatness = {
+  real: [] as number[],
+  gen: [] as number[],
+  mood: [] as number[],
+  filmDefault: [] as number[],
+  ownCalibrated: [] as number[],
+};
+// A model conditioned on noisiness: each clip's descriptors again, but noisiness as a film
+// leaves it (medium, through the calibration), since the picture does not give it.
+const noisinessAt = m.condition.names.indexOf('noisiness');
 const paceAt = m.condition.names.indexOf('pace');
 const loudnessAt = m.condition.names.indexOf('loudness');
 for (const c of testClips) {
@@ -148,6 +158,25 @@ for (const [k, id] of testIds.entries()) {
     guidance,
     scheduler: m.defaults.scheduler,
   });
+  if (noisinessAt >= 0) {
+    // Noisiness as a film leaves it, and the clip's own noisiness through the model's measured
+    // response (what it must be given to measure that much: like for like with the real clip).
+    for (const [into, value] of [
+      [flatness.filmDefault, conditionVector({}, m)[noisinessAt]],
+      [flatness.ownCalibrated, throughResponse(m, 'noisiness', condition[noisinessAt])],
+    ] as const) {
+      const asked = Float32Array.from(condition);
+      asked[noisinessAt] = value;
+      const h = await generate(model, {
+        condition: asked,
+        seed: 1000 + k,
+        steps: useSteps,
+        guidance,
+        scheduler: m.defaults.scheduler,
+      });
+      into.push(spectralFlatness(h.music));
+    }
+  }
   const s = logMelBandMajor(g.music);
   genEmb.push(Array.from(mfccStatsOfMel(s.data, s.frames)));
   style.gen.push(await styleOf(g.music));
@@ -183,6 +212,7 @@ for (let k = 0; k < generations; k++) {
     const a = musicAffect(analyzeAudio(g.music, SR));
     measured[way].push({ pace: a.pace, loudness: a.loudness });
     if (way === 'mixed') {
+      flatness.mood.push(spectralFlatness(g.music));
       // Against what was asked for (the levels through the quantiles), not against the value
       // the model was given: with a measured response (filmscore calibrate) the two differ.
       const target = conditionTargets({}, m, level);
@@ -267,6 +297,16 @@ const result = {
     real: mean(flatness.real),
     generated: mean(flatness.gen),
     ratio: mean(flatness.gen) / mean(flatness.real),
+    asMoodAsks: mean(flatness.mood),
+    asMoodAsksRatio: mean(flatness.mood) / mean(flatness.real),
+    ...(flatness.filmDefault.length
+      ? {
+          noisinessAsFilm: mean(flatness.filmDefault),
+          noisinessAsFilmRatio: mean(flatness.filmDefault) / mean(flatness.real),
+          ownNoisinessCalibrated: mean(flatness.ownCalibrated),
+          ownNoisinessCalibratedRatio: mean(flatness.ownCalibrated) / mean(flatness.real),
+        }
+      : {}),
   },
   conditioning: {
     generations,
@@ -312,7 +352,11 @@ console.log(
   `asked for held-out clips' own descriptors (${testIds.length} generations): ρ pace ${f(stats.own_pace)}, loudness ${f(stats.own_loudness)}`,
 );
 console.log(
-  `spectral flatness 100–4000 Hz: generated ${result.flatness.generated.toFixed(4)}, real test clips ${result.flatness.real.toFixed(4)} (×${result.flatness.ratio.toFixed(2)}); ` +
+  `spectral flatness 100–4000 Hz: generated ${result.flatness.generated.toFixed(4)}, real test clips ${result.flatness.real.toFixed(4)} (×${result.flatness.ratio.toFixed(2)}), as --mood asks ${result.flatness.asMoodAsks.toFixed(4)} (×${result.flatness.asMoodAsksRatio.toFixed(2)})` +
+    (result.flatness.noisinessAsFilm !== undefined
+      ? `, the clips' own descriptors with noisiness as a film leaves it ${result.flatness.noisinessAsFilm.toFixed(4)} (×${result.flatness.noisinessAsFilmRatio!.toFixed(2)}), with their own noisiness through the measured response ${result.flatness.ownNoisinessCalibrated!.toFixed(4)} (×${result.flatness.ownNoisinessCalibratedRatio!.toFixed(2)})`
+      : '') +
+    '; ' +
     `calibration (|measured − requested| on the descriptors' 0–1 scale): pace ${f(result.conditioning.calibrationMaePace)}, loudness ${f(result.conditioning.calibrationMaeLoudness)}`,
 );
 if (stats.ceiling_pace !== null)

@@ -30,13 +30,19 @@ export function conditionVector(
   overrides: AffectLevels = {},
 ): Float32Array {
   const targets = conditionTargets(levels, manifest, overrides);
-  const response = manifest.condition.response ?? {};
-  return Float32Array.from(manifest.condition.names, (n, i) => {
-    const curve = response[n];
-    return curve && responseSpan(curve) >= MIN_RESPONSE_SPAN
-      ? invertResponse(targets[i], curve)
-      : targets[i];
-  });
+  return Float32Array.from(manifest.condition.names, (n, i) =>
+    throughResponse(manifest, n, targets[i]),
+  );
+}
+
+/**
+ * The value to give the model for a descriptor to measure `target` in its music: the model's
+ * measured response inverted, where it has one it follows (`filmscore calibrate`); else the
+ * target itself.
+ */
+export function throughResponse(manifest: ModelManifest, name: AffectName, target: number): number {
+  const curve = manifest.condition.response?.[name];
+  return curve && responseSpan(curve) >= MIN_RESPONSE_SPAN ? invertResponse(target, curve) : target;
 }
 
 /**

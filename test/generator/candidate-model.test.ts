@@ -136,6 +136,21 @@ describe('the candidate model (models/candidate)', () => {
     assert.ok(loud.levelDb > quiet.levelDb + 1, `dB: ${loud.levelDb} vs ${quiet.levelDb}`);
   });
 
+  it('follows its noisiness: asked for clean music it makes music with cleaner partials, bright or not', async () => {
+    // Its UNet is conditioned on the music's noisiness (spectral flatness, log scale): a model
+    // that ignored it would measure the same at both levels. Bright requests are the case that
+    // matters: the corpus's bright clips are its noisiest, and without it the model made hiss.
+    assert.ok(model.manifest.condition.names.includes('noisiness'));
+    for (const brightness of [0.5, 0.9]) {
+      const clean = await measureConditioned(model, { brightness, noisiness: 0.2 });
+      const noisy = await measureConditioned(model, { brightness, noisiness: 0.8 });
+      assert.ok(
+        noisy.noisiness > clean.noisiness + NOISINESS_GAIN,
+        `brightness ${brightness}: noisiness measured ${clean.noisiness} asked 0.2, ${noisy.noisiness} asked 0.8`,
+      );
+    }
+  });
+
   it("carries a reference's melody and dynamics (S-Control) beyond what the same seeds share by chance", async () => {
     // Each outside crop is its own reference (both controls), the condition medium, 10 steps,
     // against the same seed without the reference: a branch that ignored its controls would
@@ -175,6 +190,7 @@ describe('the candidate model (models/candidate)', () => {
   });
 });
 
+const NOISINESS_GAIN = 0.05;
 const MELODY_GAIN = 0.04;
 const DYNAMICS_GAIN = 0.15;
 const MELODY_MIN = 0.7;
