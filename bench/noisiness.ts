@@ -19,7 +19,7 @@ import { generate } from '../src/generator/pipeline.js';
 import { modelMelOptions } from '../src/generator/reconstruct.js';
 import { option } from './args.js';
 import { corpusClips, pieceCondition } from './held-out-music.js';
-import { levelToQuantile } from '../src/conditions/calibration.js';
+import { conditionVector } from '../src/generator/condition.js';
 
 const dataset = process.argv[2];
 if (!dataset || dataset.startsWith('--')) {
@@ -84,12 +84,11 @@ interface Row {
     generated: { std: number; roughness: number };
   };
   /** A model conditioned on noisiness: the generation's flatness when asked, with the clip's
-   * other descriptors, for each of NOISINESS_LEVELS (levels through the manifest's quantiles). */
+   * other descriptors, for each of NOISINESS_LEVELS (as `--mood noisiness=…` asks). */
   flatnessAsked?: Record<string, number>;
 }
 const NOISINESS_LEVELS = [0.1, 0.3, 0.5, 0.7];
 const noisinessAt = m.condition.names.indexOf('noisiness');
-const noisinessTable = m.condition.quantiles?.noisiness;
 const rows: Row[] = [];
 for (const [k, clip] of clips.entries()) {
   const condition = pieceCondition(dataset, clip, m.condition.names);
@@ -109,11 +108,12 @@ for (const [k, clip] of clips.entries()) {
     overShare: g.music.filter((v) => Math.abs(v) > 1).length / g.music.length,
     latent: { real: texture(await encode(clip.audio)), generated: texture(g.latent) },
   };
-  if (noisinessAt >= 0 && noisinessTable) {
+  if (noisinessAt >= 0) {
     row.flatnessAsked = {};
     for (const level of NOISINESS_LEVELS) {
       const asked = Float32Array.from(condition);
-      asked[noisinessAt] = levelToQuantile(level, noisinessTable);
+      // As `--mood noisiness=level` asks: through the quantiles and the measured response.
+      asked[noisinessAt] = conditionVector({}, m, { noisiness: level })[noisinessAt];
       const h = await generate(model, {
         condition: asked,
         seed: 1000 + k,
