@@ -91,8 +91,22 @@ export interface ScoreResult {
 }
 
 /** The film's affect levels; loudness, which a picture has not, follows its arousal. */
+/**
+ * The range a film's levels are kept to before they ask for music. A level of 0 or 1 (a black
+ * frame, a picture that never moves) asks for the training music's outermost 2 %, where a model
+ * has seen few clips and does not follow them: the candidate, asked for the darkest brightness,
+ * made quiet but busy music (4.1 onsets/s for the dark still film) though the corpus's darkest
+ * clips are its slowest, and 2.8/s asked for 0.1 (BENCHMARKS.md, session 10). `--mood` still
+ * reaches the whole range.
+ */
+export const FILM_LEVEL_RANGE = [0.1, 0.9] as const;
+
 function levelsOf(film: FilmAnalysis): AffectLevels {
-  return { ...film.levels, loudness: film.levels.arousal };
+  const [lo, hi] = FILM_LEVEL_RANGE;
+  const levels: AffectLevels = { ...film.levels, loudness: film.levels.arousal };
+  for (const k of Object.keys(levels) as (keyof AffectLevels)[])
+    levels[k] = Math.min(hi, Math.max(lo, levels[k]!));
+  return levels;
 }
 
 /** A reference piece whose melody and/or dynamics the score follows (S-Control). */

@@ -139,9 +139,9 @@ describe('the bundled model (models/default)', () => {
     const model = await loadModelFolder();
     try {
       // 3 seeds each, end to end. Measured 2026-12-02 (bench/film-conditioning.ts): dark still
-      // 2.67 onsets/s at 1.4 dB, bright fast-cut 3.37/s at 45.5 dB (before the model was
-      // calibrated: 1.93 vs 2.30/s, −14.4 vs 41.7 dB). A model that ignored the picture would
-      // give the two films the same score.
+      // 0.43 onsets/s at 26.6 dB, bright fast-cut 2.93/s at 40.0 dB since film levels are kept
+      // to 0.1–0.9 (score-video.ts FILM_LEVEL_RANGE; before: 2.67 vs 3.37/s, 1.4 vs 45.5 dB).
+      // A model that ignored the picture would give the two films the same score.
       const dark = await measureScoredFilm(model, 'dark-still');
       const bright = await measureScoredFilm(model, 'bright-fast-cut');
       assert.ok(
