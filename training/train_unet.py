@@ -102,7 +102,7 @@ def main() -> None:
         # tokens' columns at zero, so it starts as the init and learns the new ones.
         grown = {k: grow_into(own[k], v, k) for k, v in init["ema"].items()
                  if k in own and own[k].shape != v.shape and own[k].dim() == v.dim()
-                 and all(a >= b for a, b in zip(own[k].shape, v.shape)) and k.startswith(("cond.", "pooled.0."))}
+                 and all(a >= b for a, b in zip(own[k].shape, v.shape))}
         fitting.update({k: v for k, v in grown.items() if v is not None})
         if model.skip_scale is not None and not init["config"].get("noise_skip"):
             # The init's output predicted the whole noise; here it corrects the skip: from none.

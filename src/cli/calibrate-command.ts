@@ -35,8 +35,7 @@ export async function runCalibrate(opts: CalibrateCommandOptions): Promise<void>
     ?.split(',')
     .map((s) => s.trim())
     .filter(Boolean) as CalibratedDescriptor[] | undefined;
-  const descriptors = asked ?? [...CALIBRATED_DESCRIPTORS];
-  for (const d of descriptors) {
+  for (const d of asked ?? []) {
     if (!CALIBRATED_DESCRIPTORS.includes(d)) {
       throw new UsageError(
         `--descriptors: "${d}" cannot be measured back from music; use ${CALIBRATED_DESCRIPTORS.join(', ')}`,
@@ -49,13 +48,13 @@ export async function runCalibrate(opts: CalibrateCommandOptions): Promise<void>
   const model = await loadModelFolder(dir);
   let curves: Awaited<ReturnType<typeof measureResponses>>;
   try {
-    const missing = descriptors.filter((d) => !model.manifest.condition.names.includes(d));
-    if (asked && missing.length) {
+    const has = (d: CalibratedDescriptor): boolean => model.manifest.condition.names.includes(d);
+    const missing = (asked ?? []).filter((d) => !has(d));
+    if (missing.length) {
       throw new UsageError(`${dir} is not conditioned on ${missing.join(', ')}`);
     }
     // By default, every descriptor that can be read back and that this model is conditioned on.
-    if (!asked)
-      descriptors.splice(0, descriptors.length, ...descriptors.filter((d) => !missing.includes(d)));
+    const descriptors = asked ?? CALIBRATED_DESCRIPTORS.filter(has);
     stages.stage(
       `generating ${descriptors.length} × ${points} levels × ${seeds} seeds at the model's defaults`,
     );

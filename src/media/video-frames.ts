@@ -127,8 +127,6 @@ export async function* videoFrames(
   }
 }
 
-/** The ffmpeg filter for one sampling: the rate first (`eofAction`: whether a clip shorter
- * than half a period keeps its last frame), then the size and fit. */
 /**
  * Decoder options for frames that are only analysed (scaled down to 112 or 256 px and read as
  * statistics, never shown): no deblocking filter. It changes pixels by a few levels along block
@@ -137,6 +135,8 @@ export async function* videoFrames(
  */
 const ANALYSIS_DECODE = ['-skip_loop_filter', 'all'];
 
+/** The ffmpeg filter for one sampling: the rate first (`eofAction`: whether a clip shorter
+ * than half a period keeps its last frame), then the size and fit. */
 function samplingFilter(
   opts: VideoFrameOptions,
   width: number,

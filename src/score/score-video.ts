@@ -90,7 +90,6 @@ export interface ScoreResult {
   cuts: Seconds[];
 }
 
-/** The film's affect levels; loudness, which a picture has not, follows its arousal. */
 /**
  * The range a film's levels are kept to before they ask for music. A level of 0 or 1 (a black
  * frame, a picture that never moves) asks for the training music's outermost 2 %, where a model
@@ -101,6 +100,8 @@ export interface ScoreResult {
  */
 export const FILM_LEVEL_RANGE = [0.1, 0.9] as const;
 
+/** The film's affect levels, kept to FILM_LEVEL_RANGE; loudness, which a picture has not,
+ * follows its arousal. */
 function levelsOf(film: FilmAnalysis): AffectLevels {
   const [lo, hi] = FILM_LEVEL_RANGE;
   const levels: AffectLevels = { ...film.levels, loudness: film.levels.arousal };

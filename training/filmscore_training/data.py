@@ -67,7 +67,7 @@ def load_conditions(dataset: str | Path, ids: list[str], names: list[str]) -> to
         if n not in AFFECT_NAMES:
             raise SystemExit(f"unknown condition {n!r}: use {', '.join(AFFECT_NAMES)}")
         k = AFFECT_NAMES.index(n)
-        cols.append(affect[:, k] if k < affect.shape[1] else noisiness_levels(dataset, ids))
+        cols.append(affect[:, k] if k < affect.shape[1] else DERIVED_CONDITIONS[n](dataset, ids))
     return torch.stack(cols, dim=1)
 
 
@@ -113,6 +113,10 @@ def noisiness_levels(dataset: str | Path, ids: list[str]) -> torch.Tensor:
     np.save(tmp, levels)
     os.replace(tmp, cache)
     return torch.from_numpy(levels)
+
+
+# What an older cache's affect.npy lacks, and how to derive it from the clip's audio.
+DERIVED_CONDITIONS = {"noisiness": noisiness_levels}
 
 
 def load_audio(dataset: str | Path, clip: str) -> np.ndarray:
