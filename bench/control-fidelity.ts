@@ -8,7 +8,7 @@
 //  - style Fréchet distance (the evaluation's style embedding) to the references, with and
 //    without controls (controls must not cost quality).
 // Usage: node dist/bench/control-fidelity.js [--model DIR] [--dataset DIR] [--clips 100]
-//        [--outside DIR] [--crops 12] [--control-scale K] [--json out.json]
+//        [--outside DIR] [--crops 12] [--control-scale K] [--no-control-guidance] [--json out.json]
 import { writeFileSync } from 'node:fs';
 import { analyzeAudio } from '../src/analysis/music-analysis.js';
 import { controlWindow, styleControlsOf } from '../src/conditions/style-controls.js';
@@ -28,6 +28,7 @@ const clips = Number(option('--clips', '100'));
 const outside = option('--outside', '.cache/outside-music');
 const crops = Number(option('--crops', '12'));
 const scale = Number(option('--control-scale', '1'));
+const controlGuidance = !process.argv.includes('--no-control-guidance');
 const jsonOut = option('--json', '');
 
 const model = await loadModelFolder(modelDir);
@@ -90,6 +91,7 @@ for (const [set, pieces] of sets) {
       ...base,
       controls: controlWindow(controls, 0, m.frames),
       controlScale: scale,
+      controlGuidance,
     });
     seconds.with += (performance.now() - started) / 1000;
     started = performance.now();

@@ -132,6 +132,7 @@ program
   .option('--style-start <s>', STYLE_OPTION_HELP.styleStart)
   .option('--controls <list>', STYLE_OPTION_HELP.controls)
   .option('--control-scale <k>', STYLE_OPTION_HELP.controlScale)
+  .option('--no-control-guidance', STYLE_OPTION_HELP.noControlGuidance)
   .option('--json', 'print one JSON object (windows, conditions, timings) instead of the summary')
   .option('-q, --quiet', 'no progress on stderr')
   .action(async (video: string, opts: Parameters<typeof runScore>[1]) => {
@@ -157,6 +158,7 @@ program
   )
   .option('--controls <list>', STYLE_OPTION_HELP.controls)
   .option('--control-scale <k>', STYLE_OPTION_HELP.controlScale)
+  .option('--no-control-guidance', STYLE_OPTION_HELP.noControlGuidance)
   .option('--seed <n>', 'random seed (window k uses seed + k)', '0')
   .option('--loop', 'make the end of the new piece continue seamlessly into its start')
   .option('--steps <n>', "denoising steps (default: the model's)")

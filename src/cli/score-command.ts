@@ -67,9 +67,12 @@ export async function runScore(video: string, opts: ScoreCommandOptions): Promis
       throw new UsageError(`--vocoder must be ${VOCODERS.join(', ')}, not "${opts.vocoder}"`);
     }
     const mood = opts.mood ? parseMood(opts.mood, model.manifest.condition.names) : undefined;
-    if (!opts.styleFrom && (opts.controls || opts.styleStart || opts.controlScale)) {
+    if (
+      !opts.styleFrom &&
+      (opts.controls || opts.styleStart || opts.controlScale || opts.controlGuidance === false)
+    ) {
       throw new UsageError(
-        '--controls, --style-start and --control-scale need --style-from <music>',
+        '--controls, --style-start, --control-scale and --no-control-guidance need --style-from <music>',
       );
     }
     let reference: Awaited<ReturnType<typeof readStyleReference>> | undefined;
@@ -109,7 +112,12 @@ export async function runScore(video: string, opts: ScoreCommandOptions): Promis
           scheduler,
           model: model.dir,
           style: reference
-            ? { from: opts.styleFrom, controls: reference.controls, scale: reference.style.scale }
+            ? {
+                from: opts.styleFrom,
+                controls: reference.controls,
+                scale: reference.style.scale,
+                guided: reference.style.guided,
+              }
             : null,
           windows: result.windows,
           seconds: Number(seconds.toFixed(2)),

@@ -8,6 +8,8 @@ export interface StyleCommandOptions {
   styleStart?: string;
   controls?: string;
   controlScale?: string;
+  /** commander's --no-control-guidance: false when given. */
+  controlGuidance?: boolean;
 }
 
 /**
@@ -22,7 +24,13 @@ export function readStyleReference(
   const controls = opts.controls ? parseControls(opts.controls) : [...CONTROL_NAMES];
   const scale = numberIn('--control-scale', opts.controlScale, 1, 0, 5);
   const startS = seconds('--style-start', opts.styleStart) ?? 0;
-  return readStyle(model, reference, { controls, scale, startS, startName: '--style-start' });
+  return readStyle(model, reference, {
+    controls,
+    scale,
+    guided: opts.controlGuidance !== false,
+    startS,
+    startName: '--style-start',
+  });
 }
 
 /** Commander's options for the style reference (shared by `score` and `transfer`). */
@@ -31,4 +39,6 @@ export const STYLE_OPTION_HELP = {
   controls:
     'what to carry over from the reference: melody, dynamics or both (default melody,dynamics)',
   controlScale: 'strength of the carried-over controls, 0 (none) … 1 (as trained) … 5',
+  noControlGuidance:
+    'leave the controls out of classifier-free guidance (guidance then acts on the mood alone): the reference is followed far more loosely',
 } as const;

@@ -119,6 +119,7 @@ export async function runTransfer(music: string, opts: TransferCommandOptions): 
           duration: Number(durationS.toFixed(3)),
           controls: reference.controls,
           controlScale: reference.style.scale,
+          controlGuidance: reference.style.guided,
           film: opts.film ?? null,
           seed,
           steps,

@@ -29,6 +29,14 @@ export interface GenerateOptions {
   controls?: StyleControls;
   /** Scale of the control branch's residuals (1 = as trained; 0 = the base model). */
   controlScale?: number;
+  /**
+   * Whether classifier-free guidance carries the controls with the film condition (default): the
+   * branch's residuals go into the conditional row only, so guidance amplifies them as it does
+   * the film. false: both rows take them and guidance acts on the film alone, which on the
+   * candidate's branch kept a quarter of the reference's melody against three fifths guided
+   * (BENCHMARKS, "S-Control: guidance"); the branch then also runs twice per step.
+   */
+  controlGuidance?: boolean;
   /** Latent frames fixed in advance (continuation, loops): the rest is sampled around them. */
   known?: KnownLatent;
   /** Stops the generation between steps (rejects with the signal's reason). */
@@ -139,7 +147,10 @@ export async function generate(model: GeneratorModel, opts: GenerateOptions): Pr
     (opts.controls.melody !== undefined || opts.controls.dynamics !== undefined) &&
     (opts.controlScale ?? 1) !== 0;
   const branch = useControl ? await loadControlBranch(model) : null;
-  const controls = useControl ? controlFeeds(model, opts.controls!, batch) : null;
+  // Guided controls: the branch runs on the conditional row alone; the unconditional row keeps
+  // zero residuals (the base model without film or controls).
+  const controlRows = guided && opts.controlGuidance !== false ? 1 : batch;
+  const controls = useControl ? controlFeeds(model, opts.controls!, controlRows) : null;
   const total = scheduler.timesteps.length;
   const abar = alphasCumprod(m.schedule);
   const paster = opts.known ? new LatentPaster(opts.known, channels, opts.seed) : null;
@@ -156,13 +167,27 @@ export async function generate(model: GeneratorModel, opts: GenerateOptions): Pr
     };
     let residuals = zeroResiduals;
     if (branch && controls) {
-      const r = await branch.run({ ...shared, ...controls });
+      const r = await branch.run(
+        controlRows === batch
+          ? { ...shared, ...controls }
+          : {
+              latent: { data: x, dims: [1, channels, frames] },
+              timestep: { data: shared.timestep.data.subarray(0, 1), dims: [1] },
+              affect: { data: affect.subarray(0, k), dims: [1, k] },
+              keep: { data: keep.subarray(0, 1), dims: [1] },
+              ...controls,
+            },
+      );
       const scale = opts.controlScale ?? 1;
       residuals = Object.fromEntries(
         residualSpecs.map((spec) => {
           const v = r[spec.name];
           if (scale !== 1) for (let j = 0; j < v.data.length; j++) v.data[j] *= scale;
-          return [spec.name, v];
+          if (controlRows === batch) return [spec.name, v];
+          // Row 0 the branch's, row 1 zeros (the unconditional row).
+          const rows = new Float32Array(batch * spec.channels * spec.frames);
+          rows.set(v.data);
+          return [spec.name, { data: rows, dims: [batch, spec.channels, spec.frames] }];
         }),
       );
     }

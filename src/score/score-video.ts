@@ -118,6 +118,8 @@ export interface StyleReference {
   originS?: Seconds;
   /** Scale of the control branch's residuals (--control-scale; 1 = as trained). */
   scale?: number;
+  /** Whether guidance carries the controls with the film (default true; --no-control-guidance). */
+  guided?: boolean;
 }
 
 /** What the window composer needs besides the model and what conditions each window. */
@@ -285,6 +287,7 @@ export async function composeScoreInto(
       film: c.film,
       controls,
       controlScale: style?.scale,
+      controlGuidance: style?.guided,
       known:
         k > 0 && opts.continuation !== false
           ? {

@@ -12,6 +12,8 @@ export interface StyleReading {
   controls?: readonly ControlName[];
   /** Scale of the branch's residuals (default 1, as trained). */
   scale?: number;
+  /** Whether guidance carries the controls with the film (default true; `generate`'s controlGuidance). */
+  guided?: boolean;
   /** Where in the reference to start (default 0). */
   startS?: Seconds;
   /** How the caller names the start in messages (the CLI: --style-start). */
@@ -59,6 +61,7 @@ export async function readStyle(
     style: {
       controls: styleControlsOf(audio, m.sampleRate, controls, reference),
       scale: opts.scale ?? 1,
+      guided: opts.guided ?? true,
       originS: startS,
     },
     controls,

@@ -167,14 +167,18 @@ describe('the candidate model (models/candidate)', () => {
   it("carries a reference's melody and dynamics (S-Control) beyond what the same seeds share by chance", async () => {
     // Each outside crop is its own reference (both controls), the condition medium, 10 steps,
     // against the same seed without the reference: a branch that ignored its controls would
-    // give the same figures. Measured 2026-12-02 on these six crops (the LoRA branch after 5000
-    // steps): melody 15.0 % with the reference against 7.2 % without, dynamics r 0.161 vs −0.092.
+    // give the same figures. Guided (the default) the branch's residuals go into the
+    // conditional row only, so guidance carries the controls with the film; unguided both rows
+    // take them. Measured 2026-12-02 on these six crops: melody guided MEASURED_GUIDED, unguided
+    // MEASURED_PLAIN, without the reference MEASURED_WITHOUT.
     const m = model.manifest;
     assert.equal(m.version, 2);
-    const withRef = { melody: 0, dynamics: 0 };
+    const guided = { melody: 0, dynamics: 0 };
+    const plain = { melody: 0, dynamics: 0 };
     const without = { melody: 0, dynamics: 0 };
     for (const [k, c] of crops.entries()) {
       const controls = styleControlsOf(c.audio, SR, ['melody', 'dynamics']);
+      const window = controlWindow(controls, 0, m.frames);
       const request = {
         condition: conditionVector({}, m, {}),
         seed: k,
@@ -183,7 +187,8 @@ describe('the candidate model (models/candidate)', () => {
         scheduler: m.defaults.scheduler,
       };
       for (const [into, extra] of [
-        [withRef, { controls: controlWindow(controls, 0, m.frames) }],
+        [guided, { controls: window }],
+        [plain, { controls: window, controlGuidance: false }],
         [without, {}],
       ] as const) {
         const g = await generate(model, { ...request, ...extra });
@@ -192,19 +197,19 @@ describe('the candidate model (models/candidate)', () => {
         into.dynamics += dynamicsCorrelation(controls.dynamics!, a.dynamics) / crops.length;
       }
     }
-    assert.ok(
-      withRef.melody > without.melody + MELODY_GAIN,
-      `melody ${withRef.melody} with the reference, ${without.melody} without`,
-    );
-    assert.ok(
-      withRef.dynamics > without.dynamics + DYNAMICS_GAIN,
-      `dynamics r ${withRef.dynamics} with the reference, ${without.dynamics} without`,
-    );
+    const seen = `guided ${JSON.stringify(guided)}, unguided ${JSON.stringify(plain)}, without ${JSON.stringify(without)}`;
+    console.log(seen);
+    assert.ok(guided.melody > MELODY_GUIDED_MIN, seen);
+    assert.ok(guided.melody > plain.melody + MELODY_GUIDANCE_GAIN, seen);
+    assert.ok(plain.melody > without.melody + MELODY_GAIN, seen);
+    assert.ok(plain.dynamics > without.dynamics + DYNAMICS_GAIN, seen);
   });
 });
 
 const NOISINESS_GAIN = 0.05;
 const MELODY_GAIN = 0.04;
+const MELODY_GUIDED_MIN = 0.4;
+const MELODY_GUIDANCE_GAIN = 0.2;
 const DYNAMICS_GAIN = 0.15;
 const MELODY_MIN = 0.7;
 const DYNAMICS_MIN = 0.95;

@@ -111,14 +111,14 @@ describe('S-Control branch training (smoke)', () => {
       melody: Uint8Array.from({ length: T }, (_, t) => Math.floor(t / 40) % 12),
       dynamics: Float32Array.from({ length: T }, (_, t) => 30 + 15 * Math.sin(t / 60)),
     };
-    const sample = (m: GeneratorModel, withControls: boolean) =>
+    const sample = (m: GeneratorModel, withControls: boolean, controlGuidance = true) =>
       generate(m, {
         condition: new Float32Array(6).fill(0.5),
         seed: 3,
         steps: 3,
         guidance: 2,
         scheduler: 'ddim',
-        ...(withControls ? { controls } : {}),
+        ...(withControls ? { controls, controlGuidance } : {}),
       });
     const [base, withZero, withLora] = await Promise.all(
       ['base', 'with-zero', 'with-lora'].map((f) => loadModelFolder(join(dir, f))),
@@ -130,6 +130,7 @@ describe('S-Control branch training (smoke)', () => {
       // An untrained branch adds exactly zero: the same mel, bit for bit, with or without controls.
       assert.deepEqual((await sample(withZero, true)).mel, reference.mel);
       assert.deepEqual((await sample(withZero, false)).mel, reference.mel);
+      assert.deepEqual((await sample(withZero, true, false)).mel, reference.mel);
       // Without controls a version-2 model is its base model; with them a trained branch moves it.
       assert.deepEqual((await sample(withLora, false)).mel, reference.mel);
       const moved = (await sample(withLora, true)).mel;
@@ -137,6 +138,12 @@ describe('S-Control branch training (smoke)', () => {
       for (let i = 0; i < moved.length; i++)
         diff = Math.max(diff, Math.abs(moved[i] - reference.mel[i]));
       assert.ok(diff > 1e-3, `a trained branch changes the output (max |Δmel| ${diff})`);
+      // Guided (the default) the unconditional row has no residuals; unguided it has them too.
+      const unguided = (await sample(withLora, true, false)).mel;
+      let apart = 0;
+      for (let i = 0; i < moved.length; i++)
+        apart = Math.max(apart, Math.abs(moved[i] - unguided[i]));
+      assert.ok(apart > 1e-4, `guided and unguided controls differ (max |Δmel| ${apart})`);
       // The branch comes back from the exported folder alone (LoRA merged): exported again, the
       // same output with the same controls.
       const recovered = join(dir, 'recovered');
@@ -236,6 +243,24 @@ describe('S-Control branch training (smoke)', () => {
       [0, 3.99, 2.97],
     );
     assert.deepEqual(t.controls, ['melody', 'dynamics']);
+    assert.equal(t.controlGuidance, true);
+    const loose = filmscoreJson(
+      dir,
+      'transfer',
+      tuneWav,
+      '-o',
+      join(dir, 'loose.wav'),
+      '--model',
+      lora,
+      '--steps',
+      '2',
+      '--duration',
+      '4',
+      '--no-control-guidance',
+      '--json',
+      '-q',
+    );
+    assert.equal(loose.controlGuidance, false);
     assert.ok(t.fidelity.melodyAccuracy >= 0 && t.fidelity.melodyAccuracy <= 1);
     assert.ok(statSync(piece).size > 25 * sr * 2, 'a 25 s WAV');
     assert.equal(readFileSync(png).subarray(1, 4).toString(), 'PNG');
@@ -260,6 +285,7 @@ describe('S-Control branch training (smoke)', () => {
       '-q',
     );
     assert.deepEqual(scored.style.controls, ['melody']);
+    assert.equal(scored.style.guided, true);
     // The film's second window starts w = duration − 10 s in: w + 1 s into the reference.
     assert.equal(scored.windows.length, 2);
     const w = scored.windows[1];
