@@ -169,8 +169,8 @@ describe('the candidate model (models/candidate)', () => {
     // against the same seed without the reference: a branch that ignored its controls would
     // give the same figures. Guided (the default) the branch's residuals go into the
     // conditional row only, so guidance carries the controls with the film; unguided both rows
-    // take them. Measured 2026-12-02 on these six crops: melody guided MEASURED_GUIDED, unguided
-    // MEASURED_PLAIN, without the reference MEASURED_WITHOUT.
+    // take them. Measured 2026-12-02 on these six crops: melody guided 68.4 % (dynamics r 0.200), unguided
+    // 25.6 % (0.220), without the reference 8.4 % (−0.104).
     const m = model.manifest;
     assert.equal(m.version, 2);
     const guided = { melody: 0, dynamics: 0 };
@@ -198,7 +198,6 @@ describe('the candidate model (models/candidate)', () => {
       }
     }
     const seen = `guided ${JSON.stringify(guided)}, unguided ${JSON.stringify(plain)}, without ${JSON.stringify(without)}`;
-    console.log(seen);
     assert.ok(guided.melody > MELODY_GUIDED_MIN, seen);
     assert.ok(guided.melody > plain.melody + MELODY_GUIDANCE_GAIN, seen);
     assert.ok(plain.melody > without.melody + MELODY_GAIN, seen);
