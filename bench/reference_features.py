@@ -36,7 +36,7 @@ def chroma():
 timed("melody", chroma)
 def dynamics():
     S = torch.stft(x, 1024, 160, 1024, torch.hann_window(1024), return_complex=True).abs() ** 2
-    e = 10 * torch.log10(torch.clamp(S.sum(0), min=1e-10))
+    e = 10 * torch.log10(torch.clamp(S[2:].sum(0), min=1e-10))  # from 20 Hz (bin 2) up
     return savgol_filter(e.numpy(), 279, 2)
 timed("dynamics", dynamics)
 onset_mel = torchaudio.transforms.MelSpectrogram(22050, n_fft=2048, hop_length=512, n_mels=128,

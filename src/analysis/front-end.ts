@@ -27,7 +27,9 @@ export interface FrontEndBuffers {
 }
 
 /** Mel and dynamics share one STFT pass, which holds only while their framing is the same. */
-const SHARED_STFT = (['nFft', 'hopLength', 'winLength', 'center', 'padMode'] as const).every(
+const SHARED_STFT = (
+  ['nFft', 'hopLength', 'winLength', 'center', 'padMode', 'sampleRate'] as const
+).every(
   (k) => AUDIOLDM_MEL[k] === DYNAMICS[k],
 );
 if (!SHARED_STFT) throw new Error('front end: AUDIOLDM_MEL and DYNAMICS must share STFT framing');
@@ -83,7 +85,7 @@ export function framesShare(b: FrontEndBuffers, index: number, count: number): v
     },
     {
       range: shareOf(t16, index, count),
-      projections: [melProjection(AUDIOLDM_MEL), energyProjection(AUDIOLDM_MEL.nFft)],
+      projections: [melProjection(AUDIOLDM_MEL), energyProjection(DYNAMICS)],
     },
   );
   chromaFramesInto(b.x16, MELODY_CHROMA, b.chroma, shareOf(b.chroma.length / 12, index, count));

@@ -142,6 +142,50 @@ describe('dynamics control', () => {
     assert.ok(Math.abs(e[50] - expected) < 0.05, `energy ${e[50]} dB, expected ${expected}`);
   });
 
+  it('counts the audible band only: a DC offset and subsonic rumble leave it as torch reads 20 Hz and up', () => {
+    // A quiet 440 Hz tone on a large, wandering DC offset and a 3 Hz rumble: the full-band sum
+    // follows the offset; the dynamics must follow the tone.
+    const tone = sine(440, 3, SR, 0.05);
+    const x = Float32Array.from(
+      tone,
+      (v, i) =>
+        v +
+        0.3 +
+        0.1 * Math.sin((2 * Math.PI * 0.5 * i) / SR) +
+        0.05 * Math.sin((2 * Math.PI * 3 * i) / SR),
+    );
+    const ref = reference<{ re: number[]; im: number[]; frames: number }>(
+      'stft',
+      { nFft: 1024, hopLength: 160, winLength: 1024, padMode: 'reflect' },
+      { x },
+    );
+    const bins = 513;
+    const first = Math.ceil((20 * 1024) / SR); // bin 2, 31 Hz
+    const ours = frameEnergyDb(x);
+    assert.equal(ours.length, ref.frames);
+    let worst = 0;
+    let fullApart = 0;
+    for (let t = 0; t < ref.frames; t++) {
+      let audible = 0;
+      let full = 0;
+      for (let k = 0; k < bins; k++) {
+        const p = ref.re[t * bins + k] ** 2 + ref.im[t * bins + k] ** 2;
+        full += p;
+        if (k >= first) audible += p;
+      }
+      worst = Math.max(worst, Math.abs(ours[t] - 10 * Math.log10(audible)));
+      fullApart = Math.max(fullApart, 10 * Math.log10(full) - ours[t]);
+    }
+    assert.ok(worst < 0.01, `audible-band energy vs torch: max |Δ| ${worst} dB`);
+    assert.ok(fullApart > 10, `the offset would have dominated the full sum (by ${fullApart} dB)`);
+    // The smoothed control of the tone alone and of the tone on the offset agree.
+    const apart = maxAbsDiff(
+      dynamicsControl(x).subarray(100, -100),
+      dynamicsControl(tone).subarray(100, -100),
+    );
+    assert.ok(apart < 0.1, `dynamics with and without the offset: max |Δ| ${apart} dB`);
+  });
+
   it('smooths with Savitzky–Golay (279 frames, order 2) as scipy does', () => {
     const x = concat([note(60, 2, SR, 0.05), note(60, 2, SR, 0.5), note(60, 2, SR, 0.1)]);
     const raw = frameEnergyDb(x);
