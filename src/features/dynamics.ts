@@ -47,7 +47,9 @@ export const DYNAMICS: Readonly<DynamicsOptions> = Object.freeze({
 });
 
 /** The first bin the energy counts: the lowest whose frequency reaches `minHz`. */
-export function firstEnergyBin(opts: Pick<DynamicsOptions, 'nFft' | 'sampleRate' | 'minHz'>): number {
+export function firstEnergyBin(
+  opts: Pick<DynamicsOptions, 'nFft' | 'sampleRate' | 'minHz'>,
+): number {
   return Math.ceil((opts.minHz * opts.nFft) / opts.sampleRate);
 }
 
