@@ -29,9 +29,7 @@ export interface FrontEndBuffers {
 /** Mel and dynamics share one STFT pass, which holds only while their framing is the same. */
 const SHARED_STFT = (
   ['nFft', 'hopLength', 'winLength', 'center', 'padMode', 'sampleRate'] as const
-).every(
-  (k) => AUDIOLDM_MEL[k] === DYNAMICS[k],
-);
+).every((k) => AUDIOLDM_MEL[k] === DYNAMICS[k]);
 if (!SHARED_STFT) throw new Error('front end: AUDIOLDM_MEL and DYNAMICS must share STFT framing');
 
 function shared(length: number, shareMemory: boolean): Float32Array {
