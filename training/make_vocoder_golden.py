@@ -3,7 +3,7 @@
 synthesised here, written as 16-bit PCM) → the model's front end (front_end.LogMel) → the
 vocoder run in PyTorch on the weights read back from the folder's ONNX file → a float32 WAV.
 
-  /usr/bin/python3 training/make_vocoder_golden.py --model models/candidate --out test/fixtures/vocoder-golden
+  /usr/bin/python3 training/make_vocoder_golden.py --model models/default --out test/fixtures/vocoder-golden
 
 test/decoder/vocoder-golden.test.ts feeds the same input through the TypeScript front end and
 ONNX Runtime and expects this waveform back within its stated tolerance: a vocoder (or front

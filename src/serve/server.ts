@@ -151,7 +151,7 @@ export function appServer(
           if (!model.manifest.control) {
             throw new HttpError(
               400,
-              `this server's model (${model.dir}) has no melody/dynamics control branch; start serve with --model models/candidate to follow a style reference`,
+              `this server's model (${model.dir}) has no melody/dynamics control branch; start serve with a model folder that has one (models/default does) to follow a style reference`,
             );
           }
           const styleInfo = await probe(

@@ -17,7 +17,7 @@ import { composeScore } from '../../src/score/score-video.js';
 describe('the score is limited below full scale', () => {
   let model: GeneratorModel;
   before(async () => {
-    model = await loadModelFolder(join(DEFAULT_MODEL_DIR, '..', 'candidate'));
+    model = await loadModelFolder(DEFAULT_MODEL_DIR);
   });
   after(async () => model?.dispose());
 

@@ -105,7 +105,15 @@ describe('loops (default model)', () => {
   it('a --loop score runs from its end into its start without a click, and the wrap measures like its inside', async () => {
     const model = await loadModelFolder();
     const m = model.manifest;
-    for (const seed of [2, 5]) {
+    // Key: how alike the pitch classes of the 10 s either side are. The bundled model's harmony
+    // wanders within a piece (inside readings −0.17 … 0.92), and the wrap joins the score's end
+    // to its start, 20 s of such wandering apart: measured 2026-12-03 over these four seeds,
+    // wrap 0.37 against 0.59 inside (the first bundled model, a steady texture, read > 0.8
+    // everywhere). Asserted on the means: a wrap that joined unrelated keys would read ~0.
+    const key = { wrap: 0, inside: 0 };
+    const novelty = { wrap: 0, inside: 0 };
+    const seeds = [2, 5, 7, 11];
+    for (const seed of seeds) {
       const { score } = await composeScore(model, 30, steady(model), {
         seed,
         steps: 10,
@@ -134,14 +142,24 @@ describe('loops (default model)', () => {
       around.set(score.subarray(h));
       around.set(score.subarray(0, h), n - h);
       const atS = (n - h) / m.sampleRate;
-      const [wrap, ...others] = seamReadings(around, [atS, atS - 6, atS + 6], { toleranceS: 1 });
-      const inside = Math.max(...others.map((x) => x.noveltyPercentile));
-      assert.ok(
-        wrap.noveltyPercentile <= inside + 10,
-        `seed ${seed}: wrap novelty ${wrap.noveltyPercentile.toFixed(1)}, inside ${inside.toFixed(1)}`,
-      );
-      assert.ok(wrap.pitchClassR > 0.8, `seed ${seed}: key across the wrap`);
+      const [wrap, ...others] = seamReadings(around, [atS, atS - 6, atS + 6, atS - 3, atS + 3], {
+        toleranceS: 1,
+      });
+      novelty.wrap += wrap.noveltyPercentile / seeds.length;
+      for (const o of others)
+        novelty.inside += o.noveltyPercentile / (others.length * seeds.length);
+      key.wrap += wrap.pitchClassR / seeds.length;
+      for (const o of others) key.inside += o.pitchClassR / (others.length * seeds.length);
     }
+    // Novelty: measured wrap 65 against 87 inside (percentiles of the piece's own novelty).
+    assert.ok(
+      novelty.wrap <= novelty.inside + 10,
+      `novelty percentile at the wrap ${novelty.wrap}, inside ${novelty.inside}`,
+    );
+    assert.ok(
+      key.wrap > key.inside - 0.3,
+      `key r across the wrap ${key.wrap}, inside ${key.inside}`,
+    );
   });
 });
 

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { GeneratorModel } from '../../src/generator/model-folder.js';
@@ -45,7 +53,20 @@ async function waitFor(
   }
 }
 
-const CANDIDATE_DIR = join(DEFAULT_MODEL_DIR, '..', 'candidate');
+/** The bundled model as a version-1 folder (no control branch), for the refusal a server
+ * without one gives; the refusal comes before any network runs. */
+function withoutControlBranch(dir: string): string {
+  const out = join(dir, 'no-branch');
+  mkdirSync(out, { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(DEFAULT_MODEL_DIR, 'manifest.json'), 'utf8'));
+  for (const f of Object.values(manifest.files) as string[])
+    if (f !== manifest.files.control) copyFileSync(join(DEFAULT_MODEL_DIR, f), join(out, f));
+  delete manifest.files.control;
+  delete manifest.control;
+  manifest.version = 1;
+  writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest));
+  return out;
+}
 
 const ended = (j: Job): boolean => !['queued', 'running'].includes(j.status);
 
@@ -91,9 +112,11 @@ describe('filmscore serve: the HTTP API', () => {
     const reading = (await (await fetch(`${base}/api/jobs/${id}/reading`)).json()) as FilmReading;
     assert.ok(Math.abs(reading.durationS - 1.5) < 0.05);
     assert.ok(reading.windows.length >= 1);
+    // Every condition the picture sets: all but noisiness, which a film leaves at the
+    // training music's median.
     assert.deepEqual(
       Object.keys(reading.levels).sort(),
-      [...model.manifest.condition.names].sort(),
+      model.manifest.condition.names.filter((n) => n !== 'noisiness').sort(),
     );
     for (const v of Object.values(reading.levels)) assert.ok(v >= 0 && v <= 1);
     const figure = Buffer.from(
@@ -288,7 +311,7 @@ describe('filmscore serve: a style reference (S-Control)', () => {
   }
 
   it('a model with a control branch follows the uploaded piece; retakes keep it', async () => {
-    const app = await startApp(dir, 2 ** 24, CANDIDATE_DIR);
+    const app = await startApp(dir, 2 ** 24, DEFAULT_MODEL_DIR);
     try {
       const r = await uploadWithStyle(app.base, {
         steps: 2,
@@ -316,7 +339,7 @@ describe('filmscore serve: a style reference (S-Control)', () => {
   });
 
   it('a model without one refuses the style with a 400 that says which model to use', async () => {
-    const app = await startApp(dir, 2 ** 24);
+    const app = await startApp(join(dir, 'no-branch-app'), 2 ** 24, withoutControlBranch(dir));
     try {
       const r = await uploadWithStyle(app.base, { steps: 1 });
       assert.equal(r.status, 400);
