@@ -268,8 +268,9 @@ describe('the bundled model (models/default)', () => {
     // against the same seed without the reference: a branch that ignored its controls would
     // give the same figures. Guided (the default) the branch's residuals go into the
     // conditional row only, so guidance carries the controls with the film; unguided both rows
-    // take them. Measured 2026-12-02 on these six crops: melody guided 68.4 % (dynamics r 0.200), unguided
-    // 25.6 % (0.220), without the reference 8.4 % (−0.104).
+    // take them. Measured 2026-12-03 on these six crops (the branch after 17 500 steps): melody
+    // guided 73.7 % (dynamics r 0.205), unguided 27.9 % (0.374), without the reference 8.4 %
+    // (−0.120); session 10's branch: 68.4 %, 25.6 %.
     const m = model.manifest;
     assert.equal(m.version, 2);
     const guided = { melody: 0, dynamics: 0 };
