@@ -152,6 +152,20 @@ export async function generate(model: GeneratorModel, opts: GenerateOptions): Pr
   // zero residuals (the base model without film or controls).
   const controlRows = guided && opts.controlGuidance !== false ? 1 : batch;
   const controls = useControl ? controlFeeds(model, opts.controls!, controlRows) : null;
+  // The UNet's residual feeds when the branch runs on row 0 alone: allocated once, row 1 left
+  // at zero, row 0 overwritten each step.
+  const rowResiduals =
+    controls && controlRows < batch
+      ? Object.fromEntries(
+          residualSpecs.map((r) => [
+            r.name,
+            {
+              data: new Float32Array(batch * r.channels * r.frames),
+              dims: [batch, r.channels, r.frames],
+            },
+          ]),
+        )
+      : null;
   const total = scheduler.timesteps.length;
   const abar = alphasCumprod(m.schedule);
   const paster = opts.known ? new LatentPaster(opts.known, channels, opts.seed) : null;
@@ -184,11 +198,11 @@ export async function generate(model: GeneratorModel, opts: GenerateOptions): Pr
         residualSpecs.map((spec) => {
           const v = r[spec.name];
           if (scale !== 1) for (let j = 0; j < v.data.length; j++) v.data[j] *= scale;
-          if (controlRows === batch) return [spec.name, v];
+          if (!rowResiduals) return [spec.name, v];
           // Row 0 the branch's, row 1 zeros (the unconditional row).
-          const rows = new Float32Array(batch * spec.channels * spec.frames);
-          rows.set(v.data);
-          return [spec.name, { data: rows, dims: [batch, spec.channels, spec.frames] }];
+          const rows = rowResiduals[spec.name];
+          rows.data.set(v.data);
+          return [spec.name, rows];
         }),
       );
     }
