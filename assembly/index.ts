@@ -3,3 +3,4 @@
 export { alloc } from './memory';
 export * from './fft';
 export * from './resample';
+export * from './griffin-lim';

@@ -7,6 +7,8 @@
 //  - the ceiling the decoders allow: the reference itself through the VAE and vocoder,
 //  - style Fréchet distance (the evaluation's style embedding) to the references, with and
 //    without controls (controls must not cost quality).
+// The generation with controls is read twice: as the networks left it ("network") and after the
+// dynamics ride `generate` applies by default (decoder/dynamics-ride.ts), the shipped output.
 // Usage: node dist/bench/control-fidelity.js [--model DIR] [--dataset DIR] [--clips 100]
 //        [--outside DIR] [--crops 12] [--control-scale K] [--no-control-guidance] [--json out.json]
 import { writeFileSync } from 'node:fs';
@@ -15,9 +17,14 @@ import { controlWindow, styleControlsOf } from '../src/conditions/style-controls
 import { dynamicsCorrelations, melodyAccuracy } from '../src/eval/control-fidelity.js';
 import { loadAudioModel } from '../src/eval/audio-models/audio-model.js';
 import { frechetDistance, gaussianFit } from '../src/eval/frechet.js';
-import { DEFAULT_MODEL_DIR, loadModelFolder } from '../src/generator/model-folder.js';
+import {
+  contentFrames,
+  DEFAULT_MODEL_DIR,
+  loadModelFolder,
+} from '../src/generator/model-folder.js';
 import { generate } from '../src/generator/pipeline.js';
 import { reconstructAudio } from '../src/generator/reconstruct.js';
+import { rideDynamics } from '../src/decoder/dynamics-ride.js';
 import { defaultVocoderName } from '../src/decoder/vocoders.js';
 import { corpusClips, outsideCrops, pieceCondition, type HeldOutPiece } from './held-out-music.js';
 import { option } from './args.js';
@@ -50,6 +57,8 @@ type Row = {
   set: string;
   n: number;
   withControls: Fidelity;
+  /** The same generations before the dynamics ride. */
+  network: Fidelity;
   withoutControls: Fidelity;
   ceiling: Fidelity;
   styleFrechet: { withControls: number; withoutControls: number };
@@ -66,19 +75,29 @@ for (const [set, pieces] of sets) {
   // A Fréchet distance needs two or more pieces; --crops 0 leaves the outside set out.
   if (pieces.length === 0) continue;
   if (pieces.length < 2) throw new Error(`${set}: give two or more pieces (--clips, --crops)`);
-  const acc = { with: [] as number[], without: [] as number[], ceiling: [] as number[] };
+  const acc = {
+    with: [] as number[],
+    network: [] as number[],
+    without: [] as number[],
+    ceiling: [] as number[],
+  };
   const dyn = {
     with: [] as [Float32Array, Float32Array][],
+    network: [] as [Float32Array, Float32Array][],
     without: [] as [Float32Array, Float32Array][],
     ceiling: [] as [Float32Array, Float32Array][],
   };
   const emb = { ref: [] as number[][], with: [] as number[][], without: [] as number[][] };
   const seconds = { with: 0, without: 0 };
   for (const [k, p] of pieces.entries()) {
-    const controls = styleControlsOf(p.audio, m.sampleRate, ['melody', 'dynamics'], p.name);
+    // The reference cut to the music a window holds (contentFrames: 10 s; the outside crops run
+    // 10.24 s): the window's last 0.24 s is the model's learnt padding, never written out, whose
+    // quiet would otherwise count against the dynamics of every crop.
+    const piece = p.audio.subarray(0, Math.min(p.audio.length, contentFrames(m) * m.mel.hopLength));
+    const controls = styleControlsOf(piece, m.sampleRate, ['melody', 'dynamics'], p.name);
     const n = controls.melody!.length;
     const read = (audio: Float32Array) =>
-      analyzeAudio(audio.subarray(0, p.audio.length), m.sampleRate);
+      analyzeAudio(audio.subarray(0, piece.length), m.sampleRate);
     const base = {
       condition: conditionOf(p),
       seed: 1000 + k,
@@ -87,22 +106,28 @@ for (const [set, pieces] of sets) {
       scheduler: m.defaults.scheduler,
     };
     let started = performance.now();
-    const gw = await generate(model, {
+    const window = controlWindow(controls, 0, m.frames);
+    const gn = await generate(model, {
       ...base,
-      controls: controlWindow(controls, 0, m.frames),
+      controls: window,
       controlScale: scale,
       controlGuidance,
+      dynamicsRide: false,
     });
+    const gw = {
+      audio: rideDynamics(gn.audio, window.dynamics!, { amount: scale, span: gn.music.length }),
+    };
     seconds.with += (performance.now() - started) / 1000;
     started = performance.now();
     const g0 = await generate(model, base);
     seconds.without += (performance.now() - started) / 1000;
-    const rec = await reconstructAudio(model, p.audio, {
+    const rec = await reconstructAudio(model, piece, {
       path: 'vae',
       vocoder: defaultVocoderName(m),
     });
     for (const [key, audio] of [
       ['with', gw.audio],
+      ['network', gn.audio],
       ['without', g0.audio],
       ['ceiling', rec.audio],
     ] as const) {
@@ -110,12 +135,12 @@ for (const [set, pieces] of sets) {
       acc[key].push(melodyAccuracy(controls.melody!.subarray(0, n), r.melody));
       dyn[key].push([controls.dynamics!, r.dynamics]);
     }
-    emb.ref.push(await embed(p.audio));
-    emb.with.push(await embed(gw.audio.subarray(0, p.audio.length)));
-    emb.without.push(await embed(g0.audio.subarray(0, p.audio.length)));
+    emb.ref.push(await embed(piece));
+    emb.with.push(await embed(gw.audio.subarray(0, piece.length)));
+    emb.without.push(await embed(g0.audio.subarray(0, piece.length)));
   }
   const mean = (v: number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
-  const fidelity = (key: 'with' | 'without' | 'ceiling'): Fidelity => {
+  const fidelity = (key: keyof typeof acc): Fidelity => {
     const d = dynamicsCorrelations(dyn[key]);
     return { melodyAccuracy: mean(acc[key]), dynamicsMicro: d.micro, dynamicsMacro: d.macro };
   };
@@ -124,6 +149,7 @@ for (const [set, pieces] of sets) {
     set,
     n: pieces.length,
     withControls: fidelity('with'),
+    network: fidelity('network'),
     withoutControls: fidelity('without'),
     ceiling: fidelity('ceiling'),
     styleFrechet: {
@@ -142,13 +168,18 @@ for (const [set, pieces] of sets) {
   console.log(
     `  with controls     ${f(row.withControls)}; style Fréchet ${row.styleFrechet.withControls.toFixed(1)}; ${row.secondsPerWindow.withControls.toFixed(2)} s/window`,
   );
+  console.log(`  before the ride    ${f(row.network)}`);
   console.log(
     `  without controls  ${f(row.withoutControls)}; style Fréchet ${row.styleFrechet.withoutControls.toFixed(1)}; ${row.secondsPerWindow.withoutControls.toFixed(2)} s/window`,
   );
   console.log(`  ceiling (reference through VAE + ${defaultVocoderName(m)})  ${f(row.ceiling)}`);
 }
 console.log(
-  `model ${model.dir}, control scale ${scale}, ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+  `model ${model.dir}, control scale ${scale}, controls ${controlGuidance ? 'guided' : 'unguided'}, ${((Date.now() - t0) / 1000).toFixed(0)} s`,
 );
 await model.dispose();
-if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ model: modelDir, scale, rows }, null, 1));
+if (jsonOut)
+  writeFileSync(
+    jsonOut,
+    JSON.stringify({ model: modelDir, scale, controlGuidance, rows }, null, 1),
+  );

@@ -12,6 +12,8 @@ import { logMelSpectrogram } from '../src/features/mel.js';
 import { melodyPitchClasses } from '../src/features/melody.js';
 import { detectOnsetFrames, onsetStrength } from '../src/features/onset.js';
 import { RealFft } from '../src/features/fft.js';
+import { griffinLim } from '../src/features/griffin-lim.js';
+import { spectrogram } from '../src/features/stft.js';
 import { resample } from '../src/features/resample.js';
 import { decodeAudio } from '../src/media/audio-decode.js';
 
@@ -44,6 +46,7 @@ async function tenMinutes(): Promise<Float32Array> {
   return x;
 }
 
+const GL_STFT = { nFft: 1024, hopLength: 160, winLength: 1024, center: true } as const;
 const x22 = await tenMinutes();
 const x16 = resample(x22, SR, 16000);
 const ours = {
@@ -54,6 +57,14 @@ const ours = {
   onsets: best(() => detectOnsetFrames(onsetStrength(x22))),
   analyzeSignal: best(() => analyzeSignal(x22)),
   analyzeSignalParallel: 0,
+  griffinLim: best(() =>
+    griffinLim(spectrogram(x16.subarray(0, 163840), { ...GL_STFT, power: 1 }), {
+      ...GL_STFT,
+      iterations: 32,
+      momentum: 0.99,
+      length: 163840,
+    }),
+  ),
   rfft2048x20000: best(() => {
     const fft = new RealFft(2048);
     for (let i = 0; i < 20000; i++) {
@@ -117,5 +128,8 @@ console.log(
 );
 console.log(
   `| 20,000 real FFTs of 2048 points (+ power) | ${fmt(ours.rfft2048x20000)} | ${fmt(reference.rfft2048x20000)} (torch.fft.rfft, batched) | ${(ours.rfft2048x20000 / reference.rfft2048x20000).toFixed(2)} |`,
+);
+console.log(
+  `| Griffin-Lim, 32 fast rounds on 10.24 s (STFT 1024 / hop 160; magnitude included on our side) | ${fmt(ours.griffinLim)} | ${fmt(reference.griffinLim)} (torchaudio.functional.griffinlim) | ${(ours.griffinLim / reference.griffinLim).toFixed(2)} |`,
 );
 console.log(`| aubio onsets (default, for scale) | | ${fmt(reference.aubioOnsets)} | |`);

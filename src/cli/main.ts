@@ -133,6 +133,7 @@ program
   .option('--controls <list>', STYLE_OPTION_HELP.controls)
   .option('--control-scale <k>', STYLE_OPTION_HELP.controlScale)
   .option('--no-control-guidance', STYLE_OPTION_HELP.noControlGuidance)
+  .option('--no-dynamics-ride', STYLE_OPTION_HELP.noDynamicsRide)
   .option('--json', 'print one JSON object (windows, conditions, timings) instead of the summary')
   .option('-q, --quiet', 'no progress on stderr')
   .action(async (video: string, opts: Parameters<typeof runScore>[1]) => {
@@ -159,6 +160,7 @@ program
   .option('--controls <list>', STYLE_OPTION_HELP.controls)
   .option('--control-scale <k>', STYLE_OPTION_HELP.controlScale)
   .option('--no-control-guidance', STYLE_OPTION_HELP.noControlGuidance)
+  .option('--no-dynamics-ride', STYLE_OPTION_HELP.noDynamicsRide)
   .option('--seed <n>', 'random seed (window k uses seed + k)', '0')
   .option('--loop', 'make the end of the new piece continue seamlessly into its start')
   .option('--steps <n>', "denoising steps (default: the model's)")

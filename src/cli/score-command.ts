@@ -69,10 +69,14 @@ export async function runScore(video: string, opts: ScoreCommandOptions): Promis
     const mood = opts.mood ? parseMood(opts.mood, model.manifest.condition.names) : undefined;
     if (
       !opts.styleFrom &&
-      (opts.controls || opts.styleStart || opts.controlScale || opts.controlGuidance === false)
+      (opts.controls ||
+        opts.styleStart ||
+        opts.controlScale ||
+        opts.controlGuidance === false ||
+        opts.dynamicsRide === false)
     ) {
       throw new UsageError(
-        '--controls, --style-start, --control-scale and --no-control-guidance need --style-from <music>',
+        '--controls, --style-start, --control-scale, --no-control-guidance and --no-dynamics-ride need --style-from <music>',
       );
     }
     let reference: Awaited<ReturnType<typeof readStyleReference>> | undefined;
@@ -117,6 +121,7 @@ export async function runScore(video: string, opts: ScoreCommandOptions): Promis
                 controls: reference.controls,
                 scale: reference.style.scale,
                 guided: reference.style.guided,
+                dynamicsRide: reference.style.ride,
               }
             : null,
           windows: result.windows,

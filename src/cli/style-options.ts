@@ -10,6 +10,8 @@ export interface StyleCommandOptions {
   controlScale?: string;
   /** commander's --no-control-guidance: false when given. */
   controlGuidance?: boolean;
+  /** commander's --no-dynamics-ride: false when given. */
+  dynamicsRide?: boolean;
 }
 
 /**
@@ -28,6 +30,7 @@ export function readStyleReference(
     controls,
     scale,
     guided: opts.controlGuidance !== false,
+    ride: opts.dynamicsRide !== false,
     startS,
     startName: '--style-start',
   });
@@ -39,6 +42,8 @@ export const STYLE_OPTION_HELP = {
   controls:
     'what to carry over from the reference: melody, dynamics or both (default melody,dynamics)',
   controlScale: 'strength of the carried-over controls, 0 (none) … 1 (as trained) … 5',
+  noDynamicsRide:
+    "leave the score's level as the networks made it instead of riding it to the reference's dynamics curve",
   noControlGuidance:
     'leave the controls out of classifier-free guidance (guidance then acts on the mood alone): the reference is followed far more loosely',
 } as const;

@@ -120,6 +120,7 @@ export async function runTransfer(music: string, opts: TransferCommandOptions): 
           controls: reference.controls,
           controlScale: reference.style.scale,
           controlGuidance: reference.style.guided,
+          dynamicsRide: reference.style.ride,
           film: opts.film ?? null,
           seed,
           steps,

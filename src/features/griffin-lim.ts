@@ -1,10 +1,6 @@
-import {
-  istft,
-  stft,
-  type ComplexSpectrogram,
-  type Spectrogram,
-  type StftOptions,
-} from './stft.js';
+import type { ComplexSpectrogram, Spectrogram, StftOptions } from './stft.js';
+import { dspInstance } from './wasm.js';
+import { hannWindow } from './window.js';
 
 export interface GriffinLimOptions extends StftOptions {
   iterations?: number;
@@ -21,18 +17,38 @@ export interface GriffinLimOptions extends StftOptions {
  * Phase reconstruction from a magnitude spectrogram (frame-major T × (nFft/2+1)) by fast
  * Griffin-Lim, as torchaudio.functional.griffinlim with rand_init=False: start from zero phase,
  * then alternate iSTFT → STFT, extrapolating the phase with `momentum`. Needs no weights: the
- * vocoder of last resort.
+ * vocoder of last resort, and the hybrid vocoder's last stage.
+ *
+ * The rounds run whole in WebAssembly (assembly/griffin-lim.ts), the STFT fused with the phase
+ * update: 2.6× faster than the same rounds through the JS STFT (bench/griffin-lim.bench.ts).
  */
 export function griffinLim(magnitude: Spectrogram, opts: GriffinLimOptions): Float32Array {
   const iterations = opts.iterations ?? 32;
   const momentum = opts.momentum ?? 0.99;
   const { frames, bins } = magnitude;
-  const mag = magnitude.data;
-  const angleRe = new Float32Array(frames * bins).fill(1);
-  const angleIm = new Float32Array(frames * bins);
+  const { nFft, hopLength } = opts;
+  if (bins !== nFft / 2 + 1) {
+    throw new RangeError(`spectrogram has ${bins} bins but nFft ${nFft} needs ${nFft / 2 + 1}`);
+  }
+  const center = opts.center ?? true;
+  const length = opts.length ?? (frames - 1) * hopLength;
+  if (iterations > 0 && center && length <= nFft / 2) {
+    throw new RangeError(
+      `signal of ${length} samples is too short for reflect padding of ${nFft / 2}; give a longer length`,
+    );
+  }
+  const wasm = dspInstance();
+  wasm.glInit(nFft, hopLength, frames, length, center);
+  // Views after every allocation: they die when the memory grows.
+  const buf = wasm.memory.buffer;
+  const cells = frames * bins;
+  new Float64Array(buf, wasm.windowPointer(), nFft).set(hannWindow(opts.winLength ?? nFft, nFft));
+  new Float32Array(buf, wasm.glMagnitude(), cells).set(magnitude.data.subarray(0, cells));
+  const angleRe = new Float32Array(buf, wasm.glAngleRe(), cells).fill(1);
+  const angleIm = new Float32Array(buf, wasm.glAngleIm(), cells);
   if (opts.initialPhase) {
     const { re, im } = opts.initialPhase;
-    for (let i = 0; i < angleRe.length; i++) {
+    for (let i = 0; i < cells; i++) {
       const norm = Math.sqrt(re[i] * re[i] + im[i] * im[i]);
       if (norm > 0) {
         angleRe[i] = re[i] / norm;
@@ -40,35 +56,12 @@ export function griffinLim(magnitude: Spectrogram, opts: GriffinLimOptions): Flo
       }
     }
   }
-  let prevRe: Float32Array = new Float32Array(frames * bins);
-  let prevIm: Float32Array = new Float32Array(frames * bins);
-  const spec: ComplexSpectrogram = {
-    frames,
-    bins,
-    re: new Float32Array(frames * bins),
-    im: new Float32Array(frames * bins),
-  };
-  const length = opts.length ?? (frames - 1) * opts.hopLength;
-  const synth = (): Float32Array => {
-    for (let i = 0; i < mag.length; i++) {
-      spec.re[i] = mag[i] * angleRe[i];
-      spec.im[i] = mag[i] * angleIm[i];
-    }
-    return istft(spec, { ...opts, length });
-  };
+  wasm.glPrepare();
   const beta = momentum / (1 + momentum);
   for (let it = 0; it < iterations; it++) {
-    const rebuilt = stft(synth(), { ...opts, padMode: 'reflect' });
-    for (let i = 0; i < mag.length; i++) {
-      const re = rebuilt.re[i] - beta * prevRe[i];
-      const im = rebuilt.im[i] - beta * prevIm[i];
-      // sqrt, not Math.hypot: hypot's overflow care costs several times more per bin in V8.
-      const norm = Math.sqrt(re * re + im * im) + 1e-16;
-      angleRe[i] = re / norm;
-      angleIm[i] = im / norm;
-    }
-    prevRe = rebuilt.re;
-    prevIm = rebuilt.im;
+    wasm.glSynth();
+    wasm.glAnalyse(beta);
   }
-  return synth();
+  wasm.glSynth();
+  return new Float32Array(buf, wasm.glSignal(), length).slice();
 }

@@ -60,6 +60,19 @@ export function savgolHatMatrix(window: number, order: number): Float64Array[] {
   });
 }
 
+/** Hat matrices by (window, order): building one costs more than filtering 1 000 samples. */
+const hatMatrices = new Map<string, readonly Float64Array[]>();
+
+function cachedHatMatrix(window: number, order: number): readonly Float64Array[] {
+  const key = `${window}/${order}`;
+  let H = hatMatrices.get(key);
+  if (!H) {
+    H = savgolHatMatrix(window, order);
+    hatMatrices.set(key, H);
+  }
+  return H;
+}
+
 export function savgolFilter(x: ArrayLike<number>, opts: SavgolOptions): Float32Array {
   const { window, order } = opts;
   const mode = opts.mode ?? 'interp';
@@ -75,7 +88,7 @@ export function savgolFilter(x: ArrayLike<number>, opts: SavgolOptions): Float32
       `'interp' mode needs window (${window}) ≤ signal length (${n}); shorten the window`,
     );
   }
-  const H = savgolHatMatrix(window, order);
+  const H = cachedHatMatrix(window, order);
   const half = (window - 1) / 2;
   const kernel = H[half];
   const y = new Float32Array(n);

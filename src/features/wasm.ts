@@ -15,6 +15,15 @@ export interface DspExports {
   magnitude(): void;
   project(base: number, count: number, out: number, rows: number, ofMagnitude: boolean): void;
   inverse(): void;
+  // Griffin-Lim rounds (assembly/griffin-lim.ts)
+  glInit(nFft: number, hopLength: number, frames: number, length: number, center: boolean): void;
+  glMagnitude(): number;
+  glAngleRe(): number;
+  glAngleIm(): number;
+  glSignal(): number;
+  glPrepare(): void;
+  glSynth(): void;
+  glAnalyse(beta: number): void;
   // Resampling (assembly/resample.ts)
   resampleRange(
     input: number,

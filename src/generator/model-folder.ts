@@ -305,7 +305,10 @@ export async function loadControlBranch(model: GeneratorModel): Promise<OnnxMode
         `${model.dir} has no melody/dynamics control branch (a version-2 model folder, exported with training/export_model.py --control); score without --style-from, or give --model a folder that has one`,
       );
     }
-    model.control = await OnnxModel.load(join(model.dir, file), 'control branch');
+    // Run in turn with the UNet at every step: its threads must not spin between runs.
+    model.control = await OnnxModel.load(join(model.dir, file), 'control branch', {
+      spinning: false,
+    });
   }
   return model.control;
 }

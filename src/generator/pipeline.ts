@@ -7,6 +7,7 @@ import { contentFrames, loadControlBranch, type GeneratorModel } from './model-f
 import type { FloatTensor } from '../onnx/model.js';
 import { NO_PITCH, type StyleControls } from '../conditions/style-controls.js';
 import { UsageError } from '../util/errors.js';
+import { rideDynamics } from '../decoder/dynamics-ride.js';
 import { defaultVocoderName, modelVocoder, type Vocoder } from '../decoder/vocoders.js';
 
 /** One generation window's request. */
@@ -30,14 +31,24 @@ export interface GenerateOptions {
   /** Scale of the control branch's residuals (1 = as trained; 0 = the base model). */
   controlScale?: number;
   /**
-   * Whether classifier-free guidance carries the controls with the film condition (default): the
-   * branch's residuals go into the conditional row only, so guidance amplifies them as it does
-   * the film. false: both rows take them and guidance acts on the film alone, where they cancel
-   * out of guidance's difference: session 10's branch kept 18 % of a reference's melody that
-   * way against 52 % guided (BENCHMARKS, "S-Control: guidance carries the controls"); the
-   * branch then also runs on both rows.
+   * Whether classifier-free guidance carries the controls with the film condition (default
+   * true): the branch runs on both rows, the unconditional row with its controls dropped (keep
+   * flags 0, as the branch was trained to take "no control"), so guidance's difference holds
+   * what the controls change and amplifies it as it does the film's. false: both rows take the
+   * controls, which then cancel out of guidance's difference and act at the branch's own
+   * strength (session 10's branch kept 18 % of a reference's melody that way). Why not the
+   * branch in the conditional row alone (session 11's way, half the branch's cost): guidance
+   * then amplifies the branch's whole output, its offset with no control included, and some
+   * samples blew up (1 in 20 test clips, 1 in 6 outside crops: waveforms peaking at 10⁷); with
+   * "no control" as the unconditional row's null none did, and melody rose from 58.6 % to
+   * 66.5 % (BENCHMARKS, "S-Control: guidance against the branch's own null").
    */
   controlGuidance?: boolean;
+  /**
+   * With a dynamics control: ride the output's level to the reference's dynamics curve
+   * (decoder/dynamics-ride.ts) by min(1, controlScale) of the difference. Default true.
+   */
+  dynamicsRide?: boolean;
   /** Latent frames fixed in advance (continuation, loops): the rest is sampled around them. */
   known?: KnownLatent;
   /** Stops the generation between steps (rejects with the signal's reason). */
@@ -73,8 +84,16 @@ function filmFeeds(model: GeneratorModel, film: FilmBranchValues | undefined, ba
   return feeds;
 }
 
-/** The branch's control inputs for `batch` identical rows (guidance stays on the film alone). */
-function controlFeeds(model: GeneratorModel, controls: StyleControls, batch: number) {
+/**
+ * The branch's control inputs for `batch` rows, the same controls in each; the first `keepRows`
+ * rows keep them, the rest have them dropped (keep flags 0: the branch's "no control").
+ */
+function controlFeeds(
+  model: GeneratorModel,
+  controls: StyleControls,
+  batch: number,
+  keepRows = batch,
+) {
   const T = model.manifest.frames;
   for (const [k, v] of Object.entries(controls) as [string, ArrayLike<number> | undefined][]) {
     if (v && v.length !== T) {
@@ -90,7 +109,11 @@ function controlFeeds(model: GeneratorModel, controls: StyleControls, batch: num
       if (controls.dynamics) dynamics[b * T + t] = controls.dynamics[t];
     }
   }
-  const flag = (on: boolean) => ({ data: new Float32Array(batch).fill(on ? 1 : 0), dims: [batch] });
+  const flag = (on: boolean) => {
+    const data = new Float32Array(batch);
+    if (on) data.fill(1, 0, keepRows);
+    return { data, dims: [batch] };
+  };
   return {
     melody: { data: melody, dims: [batch, 12, T] },
     dynamics: { data: dynamics, dims: [batch, 1, T] },
@@ -148,24 +171,11 @@ export async function generate(model: GeneratorModel, opts: GenerateOptions): Pr
     (opts.controls.melody !== undefined || opts.controls.dynamics !== undefined) &&
     (opts.controlScale ?? 1) !== 0;
   const branch = useControl ? await loadControlBranch(model) : null;
-  // Guided controls: the branch runs on the conditional row alone; the unconditional row keeps
-  // zero residuals (the base model without film or controls).
-  const controlRows = guided && opts.controlGuidance !== false ? 1 : batch;
-  const controls = useControl ? controlFeeds(model, opts.controls!, controlRows) : null;
-  // The UNet's residual feeds when the branch runs on row 0 alone: allocated once, row 1 left
-  // at zero, row 0 overwritten each step.
-  const rowResiduals =
-    controls && controlRows < batch
-      ? Object.fromEntries(
-          residualSpecs.map((r) => [
-            r.name,
-            {
-              data: new Float32Array(batch * r.channels * r.frames),
-              dims: [batch, r.channels, r.frames],
-            },
-          ]),
-        )
-      : null;
+  // Guided controls: the unconditional row takes the branch with no control (its null).
+  const controlGuided = guided && opts.controlGuidance !== false;
+  const controls = useControl
+    ? controlFeeds(model, opts.controls!, batch, controlGuided ? 1 : batch)
+    : null;
   const total = scheduler.timesteps.length;
   const abar = alphasCumprod(m.schedule);
   const paster = opts.known ? new LatentPaster(opts.known, channels, opts.seed) : null;
@@ -182,29 +192,15 @@ export async function generate(model: GeneratorModel, opts: GenerateOptions): Pr
     };
     let residuals = zeroResiduals;
     if (branch && controls) {
-      const r = await branch.run(
-        controlRows === batch
-          ? { ...shared, ...controls }
-          : {
-              latent: { data: x, dims: [1, channels, frames] },
-              timestep: { data: shared.timestep.data.subarray(0, 1), dims: [1] },
-              affect: { data: affect.subarray(0, k), dims: [1, k] },
-              keep: { data: keep.subarray(0, 1), dims: [1] },
-              ...controls,
-            },
-      );
+      const r = await branch.run({ ...shared, ...controls });
       const scale = opts.controlScale ?? 1;
-      residuals = Object.fromEntries(
-        residualSpecs.map((spec) => {
-          const v = r[spec.name];
-          if (scale !== 1) for (let j = 0; j < v.data.length; j++) v.data[j] *= scale;
-          if (!rowResiduals) return [spec.name, v];
-          // Row 0 the branch's, row 1 zeros (the unconditional row).
-          const rows = rowResiduals[spec.name];
-          rows.data.set(v.data);
-          return [spec.name, rows];
-        }),
-      );
+      if (scale !== 1) {
+        for (const spec of residualSpecs) {
+          const v = r[spec.name].data;
+          for (let j = 0; j < v.length; j++) v[j] *= scale;
+        }
+      }
+      residuals = Object.fromEntries(residualSpecs.map((spec) => [spec.name, r[spec.name]]));
     }
     const out = await model.unet.run({ ...shared, ...branches, ...residuals });
     const noise = out.noise.data;
@@ -220,7 +216,14 @@ export async function generate(model: GeneratorModel, opts: GenerateOptions): Pr
     .mel;
   const melFrames = mel.dims[2];
   const vocoder = opts.vocoder ?? modelVocoder(model, defaultVocoderName(model.manifest));
-  const audio = await vocoder(mel.data, melFrames);
-  const music = audio.subarray(0, Math.min(audio.length, contentFrames(m) * m.mel.hopLength));
+  let audio = await vocoder(mel.data, melFrames);
+  const musicLength = Math.min(audio.length, contentFrames(m) * m.mel.hopLength);
+  if (useControl && opts.controls?.dynamics && opts.dynamicsRide !== false) {
+    audio = rideDynamics(audio, opts.controls.dynamics, {
+      amount: opts.controlScale ?? 1,
+      span: musicLength,
+    });
+  }
+  const music = audio.subarray(0, musicLength);
   return { mel: mel.data, melFrames, audio, music, sampleRate: m.sampleRate, latent: x };
 }

@@ -120,6 +120,9 @@ export interface StyleReference {
   scale?: number;
   /** Whether guidance carries the controls with the film (default true; --no-control-guidance). */
   guided?: boolean;
+  /** Whether the score's level is ridden to the reference's dynamics (default true;
+   * --no-dynamics-ride; `generate`'s dynamicsRide). */
+  ride?: boolean;
 }
 
 /** What the window composer needs besides the model and what conditions each window. */
@@ -288,6 +291,7 @@ export async function composeScoreInto(
       controls,
       controlScale: style?.scale,
       controlGuidance: style?.guided,
+      dynamicsRide: style?.ride,
       known:
         k > 0 && opts.continuation !== false
           ? {

@@ -14,6 +14,8 @@ export interface StyleReading {
   scale?: number;
   /** Whether guidance carries the controls with the film (default true; `generate`'s controlGuidance). */
   guided?: boolean;
+  /** Whether the level is ridden to the reference's dynamics (default true; `generate`'s dynamicsRide). */
+  ride?: boolean;
   /** Where in the reference to start (default 0). */
   startS?: Seconds;
   /** How the caller names the start in messages (the CLI: --style-start). */
@@ -62,6 +64,7 @@ export async function readStyle(
       controls: styleControlsOf(audio, m.sampleRate, controls, reference),
       scale: opts.scale ?? 1,
       guided: opts.guided ?? true,
+      ride: opts.ride ?? true,
       originS: startS,
     },
     controls,

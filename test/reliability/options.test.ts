@@ -63,6 +63,7 @@ const CASES: OptionCase[] = [
   { args: [...SCORE, ...FAST, '--controls', 'melody'], expect: /need --style-from/ },
   { args: [...SCORE, ...FAST, '--style-start', '3'], expect: /need --style-from/ },
   { args: [...SCORE, ...FAST, '--no-control-guidance'], expect: /need --style-from/ },
+  { args: [...SCORE, ...FAST, '--no-dynamics-ride'], expect: /need --style-from/ },
   { args: [...SCORE, ...FAST, '--video-codec', 'x;rm'], expect: '--video-codec' },
   { args: [...SCORE, ...FAST, '--video-codec', ''], expect: '--video-codec' },
   { args: [...SCORE, '--bogus'], expect: /unknown option '--bogus'/ },

@@ -138,7 +138,8 @@ describe('S-Control branch training (smoke)', () => {
       for (let i = 0; i < moved.length; i++)
         diff = Math.max(diff, Math.abs(moved[i] - reference.mel[i]));
       assert.ok(diff > 1e-3, `a trained branch changes the output (max |Δmel| ${diff})`);
-      // Guided (the default) the unconditional row has no residuals; unguided it has them too.
+      // Guided (the default) the unconditional row's branch has its controls dropped; unguided
+      // it takes them too.
       const unguided = (await sample(withLora, true, false)).mel;
       let apart = 0;
       for (let i = 0; i < moved.length; i++)
@@ -244,6 +245,7 @@ describe('S-Control branch training (smoke)', () => {
     );
     assert.deepEqual(t.controls, ['melody', 'dynamics']);
     assert.equal(t.controlGuidance, true);
+    assert.equal(t.dynamicsRide, true);
     const loose = filmscoreJson(
       dir,
       'transfer',
@@ -257,10 +259,12 @@ describe('S-Control branch training (smoke)', () => {
       '--duration',
       '4',
       '--no-control-guidance',
+      '--no-dynamics-ride',
       '--json',
       '-q',
     );
     assert.equal(loose.controlGuidance, false);
+    assert.equal(loose.dynamicsRide, false);
     assert.ok(t.fidelity.melodyAccuracy >= 0 && t.fidelity.melodyAccuracy <= 1);
     assert.ok(statSync(piece).size > 25 * sr * 2, 'a 25 s WAV');
     assert.equal(readFileSync(png).subarray(1, 4).toString(), 'PNG');
@@ -286,6 +290,7 @@ describe('S-Control branch training (smoke)', () => {
     );
     assert.deepEqual(scored.style.controls, ['melody']);
     assert.equal(scored.style.guided, true);
+    assert.equal(scored.style.dynamicsRide, true);
     // The film's second window starts w = duration − 10 s in: w + 1 s into the reference.
     assert.equal(scored.windows.length, 2);
     const w = scored.windows[1];
