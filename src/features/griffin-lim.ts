@@ -20,7 +20,9 @@ export interface GriffinLimOptions extends StftOptions {
  * vocoder of last resort, and the hybrid vocoder's last stage.
  *
  * The rounds run whole in WebAssembly (assembly/griffin-lim.ts), the STFT fused with the phase
- * update: 2.6× faster than the same rounds through the JS STFT (bench/griffin-lim.bench.ts).
+ * update: the hybrid vocoder's 6 rounds on a 10.24 s window take 80–100 ms against 180–240 ms
+ * through the JS STFT they replaced (the same output to 3·10⁻⁷), and 32 rounds 0.35 s against
+ * torchaudio's 0.45 s (`npm run bench`).
  */
 export function griffinLim(magnitude: Spectrogram, opts: GriffinLimOptions): Float32Array {
   const iterations = opts.iterations ?? 32;
