@@ -103,9 +103,11 @@ export function glSynth(): void {
     }
     inverse();
     const at = accPtr + ((<usize>(t * hop)) << 3);
-    for (let i = 0; i < n; i++) {
+    // Two samples per f64x2 (n is a power of two ≥ 8): the same products and sums.
+    for (let i = 0; i < n; i += 2) {
       const o = (<usize>i) << 3;
-      store<f64>(at + o, load<f64>(at + o) + load<f64>(xPtr + o) * load<f64>(winPtr + o));
+      const v = f64x2.add(v128.load(at + o), f64x2.mul(v128.load(xPtr + o), v128.load(winPtr + o)));
+      v128.store(at + o, v);
     }
   }
   const m = min(len, total - offset);
@@ -116,6 +118,52 @@ export function glSynth(): void {
   for (let i = max(m, 0); i < len; i++) store<f32>(sigPtr + ((<usize>i) << 2), 0);
 }
 
+/** Frame t of SIG (reflect-padded when centred), windowed, into the FFT's input. */
+function loadSignalFrame(t: i32): void {
+  const start = t * hop - offset;
+  if (start >= 0 && start + n <= len) {
+    const src = sigPtr + ((<usize>start) << 2);
+    // Two samples per f64x2: f32 pairs widened, then windowed.
+    for (let i = 0; i < n; i += 2) {
+      const o = (<usize>i) << 3;
+      const pair = f64x2.promote_low_f32x4(v128.load64_zero(src + ((<usize>i) << 2)));
+      v128.store(xPtr + o, f64x2.mul(pair, v128.load(winPtr + o)));
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      let j = start + i;
+      // Reflection without repeating the edge sample (torch's 'reflect'); len > n / 2.
+      if (j < 0) j = -j;
+      if (j >= len) j = 2 * (len - 1) - j;
+      // Frames wholly past a short signal's end (none when length spans the frames).
+      j = min(max(j, 0), len - 1);
+      const o = (<usize>i) << 3;
+      store<f64>(xPtr + o, <f64>load<f32>(sigPtr + ((<usize>j) << 2)) * load<f64>(winPtr + o));
+    }
+  }
+}
+
+/**
+ * ANG = the phase of SIG's STFT, where SIG holds a starting signal (a neural vocoder's
+ * waveform): bins of zero magnitude keep the phase 0 (angle 1 + 0i). PREV stays zero.
+ */
+export function glPhaseOfSignal(): void {
+  for (let t = 0; t < frames; t++) {
+    loadSignalFrame(t);
+    forward();
+    const cell = (<usize>(t * bins)) << 2;
+    for (let k = 0; k < bins; k++) {
+      const c = cell + ((<usize>k) << 2);
+      // Rounded to f32 as a JS STFT's arrays hold it.
+      const re = <f64>(<f32>load<f64>(outPtr + ((<usize>k) << 4)));
+      const im = <f64>(<f32>load<f64>(outPtr + ((<usize>k) << 4) + 8));
+      const norm = Math.sqrt(re * re + im * im);
+      store<f32>(angRePtr + c, norm > 0 ? <f32>(re / norm) : 1);
+      store<f32>(angImPtr + c, norm > 0 ? <f32>(im / norm) : 0);
+    }
+  }
+}
+
 /**
  * STFT of SIG (reflect-padded when centred) and the fast Griffin-Lim phase update, frame by
  * frame: ANG = (S − β·PREV) / |S − β·PREV|, then PREV = S (S rounded to f32, as the JS STFT's
@@ -123,25 +171,7 @@ export function glSynth(): void {
  */
 export function glAnalyse(beta: f64): void {
   for (let t = 0; t < frames; t++) {
-    const start = t * hop - offset;
-    if (start >= 0 && start + n <= len) {
-      const src = sigPtr + ((<usize>start) << 2);
-      for (let i = 0; i < n; i++) {
-        const o = (<usize>i) << 3;
-        store<f64>(xPtr + o, <f64>load<f32>(src + ((<usize>i) << 2)) * load<f64>(winPtr + o));
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        let j = start + i;
-        // Reflection without repeating the edge sample (torch's 'reflect'); len > n / 2.
-        if (j < 0) j = -j;
-        if (j >= len) j = 2 * (len - 1) - j;
-        // Frames wholly past a short signal's end (none when length spans the frames).
-        j = min(max(j, 0), len - 1);
-        const o = (<usize>i) << 3;
-        store<f64>(xPtr + o, <f64>load<f32>(sigPtr + ((<usize>j) << 2)) * load<f64>(winPtr + o));
-      }
-    }
+    loadSignalFrame(t);
     forward();
     const cell = (<usize>(t * bins)) << 2;
     for (let k = 0; k < bins; k++) {

@@ -4,3 +4,4 @@ export { alloc } from './memory';
 export * from './fft';
 export * from './resample';
 export * from './griffin-lim';
+export * from './nnls';

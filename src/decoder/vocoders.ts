@@ -1,6 +1,6 @@
 import { griffinLim } from '../features/griffin-lim.js';
+import { dspInstance } from '../features/wasm.js';
 import { melFilterBank } from '../features/mel.js';
-import { stft } from '../features/stft.js';
 import { joinWindows } from './join-windows.js';
 import type { OnnxModel } from '../onnx/model.js';
 import type { GeneratorModel, ModelManifest } from '../generator/model-folder.js';
@@ -29,7 +29,8 @@ function exponentiate(x: Float32Array): Float32Array {
 /**
  * Mel magnitudes → linear-frequency magnitudes: the non-negative least-squares solution of
  * M x = y per frame (M the mel filter bank), by Lee–Seung multiplicative updates started from
- * Mᵀ y. librosa's mel_to_stft solves the same problem (with a different NNLS solver).
+ * Mᵀ y. librosa's mel_to_stft solves the same problem (with a different NNLS solver). The
+ * updates run in WebAssembly (assembly/nnls.ts).
  */
 export function melToLinear(
   mel: Float32Array,
@@ -39,32 +40,28 @@ export function melToLinear(
 ): { data: Float32Array; bins: number } {
   const bins = m.nFft / 2 + 1;
   const filters = melFilterBank(m);
-  const x = new Float32Array(frames * bins);
-  const y = new Float32Array(m.nMels);
-  const num = new Float32Array(bins);
-  const den = new Float32Array(bins);
-  for (let t = 0; t < frames; t++) {
-    for (let b = 0; b < m.nMels; b++) y[b] = mel[b * frames + t];
-    const xt = x.subarray(t * bins, (t + 1) * bins);
-    // Mᵀy: the start, and the numerator of every update (it does not change between them).
-    num.fill(0);
-    for (let b = 0; b < filters.length; b++) {
-      const { start, weights } = filters[b];
-      for (let j = 0; j < weights.length; j++) num[start + j] += weights[j] * y[b];
-    }
-    xt.set(num);
-    for (let it = 0; it < iterations; it++) {
-      den.fill(0);
-      for (let b = 0; b < filters.length; b++) {
-        const { start, weights } = filters[b];
-        let s = 0;
-        for (let j = 0; j < weights.length; j++) s += weights[j] * xt[start + j];
-        for (let j = 0; j < weights.length; j++) den[start + j] += weights[j] * s;
-      }
-      for (let k = 0; k < bins; k++) xt[k] *= den[k] > 0 ? num[k] / (den[k] + 1e-12) : 0;
-    }
-  }
-  return { data: x, bins };
+  const weightCount = filters.reduce((n, f) => n + f.weights.length, 0);
+  const wasm = dspInstance();
+  wasm.nnlsInit(filters.length, bins, weightCount, frames);
+  // Views after every allocation: they die when the memory grows.
+  const buf = wasm.memory.buffer;
+  const starts = new Int32Array(buf, wasm.nnlsStarts(), filters.length);
+  const ends = new Int32Array(buf, wasm.nnlsEnds(), filters.length);
+  const offsets = new Int32Array(buf, wasm.nnlsOffsets(), filters.length);
+  const weights = new Float32Array(buf, wasm.nnlsWeights(), weightCount);
+  let at = 0;
+  filters.forEach((f, b) => {
+    starts[b] = f.start;
+    ends[b] = f.start + f.weights.length;
+    offsets[b] = at;
+    weights.set(f.weights, at);
+    at += f.weights.length;
+  });
+  new Float32Array(buf, wasm.nnlsMel(), filters.length * frames).set(
+    mel.subarray(0, filters.length * frames),
+  );
+  wasm.nnlsRun(iterations);
+  return { data: new Float32Array(buf, wasm.nnlsOut(), frames * bins).slice(), bins };
 }
 
 /**
@@ -121,19 +118,12 @@ export function hybridVocoder(
   return async (logMel, frames) => {
     const wave = await neural(logMel, frames);
     const linear = melToLinear(exponentiate(logMel), frames, m, opts.nnlsIterations);
-    const analysed = stft(wave, stftOpts);
-    const bins = analysed.bins;
-    const used = Math.min(frames, analysed.frames) * bins;
-    const re = new Float32Array(frames * bins);
-    const im = new Float32Array(frames * bins);
-    re.set(analysed.re.subarray(0, used));
-    im.set(analysed.im.subarray(0, used));
     return griffinLim(
-      { frames, bins, data: linear.data },
+      { frames, bins: m.nFft / 2 + 1, data: linear.data },
       {
         ...stftOpts,
         iterations: opts.griffinLimIterations,
-        initialPhase: { frames, bins, re, im },
+        initialSignal: wave,
         length: frames * m.hopLength,
       },
     );

@@ -11,6 +11,9 @@ export interface GriffinLimOptions extends StftOptions {
   /** Starting phase (frame-major like the magnitude, e.g. the STFT of a neural vocoder's
    * output); zero phase when absent. */
   initialPhase?: ComplexSpectrogram;
+  /** Starting phase as the phase of this signal's STFT at the same settings (a neural
+   * vocoder's waveform), analysed inside the kernel; instead of `initialPhase`. */
+  initialSignal?: Float32Array;
 }
 
 /**
@@ -48,7 +51,11 @@ export function griffinLim(magnitude: Spectrogram, opts: GriffinLimOptions): Flo
   new Float32Array(buf, wasm.glMagnitude(), cells).set(magnitude.data.subarray(0, cells));
   const angleRe = new Float32Array(buf, wasm.glAngleRe(), cells).fill(1);
   const angleIm = new Float32Array(buf, wasm.glAngleIm(), cells);
-  if (opts.initialPhase) {
+  if (opts.initialSignal) {
+    const start = opts.initialSignal.subarray(0, length);
+    new Float32Array(buf, wasm.glSignal(), length).set(start);
+    wasm.glPhaseOfSignal();
+  } else if (opts.initialPhase) {
     const { re, im } = opts.initialPhase;
     for (let i = 0; i < cells; i++) {
       const norm = Math.sqrt(re[i] * re[i] + im[i] * im[i]);

@@ -24,6 +24,16 @@ export interface DspExports {
   glPrepare(): void;
   glSynth(): void;
   glAnalyse(beta: number): void;
+  glPhaseOfSignal(): void;
+  // NNLS mel → linear magnitudes (assembly/nnls.ts)
+  nnlsInit(bands: number, bins: number, weights: number, frames: number): void;
+  nnlsStarts(): number;
+  nnlsEnds(): number;
+  nnlsOffsets(): number;
+  nnlsWeights(): number;
+  nnlsMel(): number;
+  nnlsOut(): number;
+  nnlsRun(iterations: number): void;
   // Resampling (assembly/resample.ts)
   resampleRange(
     input: number,
