@@ -291,7 +291,10 @@ export async function loadVaeEncoder(model: GeneratorModel): Promise<OnnxModel> 
         `${model.dir} has no VAE encoder ("files.vaeEncoder" in manifest.json); export the model again with training/export_model.py`,
       );
     }
-    model.vaeEncoder = await OnnxModel.load(join(model.dir, file), 'VAE encoder');
+    // Run once between other networks: its threads must not spin after it (see below).
+    model.vaeEncoder = await OnnxModel.load(join(model.dir, file), 'VAE encoder', {
+      spinning: false,
+    });
   }
   return model.vaeEncoder;
 }
@@ -336,12 +339,16 @@ export async function loadModelFolder(dir: string = DEFAULT_MODEL_DIR): Promise<
     fail(root, `manifest.json is not valid JSON (${(err as Error).message})`);
   }
   const manifest = checkManifest(root, parsed);
-  const load = (file: string, purpose: string): Promise<OnnxModel> =>
-    OnnxModel.load(join(root, file), purpose);
+  const load = (file: string, purpose: string, spinning = true): Promise<OnnxModel> =>
+    OnnxModel.load(join(root, file), purpose, { spinning });
+  // The UNet runs step after step: its threads spin between runs. The decoder and the vocoder
+  // run once a window, right after the UNet and the decoder: spinning on, each one's idle
+  // threads held the cores the next network needed (a window 406 → 376 ms without; BENCHMARKS.md
+  // "Speed").
   const [unet, vaeDecoder, vocoder] = await Promise.all([
     load(manifest.files.unet, 'diffusion UNet'),
-    load(manifest.files.vaeDecoder, 'VAE decoder'),
-    load(manifest.files.vocoder, 'vocoder'),
+    load(manifest.files.vaeDecoder, 'VAE decoder', false),
+    load(manifest.files.vocoder, 'vocoder', false),
   ]);
   const model: GeneratorModel = {
     dir: root,
