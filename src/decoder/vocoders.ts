@@ -5,18 +5,29 @@ import { joinWindows } from './join-windows.js';
 import type { OnnxModel } from '../onnx/model.js';
 import type { GeneratorModel, ModelManifest } from '../generator/model-folder.js';
 
-/** Log-mel [nMels × frames] (row-major by band, the VAE decoder's layout) → waveform. */
-export type Vocoder = (logMel: Float32Array, frames: number) => Promise<Float32Array>;
+/**
+ * Log-mel [nMels × frames] (row-major by band, the VAE decoder's layout) → waveform.
+ * `onOneCore` is told when what is left runs on one core (the DSP after the network), so a
+ * caller may start work of its own on the others.
+ */
+export type Vocoder = (
+  logMel: Float32Array,
+  frames: number,
+  onOneCore?: () => void,
+) => Promise<Float32Array>;
 
 export const VOCODERS = ['neural', 'griffin-lim', 'hybrid'] as const;
 export type VocoderName = (typeof VOCODERS)[number];
 
 /** The model folder's trained vocoder (mel → STFT → iSTFT head, one ONNX session). */
 export function neuralVocoder(model: OnnxModel, nMels: number): Vocoder {
-  return async (logMel, frames) =>
-    (await model.run({ [model.inputs[0].name]: { data: logMel, dims: [1, nMels, frames] } }))[
-      model.outputs[0].name
-    ].data;
+  return async (logMel, frames, onOneCore) => {
+    const out = await model.run({
+      [model.inputs[0].name]: { data: logMel, dims: [1, nMels, frames] },
+    });
+    onOneCore?.();
+    return out[model.outputs[0].name].data;
+  };
 }
 
 /** e^x of each value: a plain loop, 4× faster in V8 than Float32Array.from(x, Math.exp). */
@@ -70,7 +81,8 @@ export function melToLinear(
  */
 export function griffinLimVocoder(manifest: ModelManifest): Vocoder {
   const m = { ...manifest.mel, sampleRate: manifest.sampleRate };
-  return async (logMel, frames) => {
+  return async (logMel, frames, onOneCore) => {
+    onOneCore?.();
     const mel = exponentiate(logMel);
     const linear = melToLinear(mel, frames, m);
     return griffinLim(
@@ -115,8 +127,8 @@ export function hybridVocoder(
     center: true,
     padMode: 'reflect' as const,
   };
-  return async (logMel, frames) => {
-    const wave = await neural(logMel, frames);
+  return async (logMel, frames, onOneCore) => {
+    const wave = await neural(logMel, frames, onOneCore);
     const linear = melToLinear(exponentiate(logMel), frames, m, opts.nnlsIterations);
     return griffinLim(
       { frames, bins: m.nFft / 2 + 1, data: linear.data },

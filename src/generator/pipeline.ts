@@ -53,6 +53,9 @@ export interface GenerateOptions {
   known?: KnownLatent;
   /** Stops the generation between steps (rejects with the signal's reason). */
   signal?: AbortSignal;
+  /** Told when what is left of the window runs on one core (the vocoder's DSP, 0.1 s of a
+   * 10.24 s window): a caller may start work of its own on the others. */
+  onOneCore?: () => void;
 }
 
 export interface FilmBranchValues {
@@ -216,7 +219,7 @@ export async function generate(model: GeneratorModel, opts: GenerateOptions): Pr
     .mel;
   const melFrames = mel.dims[2];
   const vocoder = opts.vocoder ?? modelVocoder(model, defaultVocoderName(model.manifest));
-  let audio = await vocoder(mel.data, melFrames);
+  let audio = await vocoder(mel.data, melFrames, opts.onOneCore);
   const musicLength = Math.min(audio.length, contentFrames(m) * m.mel.hopLength);
   if (useControl && opts.controls?.dynamics && opts.dynamicsRide !== false) {
     audio = rideDynamics(audio, opts.controls.dynamics, {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { MediaError, stderrTail } from './errors.js';
 import { UsageError } from '../util/errors.js';
 
@@ -47,19 +48,30 @@ export interface ToolResult {
 export function runTool(
   bin: string,
   args: readonly string[],
-  opts: { path: string; timeoutMs?: number; describeFailure: (stderr: string) => MediaError },
+  opts: {
+    path: string;
+    /** null: no limit (a tool that waits on its input, `input`, for as long as it takes). */
+    timeoutMs?: number | null;
+    describeFailure: (stderr: string) => MediaError;
+    /** Handed the tool's standard input (a pipe) as soon as it is started. */
+    input?: (stdin: Writable, child: ChildProcess) => void;
+  },
 ): Promise<ToolResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bin, args, { stdio: [opts.input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    if (opts.input) opts.input(child.stdin!, child);
     const out: Buffer[] = [];
     let stderr = '';
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, opts.timeoutMs ?? 600_000);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const timer =
+      opts.timeoutMs === null
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, opts.timeoutMs ?? 600_000);
+    child.stdout!.on('data', (b: Buffer) => out.push(b));
+    child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
     child.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       reject(err.code === 'ENOENT' ? missingTool(bin, opts.path) : err);

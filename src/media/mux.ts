@@ -1,4 +1,6 @@
-import type { Seconds } from '../units.js';
+import type { ChildProcess } from 'node:child_process';
+import type { Writable } from 'node:stream';
+import type { Hertz, Seconds } from '../units.js';
 import { writeAtomically } from '../util/atomic-file.js';
 import { MediaError, stderrTail } from './errors.js';
 import { FFMPEG, describeInputFailure, fileArg, runTool } from './ffmpeg.js';
@@ -11,6 +13,7 @@ import {
   type VideoPlan,
 } from './containers.js';
 import { probe, type MediaInfo } from './probe.js';
+import { pcm16Bytes } from './wav.js';
 
 /** The fade-out where the audio is cut at the end of the picture, unless told otherwise. */
 export const MUX_FADE_S: Seconds = 0.05;
@@ -55,25 +58,50 @@ export interface MuxResult {
  * with silence. The output is written to a temporary file and renamed when complete.
  */
 export async function muxAudioUnderVideo(opts: MuxOptions): Promise<MuxResult> {
-  const fadeS = opts.fadeS ?? MUX_FADE_S;
-  const mode = opts.mode ?? 'replace';
   const [v, a] = await Promise.all([
     opts.videoInfo ?? probe(opts.video),
     opts.audioDurationS === undefined ? probe(opts.audio) : null,
   ]);
-  if (!v.video) {
-    throw new MediaError(
-      'no-video',
-      opts.video,
-      `${opts.video} has no video stream to put the score under. Give a video file.`,
-    );
-  }
   const audioS = a ? a.audio?.durationS : opts.audioDurationS;
   if (audioS === undefined) {
     throw new MediaError(
       'no-audio',
       opts.audio,
       `${opts.audio} has no audio stream. Give the WAV (or other audio file) of the score.`,
+    );
+  }
+  const job = planMux(opts, v, audioS);
+  const attempt = (plan: VideoPlan): Promise<unknown> =>
+    writeAtomically(opts.output, async (tmp) => {
+      if (plan.reason) opts.onNote?.(plan.reason);
+      await runTool(FFMPEG, job.args(plan, ['-i', fileArg(opts.audio)], tmp), {
+        path: opts.output,
+        describeFailure: (stderr) => describeOutputFailure(opts, job.spec.label, plan, stderr),
+      });
+    });
+  const choice = opts.videoCodec ?? 'auto';
+  let plan = job.plan(choice);
+  try {
+    await attempt(plan);
+  } catch (err) {
+    // A copy the table allowed that ffmpeg still refused (odd bitstream forms, timestamps):
+    // the container's own encoder always fits.
+    if (!(choice === 'auto' && plan.copy && err instanceof MediaError)) throw err;
+    plan = reencodePlan(job.spec, v.video!.codec);
+    await attempt(plan);
+  }
+  return job.result(plan);
+}
+
+/** What a mux of `audioS` seconds of sound under `v`'s picture writes, whatever feeds it. */
+function planMux(opts: Omit<MuxOptions, 'audio'>, v: MediaInfo, audioS: Seconds) {
+  const fadeS = opts.fadeS ?? MUX_FADE_S;
+  const mode = opts.mode ?? 'replace';
+  if (!v.video) {
+    throw new MediaError(
+      'no-video',
+      opts.video,
+      `${opts.video} has no video stream to put the score under. Give a video file.`,
     );
   }
   if (mode === 'mix' && !v.audio) {
@@ -83,8 +111,9 @@ export async function muxAudioUnderVideo(opts: MuxOptions): Promise<MuxResult> {
       `${opts.video} has no sound of its own to mix under; use replace mode.`,
     );
   }
-  const durationS = v.video.durationS;
-  const fit =
+  const video = v.video;
+  const durationS = video.durationS;
+  const fit: MuxResult['fit'] =
     Math.abs(audioS - durationS) < 1e-3 ? 'exact' : audioS > durationS ? 'trimmed' : 'padded';
   const fadeStart = Math.max(0, Math.min(audioS, durationS) - fadeS);
   const D = durationS.toFixed(6);
@@ -105,37 +134,137 @@ export async function muxAudioUnderVideo(opts: MuxOptions): Promise<MuxResult> {
       `;[orig][score]amix=inputs=2:duration=first:dropout_transition=0:normalize=0[mix]`;
   }
   const outLabel = mode === 'mix' ? '[mix]' : '[score]';
-  const attempt = (plan: VideoPlan): Promise<unknown> =>
-    writeAtomically(opts.output, async (tmp) => {
-      if (plan.reason) opts.onNote?.(plan.reason);
+  return {
+    spec,
+    plan: (choice: VideoCodecChoice) => planVideo(spec, video.codec, choice),
+    /** ffmpeg's arguments: the picture, then the sound (`audioInput`: its `-i`, with any
+     * format options before it), into `tmp`. */
+    args: (plan: VideoPlan, audioInput: readonly string[], tmp: string): string[] => [
       // +genpts: AVI and raw streams carry no presentation times for a copied picture.
-      const args = ['-nostdin', '-v', 'error', '-y', '-fflags', '+genpts'];
-      args.push('-i', fileArg(opts.video), '-i', fileArg(opts.audio));
-      args.push('-filter_complex', graph, '-map', `0:${v.video!.index}`, '-map', outLabel);
-      args.push(...plan.args, ...spec.audioEncoder, '-t', D, ...spec.muxerFlags, fileArg(tmp));
-      await runTool(FFMPEG, args, {
+      ...['-nostdin', '-v', 'error', '-y', '-fflags', '+genpts'],
+      ...['-i', fileArg(opts.video), ...audioInput],
+      ...['-filter_complex', graph, '-map', `0:${video.index}`, '-map', outLabel],
+      ...[...plan.args, ...spec.audioEncoder, '-t', D, ...spec.muxerFlags, fileArg(tmp)],
+    ],
+    result: (plan: VideoPlan): MuxResult => ({
+      output: opts.output,
+      durationS,
+      fit,
+      video: plan.copy ? 'copied' : 're-encoded',
+    }),
+  };
+}
+
+export interface StreamingMuxOptions extends Omit<MuxOptions, 'audio' | 'audioDurationS'> {
+  videoInfo: MediaInfo;
+  /** The score's rate and length in samples (mono): what `write` will be given, in order. */
+  sampleRate: Hertz;
+  frames: number;
+  /** The program run for the streamed attempt (default ffmpeg; the tests give one that fails,
+   * to see the WAV route take over). */
+  ffmpeg?: string;
+}
+
+/**
+ * A mux started before its sound is all there: ffmpeg starts and opens the picture at once,
+ * then waits on a pipe for the score, handed to it in order as the 16-bit samples a WAV of it
+ * holds. Why: ffmpeg's start (50 ms of linking its libraries here) and its opening of the film
+ * can run beside the last of the music's making instead of after it (score-video.ts starts it
+ * as a one-window score's vocoder DSP begins; BENCHMARKS.md, "Speed"). The output is the file
+ * route's to the sample. Should ffmpeg refuse the streamed run (a copy the container table
+ * allowed, say), `finish` muxes again from the score's WAV, the file route with its retry.
+ */
+export class StreamingMux {
+  private written = 0;
+  private stdin?: Writable;
+  private child?: ChildProcess;
+  private closed = false;
+  private readonly running: Promise<unknown>;
+  private readonly job: ReturnType<typeof planMux>;
+  private readonly plan: VideoPlan;
+
+  private constructor(private readonly opts: StreamingMuxOptions) {
+    this.job = planMux(opts, opts.videoInfo, opts.frames / opts.sampleRate);
+    this.plan = this.job.plan(opts.videoCodec ?? 'auto');
+    const input = ['-f', 's16le', '-ar', String(opts.sampleRate), '-ac', '1', '-i', 'pipe:0'];
+    this.running = writeAtomically(opts.output, async (tmp) => {
+      if (this.plan.reason) opts.onNote?.(this.plan.reason);
+      await runTool(opts.ffmpeg ?? FFMPEG, this.job.args(this.plan, input, tmp), {
         path: opts.output,
-        describeFailure: (stderr) => describeOutputFailure(opts, spec.label, plan, stderr),
+        // ffmpeg waits on the score for as long as composing takes.
+        timeoutMs: null,
+        describeFailure: (stderr) =>
+          describeOutputFailure(opts, this.job.spec.label, this.plan, stderr),
+        input: (stdin, child) => {
+          this.stdin = stdin;
+          this.child = child;
+          // Written after ffmpeg stopped reading (it had all it needed, or failed: its exit
+          // status says which): nothing to do.
+          stdin.on('error', () => undefined);
+          stdin.on('close', () => (this.closed = true));
+        },
       });
     });
-  const choice = opts.videoCodec ?? 'auto';
-  let plan = planVideo(spec, v.video.codec, choice);
-  try {
-    await attempt(plan);
-  } catch (err) {
-    // A copy the table allowed that ffmpeg still refused (odd bitstream forms, timestamps):
-    // the container's own encoder always fits.
-    if (!(choice === 'auto' && plan.copy && err instanceof MediaError)) throw err;
-    plan = reencodePlan(spec, v.video.codec);
-    await attempt(plan);
+    this.running.catch(() => undefined); // observed in finish()
   }
-  return { output: opts.output, durationS, fit, video: plan.copy ? 'copied' : 're-encoded' };
+
+  /** Start ffmpeg on the picture; the score follows through `write`. */
+  static start(opts: StreamingMuxOptions): StreamingMux {
+    return new StreamingMux(opts);
+  }
+
+  /** Samples [at, at + samples.length) of the score: stretches come in order. */
+  async write(samples: Float32Array, at: number): Promise<void> {
+    if (at !== this.written) {
+      throw new RangeError(`a streamed score goes in order: sample ${at} after ${this.written}`);
+    }
+    this.written += samples.length;
+    if (this.closed) return;
+    const ok = this.stdin!.write(pcm16Bytes(samples));
+    // ffmpeg reads as it encodes: wait for it rather than hold a long film's sound here.
+    if (!ok && !this.closed) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.stdin!.off('drain', done);
+          this.stdin!.off('close', done);
+          resolve();
+        };
+        this.stdin!.on('drain', done);
+        this.stdin!.on('close', done);
+      });
+    }
+  }
+
+  /**
+   * The score is all written: let ffmpeg finish. If it refused the streamed run, mux again
+   * from `audio` (the same score as a file; `muxAudioUnderVideo`, with its re-encode retry).
+   */
+  async finish(audio: string): Promise<MuxResult> {
+    this.stdin?.end();
+    try {
+      await this.running;
+      return this.job.result(this.plan);
+    } catch (err) {
+      if (!(err instanceof MediaError)) throw err;
+      return muxAudioUnderVideo({
+        ...this.opts,
+        audio,
+        audioDurationS: this.written / this.opts.sampleRate,
+      });
+    }
+  }
+
+  /** Stop ffmpeg; nothing of the output is left behind. */
+  async abort(): Promise<void> {
+    this.child?.kill('SIGKILL');
+    await this.running.catch(() => undefined);
+  }
 }
 
 /** ffmpeg's refusal to write the output, blamed on the output or the option when they are the
  * cause, on the input otherwise. */
 function describeOutputFailure(
-  opts: MuxOptions,
+  opts: Pick<MuxOptions, 'video' | 'output'>,
   label: string,
   plan: VideoPlan,
   stderr: string,

@@ -47,6 +47,13 @@ function pcm16(x: number): number {
   return q > 32767 ? 32767 : q < -32768 ? -32768 : q;
 }
 
+/** Mono samples as the 16-bit little-endian PCM of a WAV's data (`pcm16`'s rounding). */
+export function pcm16Bytes(samples: Float32Array): Buffer {
+  const buf = Buffer.alloc(2 * samples.length);
+  for (let i = 0; i < samples.length; i++) buf.writeInt16LE(pcm16(samples[i]), 2 * i);
+  return buf;
+}
+
 /** The RIFF/WAVE header of `frames` frames of `nch` channels (the data chunk's header last). */
 function wavHeader(nch: number, frames: number, sampleRate: Hertz, format: WavFormat): Buffer {
   const bytesPerSample = format === 'pcm16' ? 2 : 4;
@@ -113,8 +120,7 @@ export class WavFileWriter {
         `samples ${at}–${at + samples.length} are outside the ${this.frames} of this WAV`,
       );
     }
-    const buf = Buffer.alloc(2 * samples.length);
-    for (let i = 0; i < samples.length; i++) buf.writeInt16LE(pcm16(samples[i]), 2 * i);
+    const buf = pcm16Bytes(samples);
     await this.handle.write(buf, 0, buf.length, this.headerBytes + 2 * at);
   }
 

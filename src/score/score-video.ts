@@ -10,7 +10,7 @@ import {
 } from '../film/film-analysis.js';
 import { probe } from '../media/probe.js';
 import { MediaError } from '../media/errors.js';
-import { MUX_FADE_S, muxAudioUnderVideo, type MuxResult } from '../media/mux.js';
+import { MUX_FADE_S, StreamingMux, muxAudioUnderVideo, type MuxResult } from '../media/mux.js';
 import { WavFileWriter } from '../media/wav.js';
 import { containerFor, type VideoCodecChoice } from '../media/containers.js';
 import { tempPathFor } from '../util/atomic-file.js';
@@ -148,6 +148,9 @@ export interface ComposeOptions {
   /** The peak limiter on the way out (default on, −1 dBFS); false leaves the networks' level
    * as it is (peaks may pass full scale). */
   limiter?: false | LimiterOptions;
+  /** Told when what is left of a window runs on one core (its vocoder's DSP; windows count
+   * from 1). */
+  onOneCore?: (window: number, windows: number) => void;
 }
 
 /** One window's condition, as its caller (film or --mood) worked it out. */
@@ -303,6 +306,7 @@ export async function composeScoreInto(
             }
           : undefined,
       signal: opts.signal,
+      onOneCore: () => opts.onOneCore?.(k + 1, n),
       onStep: (step, steps) =>
         opts.onProgress?.({ stage: 'generating', window: k + 1, windows: n, step, steps }),
     });
@@ -449,34 +453,57 @@ export async function scoreVideo(
   // The score goes to the WAV as it is composed (memory flat in the film's length).
   const total = Math.round(durationS * sr);
   const writer = await WavFileWriter.open(wav, total, sr);
+  const muxOptions = {
+    video,
+    output,
+    mode: opts.mode ?? 'replace',
+    videoInfo: info,
+    videoCodec: opts.videoCodec,
+    onNote: (note: string) => opts.onProgress?.({ stage: 'muxing', note }),
+    // A loop's end runs on into its start: no fade-out there.
+    ...(opts.loop ? { fadeS: 0 } : {}),
+  } as const;
+  // A score of one window also goes straight on to ffmpeg, started on the picture once only
+  // the vocoder's DSP is left: ffmpeg's start and its opening of the film then run on the core
+  // Griffin-Lim leaves free, not after the music (media/mux.ts StreamingMux). Started beside
+  // the networks instead, it slowed them by as much as it saved: their threads wait for the
+  // slowest.
+  // Longer scores are muxed from the WAV: fed while the windows were made, the mux's encoding
+  // only took the cores from the windows (BENCHMARKS.md, "Speed").
+  let streamed: StreamingMux | undefined;
+  const sink: ScoreSink = {
+    async write(samples, at) {
+      await Promise.all([writer.write(samples, at), streamed?.write(samples, at)]);
+    },
+  };
   let windows: ScoreWindow[];
   try {
     windows = await composeScoreInto(
       model,
       durationS,
       (startS, spanS) => filmWindowCondition(model, film, startS, spanS, opts.mood),
-      writer,
-      { ...opts, cuts: opts.cuts ?? film.cuts },
+      sink,
+      {
+        ...opts,
+        cuts: opts.cuts ?? film.cuts,
+        onOneCore: (window, count) => {
+          opts.onOneCore?.(window, count);
+          if (count === 1 && !opts.loop) {
+            streamed = StreamingMux.start({ ...muxOptions, sampleRate: sr, frames: total });
+          }
+        },
+      },
     );
     await writer.commit();
   } catch (e) {
-    await writer.abort();
+    await Promise.all([writer.abort(), streamed?.abort()]);
     throw e;
   }
   opts.onProgress?.({ stage: 'muxing' });
   try {
-    const mux = await muxAudioUnderVideo({
-      video,
-      audio: wav,
-      output,
-      mode: opts.mode ?? 'replace',
-      videoInfo: info,
-      audioDurationS: total / sr,
-      videoCodec: opts.videoCodec,
-      onNote: (note) => opts.onProgress?.({ stage: 'muxing', note }),
-      // A loop's end runs on into its start: no fade-out there.
-      ...(opts.loop ? { fadeS: 0 } : {}),
-    });
+    const mux = streamed
+      ? await streamed.finish(wav)
+      : await muxAudioUnderVideo({ ...muxOptions, audio: wav, audioDurationS: total / sr });
     return { output, durationS, windows, mux, cuts: film.cuts };
   } finally {
     if (!opts.wav) await rm(wav, { force: true });

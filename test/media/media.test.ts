@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, truncateSync, writeFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { decodeAudio, decodeAudioStream, decodeMono } from '../../src/media/audio-decode.js';
 import { MediaError } from '../../src/media/errors.js';
-import { muxAudioUnderVideo } from '../../src/media/mux.js';
+import { muxAudioUnderVideo, StreamingMux } from '../../src/media/mux.js';
 import { probe } from '../../src/media/probe.js';
 import { videoFrames, videoFramesTwice } from '../../src/media/video-frames.js';
 import { encodeWav, parseWav, WavFileWriter, writeWav } from '../../src/media/wav.js';
@@ -335,6 +335,88 @@ describe('muxAudioUnderVideo', () => {
     await assert.rejects(
       muxAudioUnderVideo({ video, audio: longScore, output: join(sub, 'bad.nosuchformat') }),
     );
+    assert.deepEqual(readdirSync(sub), []);
+  });
+});
+
+describe('StreamingMux', () => {
+  // A 16 kHz score (the model's rate) a little shorter than the 3 s picture, as 3 stretches.
+  const score = sine(220, 2.5, 16000, 0.5);
+  const stretches = [score.subarray(0, 10000), score.subarray(10000, 27000), score.subarray(27000)];
+  const scoreWav = join(dir, 'streamed-score.wav');
+  writeFileSync(scoreWav, encodeWav([score], 16000));
+
+  async function streamed(output: string, extra: { ffmpeg?: string; mode?: 'mix' } = {}) {
+    const info = await probe(video);
+    const mux = StreamingMux.start({
+      video,
+      output,
+      videoInfo: info,
+      sampleRate: 16000,
+      frames: score.length,
+      ...extra,
+    });
+    let at = 0;
+    for (const s of stretches) {
+      await mux.write(s, at);
+      at += s.length;
+    }
+    return mux.finish(scoreWav);
+  }
+
+  for (const ext of ['.mp4', '.avi', '.mkv']) {
+    it(`writes the file route's ${ext} to the packet, fed stretch by stretch`, async () => {
+      const sub = tempDir();
+      const viaPipe = join(sub, `piped${ext}`);
+      const viaFile = join(sub, `filed${ext}`);
+      const res = await streamed(viaPipe);
+      await muxAudioUnderVideo({ video, audio: scoreWav, output: viaFile });
+      assert.equal(res.fit, 'padded');
+      assert.equal(res.video, ext === '.avi' ? 're-encoded' : 'copied');
+      assert.equal(streamMd5(viaPipe, 'a:0'), streamMd5(viaFile, 'a:0'));
+      assert.equal(streamMd5(viaPipe, 'v:0'), streamMd5(viaFile, 'v:0'));
+      // Only the two outputs: no temporary file left beside them.
+      assert.deepEqual(readdirSync(sub).sort(), [basename(viaFile), basename(viaPipe)].sort());
+    });
+  }
+
+  it('mixes under the film’s own sound as the file route does', async () => {
+    const sub = tempDir();
+    await streamed(join(sub, 'piped.mp4'), { mode: 'mix' });
+    await muxAudioUnderVideo({
+      video,
+      audio: scoreWav,
+      output: join(sub, 'filed.mp4'),
+      mode: 'mix',
+    });
+    assert.equal(
+      streamMd5(join(sub, 'piped.mp4'), 'a:0'),
+      streamMd5(join(sub, 'filed.mp4'), 'a:0'),
+    );
+  });
+
+  it('muxes again from the WAV when the streamed run fails', async () => {
+    const sub = tempDir();
+    const out = join(sub, 'fallback.mp4');
+    const res = await streamed(out, { ffmpeg: '/bin/false' });
+    assert.equal(res.fit, 'padded');
+    const sound = await decodeAudio(out, { sampleRate: 16000, channels: 1, durationS: 0.8 });
+    assert.ok(Math.abs(zeroCrossingHz(sound.channels[0].subarray(1000), 16000) - 220) < 3);
+    assert.deepEqual(readdirSync(sub), ['fallback.mp4']);
+  });
+
+  it('refuses stretches out of order, and leaves nothing when aborted', async () => {
+    const sub = tempDir();
+    const mux = StreamingMux.start({
+      video,
+      output: join(sub, 'aborted.mp4'),
+      videoInfo: await probe(video),
+      sampleRate: 16000,
+      frames: score.length,
+    });
+    await mux.write(stretches[0], 0);
+    await assert.rejects(mux.write(stretches[2], 27000), RangeError);
+    await mux.abort();
     assert.deepEqual(readdirSync(sub), []);
   });
 });
