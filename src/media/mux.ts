@@ -134,6 +134,8 @@ function planMux(opts: Omit<MuxOptions, 'audio'>, v: MediaInfo, audioS: Seconds)
       `;[orig][score]amix=inputs=2:duration=first:dropout_transition=0:normalize=0[mix]`;
   }
   const outLabel = mode === 'mix' ? '[mix]' : '[score]';
+  const audioEncoder =
+    mode === 'mix' ? spec.audioEncoder : (spec.scoreAudioEncoder ?? spec.audioEncoder);
   return {
     spec,
     plan: (choice: VideoCodecChoice) => planVideo(spec, video.codec, choice),
@@ -144,7 +146,7 @@ function planMux(opts: Omit<MuxOptions, 'audio'>, v: MediaInfo, audioS: Seconds)
       ...['-nostdin', '-v', 'error', '-y', '-fflags', '+genpts'],
       ...['-i', fileArg(opts.video), ...audioInput],
       ...['-filter_complex', graph, '-map', `0:${video.index}`, '-map', outLabel],
-      ...[...plan.args, ...spec.audioEncoder, '-t', D, ...spec.muxerFlags, fileArg(tmp)],
+      ...[...plan.args, ...audioEncoder, '-t', D, ...spec.muxerFlags, fileArg(tmp)],
     ],
     result: (plan: VideoPlan): MuxResult => ({
       output: opts.output,

@@ -324,6 +324,25 @@ describe('muxAudioUnderVideo', () => {
     assert.ok(power(220) > 0.1 && power(440) > 0.05, `220: ${power(220)}, 440: ${power(440)}`);
   });
 
+  it('encodes the score alone at 160 kb/s, mixed with the film at 192 kb/s (README)', async () => {
+    // Noise over the whole picture, so that the encoder spends its whole budget.
+    let seed = 1;
+    const noise = Float32Array.from({ length: 3 * 48000 }, () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return 0.3 * (seed / 2 ** 30 - 1);
+    });
+    const noiseWav = join(dir, 'noise-score.wav');
+    writeFileSync(noiseWav, encodeWav([noise], 48000));
+    const kbps: Record<string, number> = {};
+    for (const mode of ['replace', 'mix'] as const) {
+      const out = join(dir, `rate-${mode}.mp4`);
+      await muxAudioUnderVideo({ video, audio: noiseWav, output: out, mode });
+      kbps[mode] = Number(probeField(out, 'a:0', 'bit_rate')) / 1000;
+    }
+    assert.ok(kbps.replace > 145 && kbps.replace < 170, JSON.stringify(kbps));
+    assert.ok(kbps.mix > 180 && kbps.mix < 205, JSON.stringify(kbps));
+  });
+
   it('leaves no output and no temporary file when it fails', async () => {
     const sub = tempDir();
     const out = join(sub, 'never.mp4');
