@@ -291,10 +291,7 @@ export async function loadVaeEncoder(model: GeneratorModel): Promise<OnnxModel> 
         `${model.dir} has no VAE encoder ("files.vaeEncoder" in manifest.json); export the model again with training/export_model.py`,
       );
     }
-    // Run once between other networks: its threads must not spin after it (see below).
-    model.vaeEncoder = await OnnxModel.load(join(model.dir, file), 'VAE encoder', {
-      spinning: false,
-    });
+    model.vaeEncoder = await OnnxModel.load(join(model.dir, file), 'VAE encoder');
   }
   return model.vaeEncoder;
 }
@@ -308,10 +305,7 @@ export async function loadControlBranch(model: GeneratorModel): Promise<OnnxMode
         `${model.dir} has no melody/dynamics control branch (a version-2 model folder, exported with training/export_model.py --control); score without --style-from, or give --model a folder that has one`,
       );
     }
-    // Run in turn with the UNet at every step: its threads must not spin between runs.
-    model.control = await OnnxModel.load(join(model.dir, file), 'control branch', {
-      spinning: false,
-    });
+    model.control = await OnnxModel.load(join(model.dir, file), 'control branch');
   }
   return model.control;
 }
@@ -339,16 +333,12 @@ export async function loadModelFolder(dir: string = DEFAULT_MODEL_DIR): Promise<
     fail(root, `manifest.json is not valid JSON (${(err as Error).message})`);
   }
   const manifest = checkManifest(root, parsed);
-  const load = (file: string, purpose: string, spinning = true): Promise<OnnxModel> =>
-    OnnxModel.load(join(root, file), purpose, { spinning });
-  // The UNet runs step after step: its threads spin between runs. The decoder and the vocoder
-  // run once a window, right after the UNet and the decoder: spinning on, each one's idle
-  // threads held the cores the next network needed (a window 406 → 376 ms without; BENCHMARKS.md
-  // "Speed").
+  const load = (file: string, purpose: string): Promise<OnnxModel> =>
+    OnnxModel.load(join(root, file), purpose);
   const [unet, vaeDecoder, vocoder] = await Promise.all([
     load(manifest.files.unet, 'diffusion UNet'),
-    load(manifest.files.vaeDecoder, 'VAE decoder', false),
-    load(manifest.files.vocoder, 'vocoder', false),
+    load(manifest.files.vaeDecoder, 'VAE decoder'),
+    load(manifest.files.vocoder, 'vocoder'),
   ]);
   const model: GeneratorModel = {
     dir: root,

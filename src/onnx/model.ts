@@ -36,16 +36,18 @@ export class OnnxModel {
    * `threads`: ONNX Runtime's intra-op threads (default: one per core). A small model run beside
    * other work (the face models, while ffmpeg decodes the film on every core) is faster on one:
    * its pool's spinning threads otherwise fight the decoder for the cores.
-   * `spinning: false`: the pool's threads sleep as soon as a run ends instead of spinning for
-   * the next. For a network run in turn with another on the same cores (S-Control's branch,
-   * then the UNet, at every step): spinning, each pool's threads stole the cores from the
-   * other's (15 steps, batch 2: branch 190 ms, UNet after it 250 ms against 185 ms alone; the
-   * branch not spinning: 160 and 183 ms).
+   * Every session's threads spin while a run lasts (between its operators) and stop the moment
+   * it returns (`force_spinning_stop`): the networks run in turn (S-Control's branch and the
+   * UNet at every step, then the VAE decoder, the vocoder, and single-threaded DSP beside
+   * ffmpeg), and a pool still spinning after its run held the cores the next one needed.
+   * Measured per 10.24 s window, 15 steps (`.diag/gen-time.mjs`, median of 12): pools spinning
+   * on 406 ms; the decoder's and vocoder's not spinning at all 376 ms; every pool stopping as its
+   * run returns 360 ms; with S-Control's controls 565 → 516 ms (×1.43 the plain window).
    */
   static async load(
     path: string,
     purpose: string,
-    opts: { threads?: number; spinning?: boolean } = {},
+    opts: { threads?: number } = {},
   ): Promise<OnnxModel> {
     let bytes: Buffer;
     try {
@@ -58,9 +60,7 @@ export class OnnxModel {
     try {
       session = await ort.InferenceSession.create(bytes, {
         ...(opts.threads ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 } : {}),
-        ...(opts.spinning === false
-          ? { extra: { session: { 'intra_op.allow_spinning': '0' } } }
-          : {}),
+        extra: { session: { force_spinning_stop: '1' } },
       });
     } catch (err) {
       throw new UsageError(
