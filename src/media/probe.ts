@@ -14,6 +14,8 @@ export interface AudioStreamInfo {
 export interface VideoStreamInfo {
   index: number;
   codec: string;
+  /** The picture's size as it is shown, and as ffmpeg decodes it: a phone's portrait clip,
+   * stored landscape with a quarter-turn in its display matrix, is taller than wide. */
   width: number;
   height: number;
   /** Average frames per second (ffprobe's avg_frame_rate, else r_frame_rate). */
@@ -48,6 +50,14 @@ interface FfprobeStream {
   duration?: string;
   nb_frames?: string;
   disposition?: { attached_pic?: number };
+  side_data_list?: { side_data_type?: string; rotation?: number }[];
+  tags?: { rotate?: string };
+}
+
+/** A stream's rotation in degrees: its display matrix's, else the older `rotate` tag's. */
+function rotationOf(s: FfprobeStream): number {
+  const matrix = s.side_data_list?.find((d) => d.side_data_type === 'Display Matrix');
+  return finiteOr(Number(matrix?.rotation), finiteOr(Number(s.tags?.rotate), 0));
 }
 
 function parseRate(rate: string | undefined): number {
@@ -211,11 +221,13 @@ export async function probe(path: string): Promise<MediaInfo> {
       await packets.then((r) => (r.ok ? pictureSpanS(r.p, frameRate) : NaN)),
       finiteOr(Number(v.duration), formatDuration),
     );
+    // ffmpeg turns the picture as it decodes (autorotate): a quarter-turn swaps the sides.
+    const quarter = Math.abs(Math.round(rotationOf(v) / 90)) % 2 === 1;
     video = {
       index: v.index,
       codec: v.codec_name ?? 'unknown',
-      width: v.width ?? 0,
-      height: v.height ?? 0,
+      width: (quarter ? v.height : v.width) ?? 0,
+      height: (quarter ? v.width : v.height) ?? 0,
       frameRate,
       durationS,
       frameCount: finiteOr(Number(v.nb_frames), Math.round(durationS * frameRate)),

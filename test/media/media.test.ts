@@ -159,6 +159,37 @@ describe('videoFrames', () => {
     });
   });
 
+  it('a phone’s quarter-turned clip is read upright, at the size it is shown', async () => {
+    // Stored 320 × 180 with a 90° display matrix: shown (and decoded by ffmpeg) 180 × 320.
+    const turned = join(dir, 'turned.mp4');
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-i',
+      testPattern,
+      '-c',
+      'copy',
+      '-metadata:s:v:0',
+      'rotate=90',
+      turned,
+    ]);
+    const info = await probe(turned);
+    assert.deepEqual([info.video?.width, info.video?.height], [180, 320]);
+    const [frame] = await drain(videoFrames(turned, { fps: 1, durationS: 1, info }));
+    assert.deepEqual([frame.width, frame.height], [180, 320]);
+    // The same pixels as ffmpeg's own upright decode of the first frame (a frame read with
+    // the stored sides would be the picture sheared across its rows).
+    const upright = execFileSync('ffmpeg', [
+      ...['-v', 'error', '-i', turned, '-frames:v', '1', '-vf', 'fps=1,scale=180:320:flags=area'],
+      ...['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+    ]);
+    let diff = 0;
+    for (let i = 0; i < upright.length; i++) diff += Math.abs(frame.rgb[i] - upright[i]);
+    assert.equal(frame.rgb.length, upright.length);
+    assert.ok(diff / upright.length < 1, `mean difference ${diff / upright.length}`);
+  });
+
   it('a sampling too sparse for a short clip still gets its frame', async () => {
     const info = await probe(shortPattern);
     const [a, b] = videoFramesTwice(
