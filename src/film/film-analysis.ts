@@ -96,13 +96,6 @@ const AESTHETIC = { fps: 1, width: 256 };
 /** Faces move valence at most this much (when every frame shows one). */
 const FACE_VALENCE_WEIGHT = 0.3;
 
-/** An even frame height that keeps the picture's aspect at `width` (16:9 when unknown). */
-function heightFor(width: number, info: MediaInfo): number {
-  const v = info.video;
-  const aspect = v && v.width > 0 && v.height > 0 ? v.height / v.width : 9 / 16;
-  return Math.max(2, 2 * Math.round((width * aspect) / 2));
-}
-
 let defaultFaces: Promise<FaceReader> | undefined;
 /** The shipped face models, loaded once per process. */
 function shippedFaceReader(): Promise<FaceReader> {
@@ -162,18 +155,18 @@ export function videoAffect(
 
 /** The 10 fps pass: per-frame statistics, shot change and motion between frames. */
 /** The 10 fps sampling's options (thumbnails for cuts, motion and scene statistics). */
-function motionSampling(span: FilmReadOptions & { info: MediaInfo }) {
+function motionSampling(span: FilmSpan & { info: MediaInfo }) {
   return { ...SEMANTIC, ...span };
 }
 
 /** The 1 fps sampling's options (stills for aesthetics, faces and keyframes). */
-function stillSampling(span: FilmReadOptions & { info: MediaInfo }) {
-  return { ...AESTHETIC, height: heightFor(AESTHETIC.width, span.info), ...span };
+function stillSampling(span: FilmSpan & { info: MediaInfo }) {
+  return { ...AESTHETIC, keepAspect: true, ...span };
 }
 
 async function readMotionPass(
   path: string,
-  span: FilmReadOptions & { info: MediaInfo },
+  span: FilmSpan & { info: MediaInfo },
   source: AsyncIterable<VideoFrame> = videoFrames(path, motionSampling(span)),
 ) {
   const stats: FrameStats[] = [];
@@ -200,7 +193,7 @@ async function readMotionPass(
 /** The 1 fps pass: aesthetics, faces and the keyframes spread over `durationS`. */
 async function readStillPass(
   path: string,
-  span: FilmReadOptions & { info: MediaInfo },
+  span: FilmSpan & { info: MediaInfo },
   durationS: Seconds,
   faceReader: FaceReader | null,
   source: AsyncIterable<VideoFrame> = videoFrames(path, stillSampling(span)),
@@ -233,10 +226,15 @@ export interface FilmModels {
 }
 
 /** What part of the video to read (default: all of it), and what probe() said of it. */
-export interface FilmReadOptions {
+export interface FilmSpan {
   startS?: Seconds;
   durationS?: Seconds;
   info?: MediaInfo;
+}
+
+/** A span to record, with probe()'s answer or its promise (the decode starts beside it). */
+export interface FilmReadOptions extends Omit<FilmSpan, 'info'> {
+  info?: MediaInfo | Promise<MediaInfo>;
 }
 
 /**
@@ -268,29 +266,45 @@ export async function recordFilm(
   models: FilmModels = {},
   read: FilmReadOptions = {},
 ): Promise<FilmRecording> {
-  const info = read.info ?? (await probe(path));
+  // The two frame rates come from one decode of the span (ffmpeg splits the picture into both
+  // samplings), read side by side. It starts beside the probe, when there is one to wait for
+  // (videoFramesTwice): a 10 s clip's read 463 → 424 ms (BENCHMARKS.md, "Speed").
+  const probing = read.info ?? probe(path);
+  const known = probing instanceof Promise ? undefined : probing;
+  const stop = new AbortController();
+  const stretch = { startS: read.startS, durationS: read.durationS };
+  // Not when the caller's probe already says it cannot be read side by side (below).
+  const twice =
+    !known || (read.durationS ?? known.video?.durationS) !== undefined
+      ? videoFramesTwice(
+          path,
+          { ...SEMANTIC, ...stretch },
+          { ...AESTHETIC, keepAspect: true, ...stretch },
+          probing,
+          { signal: stop.signal },
+        )
+      : undefined;
+  let info: MediaInfo;
+  try {
+    info = await probing;
+  } catch (err) {
+    stop.abort();
+    throw err;
+  }
   const span = { ...read, info };
   const durationS = span.durationS ?? info.video?.durationS;
   // A user's emotion model replaces the offline branch, faces included.
   const faceReader =
     models.emotion || models.faces === null ? null : (models.faces ?? (await shippedFaceReader()));
-  // The two frame rates come from one decode of the span (ffmpeg splits the picture into both
-  // samplings), read side by side. The keyframes' spacing needs the duration; a stream that
-  // does not state it is read in turn, one sampling after the other.
+  // The keyframes' spacing needs the duration; a stream that does not state it is read in
+  // turn, one sampling after the other.
+  if (durationS === undefined) stop.abort();
   const [motionPass, stillPass] =
-    durationS !== undefined
-      ? await (() => {
-          const [motion, stills] = videoFramesTwice(
-            path,
-            motionSampling(span),
-            stillSampling(span),
-            info,
-          );
-          return Promise.all([
-            readMotionPass(path, span, motion),
-            readStillPass(path, span, durationS, faceReader, stills),
-          ]);
-        })()
+    durationS !== undefined && twice
+      ? await Promise.all([
+          readMotionPass(path, span, twice[0]),
+          readStillPass(path, span, durationS, faceReader, twice[1]),
+        ])
       : await readMotionPass(path, span).then(
           async (p) =>
             [

@@ -1,7 +1,7 @@
 import { videoFrames } from '../media/video-frames.js';
 import type { OnnxModel, FloatTensor } from '../onnx/model.js';
 import { UsageError } from '../util/errors.js';
-import type { AestheticScores, EmotionClass, FilmReadOptions } from './film-analysis.js';
+import type { AestheticScores, EmotionClass, FilmSpan } from './film-analysis.js';
 import { AESTHETIC_KEYS, EMOTION_CLASSES } from './film-analysis.js';
 
 /** ImageNet normalisation (ResNet trunks such as TAVAR's, and most video-emotion models). */
@@ -30,7 +30,7 @@ function normalise(frames: Uint8Array[], size: number): Float32Array {
 export async function modelAesthetic(
   path: string,
   model: OnnxModel,
-  span: FilmReadOptions = {},
+  span: FilmSpan = {},
 ): Promise<Partial<AestheticScores>> {
   const frames: Uint8Array[] = [];
   for await (const f of videoFrames(path, {
@@ -69,7 +69,7 @@ export async function modelAesthetic(
 export async function modelEmotion(
   path: string,
   model: OnnxModel,
-  span: FilmReadOptions = {},
+  span: FilmSpan = {},
 ): Promise<Record<EmotionClass, number>> {
   const declared = model.inputs[0].shape[1];
   const T = typeof declared === 'number' && declared > 0 ? declared : 16;

@@ -12,7 +12,7 @@ import {
   streamRecords,
   toolError,
 } from './ffmpeg.js';
-import { probe, type MediaInfo } from './probe.js';
+import { probe, type MediaInfo, type VideoStreamInfo } from './probe.js';
 
 export interface VideoFrameOptions {
   /** Frames per second to sample (the paper: 10 for semantics, 1 for aesthetics). */
@@ -20,6 +20,8 @@ export interface VideoFrameOptions {
   /** Output size in pixels; the picture is scaled to exactly this size. Default: the source's. */
   width?: number;
   height?: number;
+  /** The height from the picture's aspect at `width` instead (`evenHeight`). */
+  keepAspect?: boolean;
   /**
    * 'stretch' (default) scales to exactly width × height; 'cover' keeps the aspect ratio,
    * scaling to cover the size and cropping the centre (CLIP's resize + centre crop).
@@ -31,6 +33,22 @@ export interface VideoFrameOptions {
   durationS?: Seconds;
   /** What probe() already said of the file (saves probing it again). */
   info?: MediaInfo;
+}
+
+/**
+ * The even height (at least 2) that keeps a w × h picture's aspect at `width`:
+ * 2·round(width·h / 2w). ffmpeg evaluates the same sums in the same order (`evenHeightExpr`),
+ * so a decode started before the probe answers makes frames of exactly this height.
+ */
+export function evenHeight(width: number, picture: { width: number; height: number }): number {
+  const { width: w, height: h } = picture;
+  if (!(w > 0 && h > 0)) return Math.max(2, 2 * Math.round((width * 9) / 32)); // 16:9 unknown
+  return Math.max(2, 2 * Math.round((width * h) / (2 * w)));
+}
+
+/** `evenHeight` as an ffmpeg scale expression of the decoded picture (iw × ih). */
+function evenHeightExpr(width: number): string {
+  return `'max(2,2*round(${width}*ih/(2*iw)))'`;
 }
 
 export interface VideoFrame {
@@ -63,7 +81,9 @@ export async function* videoFrames(
     );
   }
   const width = opts.width ?? info.video.width;
-  const height = opts.height ?? info.video.height;
+  const height = opts.keepAspect
+    ? evenHeight(width, info.video)
+    : (opts.height ?? info.video.height);
   for (const [name, value] of [
     ['width', width],
     ['height', height],
@@ -140,7 +160,7 @@ const ANALYSIS_DECODE = ['-skip_loop_filter', 'all'];
 function samplingFilter(
   opts: VideoFrameOptions,
   width: number,
-  height: number,
+  height: number | string,
   eofAction: 'round' | 'pass' = 'round',
 ): string {
   const fps = `fps=${opts.fps}:eof_action=${eofAction}`;
@@ -156,29 +176,50 @@ function samplingFilter(
  * two streams must be read concurrently (each blocks ffmpeg while its pipe is full). Frames
  * and sizes are exactly `videoFrames`' for the same options; a sampling that yields no frame (a
  * clip shorter than its period) is read again on its own, as `videoFrames` does.
+ *
+ * `info` may still be coming (probe()'s promise): ffmpeg then starts at once, beside the probe
+ * (its start-up, 50 ms of linking here, is a tenth of a 10 s clip's read), on the first picture
+ * stream, with sizes it works out itself (each sampling gives a width, and a height or
+ * `keepAspect`); the frames wait for the probe's answer, and a probe that fails or finds no
+ * picture stops the decode. `signal` stops a decode that will not be read.
  */
 export function videoFramesTwice(
   path: string,
   a: VideoFrameOptions,
   b: VideoFrameOptions,
-  info: MediaInfo,
+  info: MediaInfo | Promise<MediaInfo>,
+  opts: { signal?: AbortSignal } = {},
 ): [AsyncGenerator<VideoFrame>, AsyncGenerator<VideoFrame>] {
-  if (!info.video) {
-    throw new MediaError('no-video', path, `${path} has no video stream. Give a video file.`);
-  }
-  const sizes = [a, b].map((o) => ({
-    width: o.width ?? info.video!.width,
-    height: o.height ?? info.video!.height,
-  }));
+  const known = info instanceof Promise ? undefined : info;
+  const noVideo = () =>
+    new MediaError('no-video', path, `${path} has no video stream. Give a video file.`);
+  if (known && !known.video) throw noVideo();
+  const sizeOf = (o: VideoFrameOptions, video: VideoStreamInfo) => {
+    const width = o.width ?? video.width;
+    return { width, height: o.keepAspect ? evenHeight(width, video) : (o.height ?? video.height) };
+  };
+  // The filter's sizes: numbers when the probe has answered, else ffmpeg's own terms.
+  const filterSize = (o: VideoFrameOptions): [number, number | string] => {
+    if (known) {
+      const { width, height } = sizeOf(o, known.video!);
+      return [width, height];
+    }
+    if (o.width === undefined || (o.height === undefined && !o.keepAspect)) {
+      throw new RangeError('a decode started before the probe needs each sampling’s size');
+    }
+    return [o.width, o.keepAspect ? evenHeightExpr(o.width) : o.height!];
+  };
+  const [fa, fb] = [filterSize(a), filterSize(b)];
   const args = ['-nostdin', '-v', 'error'];
   if (a.startS !== undefined) args.push('-ss', String(a.startS));
   if (a.durationS !== undefined) args.push('-t', String(a.durationS));
   args.push(...ANALYSIS_DECODE, '-i', fileArg(path), '-an', '-sn', '-dn');
   args.push(
     '-filter_complex',
-    `[0:${info.video.index}]split[a][b];` +
-      `[a]${samplingFilter(a, sizes[0].width, sizes[0].height)}[ra];` +
-      `[b]${samplingFilter(b, sizes[1].width, sizes[1].height)}[rb]`,
+    // 0:V:0, the first picture stream that is not cover art: the one probe() describes.
+    `[0:${known ? known.video!.index : 'V:0'}]split[a][b];` +
+      `[a]${samplingFilter(a, fa[0], fa[1])}[ra];` +
+      `[b]${samplingFilter(b, fb[0], fb[1])}[rb]`,
   );
   args.push('-map', '[ra]', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:1');
   args.push('-map', '[rb]', '-pix_fmt', 'rgb24', '-f', 'rawvideo', 'pipe:3');
@@ -192,6 +233,15 @@ export function videoFramesTwice(
       resolve(null);
     });
   });
+  const stop = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  const ready = Promise.resolve(info).then((i) => {
+    if (!i.video) throw noVideo();
+    return i;
+  });
+  ready.catch(stop); // the error itself reaches whoever reads the frames
+  opts.signal?.addEventListener('abort', stop, { once: true });
   // One watchdog for both pipes: a decode that stops feeding either is hung.
   const watchdog = idleWatchdog(child);
   let open = 2;
@@ -200,10 +250,12 @@ export function videoFramesTwice(
     opts: VideoFrameOptions,
     pipe: NodeJS.ReadableStream,
   ): AsyncGenerator<VideoFrame> {
-    const { width, height } = sizes[k];
-    const frameBytes = width * height * 3;
+    let resolved: MediaInfo | undefined;
     let index = 0;
     try {
+      resolved = await ready;
+      const { width, height } = sizeOf(opts, resolved.video!);
+      const frameBytes = width * height * 3;
       // A cut-off last frame (the leftover) is not a frame.
       for await (const record of recordsOf(watchdog.watch(pipe), frameBytes)) {
         const timeS = (opts.startS ?? 0) + index / opts.fps;
@@ -217,12 +269,12 @@ export function videoFramesTwice(
     } finally {
       if (--open === 0) {
         watchdog.stop();
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        stop();
       }
       // A consumer that stops early must not leave ffmpeg blocked on its pipe.
       if (open > 0) (pipe as NodeJS.ReadableStream & { resume(): void }).resume();
     }
-    if (index === 0) yield* videoFrames(path, { ...opts, info });
+    if (index === 0) yield* videoFrames(path, { ...opts, info: resolved });
   }
   return [sampling(0, a, child.stdout!), sampling(1, b, child.stdio[3] as NodeJS.ReadableStream)];
 }

@@ -49,7 +49,7 @@ export interface ScoreOptions extends ComposeOptions {
  * it to scoreVideo (`film`); a rejection is held until scoreVideo awaits it.
  */
 export function readFilmToScore(video: string): Promise<FilmRecording> {
-  const reading = probe(video).then((info) => {
+  const info = probe(video).then((info) => {
     if (!info.video) {
       throw new MediaError(
         'no-video',
@@ -57,8 +57,10 @@ export function readFilmToScore(video: string): Promise<FilmRecording> {
         `${video} has no video stream to score. Give a video file.`,
       );
     }
-    return recordFilm(video, {}, { info });
+    return info;
   });
+  // The film's decode starts beside the probe (recordFilm).
+  const reading = recordFilm(video, {}, { info });
   reading.catch(() => undefined); // observed later, by scoreVideo
   return reading;
 }

@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { writeSyntheticPairs } from '../../src/dataset/synthetic-pairs.js';
-import { analyzeFilm, EMOTION_CLASSES } from '../../src/film/film-analysis.js';
+import { analyzeFilm, EMOTION_CLASSES, recordFilm } from '../../src/film/film-analysis.js';
+import { probe } from '../../src/media/probe.js';
 import { levelToQuantile } from '../../src/conditions/calibration.js';
 import { CORPUS_AFFECT_QUANTILES } from '../../src/conditions/corpus-affect-quantiles.js';
 import { detectCuts } from '../../src/film/shot-cuts.js';
@@ -106,6 +107,70 @@ describe('analyzeFilm', () => {
         assert.ok(Math.abs(films[i].cuts[k] - t) <= 0.1 + 1e-9, `${p.name} cut ${t}`),
       );
     }
+  });
+
+  it('reads the same whether the decode waits for the probe or starts beside it', async () => {
+    // 16:9 and a phone's quarter-turned picture (stills 256 × 144 and 256 × 456): the decode
+    // started before the probe works the stills' height out in ffmpeg's own terms.
+    const wide = makeClip(join(dir, 'wide.mp4'), {
+      durationS: 3,
+      video: 'testsrc2',
+      size: '320x180',
+    });
+    const turned = join(dir, 'turned-film.mp4');
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-i',
+      wide,
+      '-c',
+      'copy',
+      '-metadata:s:v:0',
+      'rotate=90',
+      turned,
+    ]);
+    for (const [clip, height] of [
+      [wide, 144],
+      [turned, 456],
+    ] as const) {
+      const info = await probe(clip);
+      const after = await recordFilm(clip, { faces: null }, { info });
+      const beside = await recordFilm(clip, { faces: null }, { info: probe(clip) });
+      assert.equal(beside.keyframes[0].height, height);
+      assert.deepEqual(
+        beside.keyframes.map((k) => k.rgb),
+        after.keyframes.map((k) => k.rgb),
+      );
+      assert.deepEqual(beside.stats, after.stats);
+      assert.deepEqual(beside.aesthetics, after.aesthetics);
+      assert.deepEqual(beside.motion, after.motion);
+    }
+  });
+
+  it('a probe that fails stops the decode started beside it, and is the error', async () => {
+    // A film ffmpeg reads well, so only the failed probe can stop its decode: unread, it
+    // would wait on its full pipes for ever.
+    const film = makeClip(join(dir, 'long-enough.mp4'), {
+      durationS: 6,
+      video: 'testsrc2',
+      size: '320x180',
+    });
+    await assert.rejects(
+      recordFilm(
+        film,
+        { faces: null },
+        {
+          info: probe(film).then(() => {
+            throw new MediaError('no-video', film, 'no picture to read');
+          }),
+        },
+      ),
+      /no picture to read/,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const children = execFileSync('ps', ['-o', 'comm=', '--ppid', String(process.pid)]).toString();
+    assert.doesNotMatch(children, /ffmpeg/);
   });
 
   it('bad video input is a clear error', async () => {
