@@ -268,7 +268,7 @@ export async function recordFilm(
 ): Promise<FilmRecording> {
   // The two frame rates come from one decode of the span (ffmpeg splits the picture into both
   // samplings), read side by side. It starts beside the probe, when there is one to wait for
-  // (videoFramesTwice): a 10 s clip's read 463 → 424 ms (BENCHMARKS.md, "Speed").
+  // (videoFramesTwice): a 10 s clip's read 472 → 444 ms (BENCHMARKS.md, "Speed, session 13").
   const probing = read.info ?? probe(path);
   const known = probing instanceof Promise ? undefined : probing;
   const stop = new AbortController();

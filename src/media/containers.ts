@@ -40,9 +40,10 @@ const H264 = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', ...EVEN_42
 const AAC = ['-c:a', 'aac', '-b:a', '192k', '-aac_coder', 'fast'];
 /**
  * The score alone (16 kHz, nothing above 8 kHz) at 160 kb/s: on generated scores the fast
- * coder's in-band error is −55 dB of the signal at 160 kb/s against −43 dB at 192 kb/s, and it
- * encodes 10 s in 14 ms less (BENCHMARKS.md, "Speed"). Full-band sound (mixed with the
- * film's own) keeps 192 kb/s, where it is the more faithful (45.6 vs 41.2 dB on a real track).
+ * coder's in-band error is −55 dB of the signal at 160 kb/s against −43 dB at 192 kb/s, and
+ * it encodes 10 s in 14 ms less (BENCHMARKS.md, "Speed, session 13"). Full-band sound (mixed
+ * with the film's own) keeps 192 kb/s, where it is the more faithful (45.6 vs 41.2 dB on a
+ * real track).
  */
 const AAC_SCORE = ['-c:a', 'aac', '-b:a', '160k', '-aac_coder', 'fast'];
 

@@ -172,9 +172,10 @@ export interface StreamingMuxOptions extends Omit<MuxOptions, 'audio' | 'audioDu
  * then waits on a pipe for the score, handed to it in order as the 16-bit samples a WAV of it
  * holds. Why: ffmpeg's start (50 ms of linking its libraries here) and its opening of the film
  * can run beside the last of the music's making instead of after it (score-video.ts starts it
- * as a one-window score's vocoder DSP begins; BENCHMARKS.md, "Speed"). The output is the file
- * route's to the sample. Should ffmpeg refuse the streamed run (a copy the container table
- * allowed, say), `finish` muxes again from the score's WAV, the file route with its retry.
+ * as a one-window score's vocoder DSP begins; BENCHMARKS.md, "Speed, session 13"). The output
+ * is the file route's to the sample. Should ffmpeg refuse the streamed run (a copy the
+ * container table allowed, say), `finish` muxes again from the score's WAV, the file route
+ * with its retry.
  */
 export class StreamingMux {
   private written = 0;

@@ -49,7 +49,7 @@ export interface ScoreOptions extends ComposeOptions {
  * it to scoreVideo (`film`); a rejection is held until scoreVideo awaits it.
  */
 export function readFilmToScore(video: string): Promise<FilmRecording> {
-  const info = probe(video).then((info) => {
+  const checked = probe(video).then((info) => {
     if (!info.video) {
       throw new MediaError(
         'no-video',
@@ -60,7 +60,7 @@ export function readFilmToScore(video: string): Promise<FilmRecording> {
     return info;
   });
   // The film's decode starts beside the probe (recordFilm).
-  const reading = recordFilm(video, {}, { info });
+  const reading = recordFilm(video, {}, { info: checked });
   reading.catch(() => undefined); // observed later, by scoreVideo
   return reading;
 }
@@ -469,9 +469,8 @@ export async function scoreVideo(
   // the vocoder's DSP is left: ffmpeg's start and its opening of the film then run on the core
   // Griffin-Lim leaves free, not after the music (media/mux.ts StreamingMux). Started beside
   // the networks instead, it slowed them by as much as it saved: their threads wait for the
-  // slowest.
-  // Longer scores are muxed from the WAV: fed while the windows were made, the mux's encoding
-  // only took the cores from the windows (BENCHMARKS.md, "Speed").
+  // slowest. Longer scores are muxed from the WAV: fed while the windows were made, the mux's
+  // encoding only took the cores from the windows (BENCHMARKS.md, "Speed, session 13").
   let streamed: StreamingMux | undefined;
   const sink: ScoreSink = {
     async write(samples, at) {
