@@ -11,7 +11,7 @@ import { levelToQuantile } from '../../src/conditions/calibration.js';
 import { CORPUS_AFFECT_QUANTILES } from '../../src/conditions/corpus-affect-quantiles.js';
 import { detectCuts } from '../../src/film/shot-cuts.js';
 import { MediaError } from '../../src/media/errors.js';
-import { makeClip, tempDir } from '../helpers/media.js';
+import { makeClip, quarterTurned, tempDir } from '../helpers/media.js';
 
 const dir = tempDir();
 
@@ -117,19 +117,7 @@ describe('analyzeFilm', () => {
       video: 'testsrc2',
       size: '320x180',
     });
-    const turned = join(dir, 'turned-film.mp4');
-    execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-y',
-      '-i',
-      wide,
-      '-c',
-      'copy',
-      '-metadata:s:v:0',
-      'rotate=90',
-      turned,
-    ]);
+    const turned = quarterTurned(wide, join(dir, 'turned-film.mp4'));
     for (const [clip, height] of [
       [wide, 144],
       [turned, 456],

@@ -44,3 +44,21 @@ export function streamMd5(path: string, stream: string): string {
     .toString()
     .trim();
 }
+
+/** A copy of `path` with a quarter-turn in its display matrix, as a phone writes a portrait
+ * clip: the same stored picture, shown (and decoded by ffmpeg) with its sides swapped. */
+export function quarterTurned(path: string, out: string): string {
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-i',
+    path,
+    '-c',
+    'copy',
+    '-metadata:s:v:0',
+    'rotate=90',
+    out,
+  ]);
+  return out;
+}

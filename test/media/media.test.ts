@@ -10,7 +10,7 @@ import { muxAudioUnderVideo, StreamingMux } from '../../src/media/mux.js';
 import { probe } from '../../src/media/probe.js';
 import { videoFrames, videoFramesTwice } from '../../src/media/video-frames.js';
 import { encodeWav, parseWav, WavFileWriter, writeWav } from '../../src/media/wav.js';
-import { makeClip, probeField, streamMd5, tempDir } from '../helpers/media.js';
+import { makeClip, probeField, quarterTurned, streamMd5, tempDir } from '../helpers/media.js';
 import { sine } from '../../src/synth/signals.js';
 
 const dir = tempDir();
@@ -161,19 +161,7 @@ describe('videoFrames', () => {
 
   it('a phone’s quarter-turned clip is read upright, at the size it is shown', async () => {
     // Stored 320 × 180 with a 90° display matrix: shown (and decoded by ffmpeg) 180 × 320.
-    const turned = join(dir, 'turned.mp4');
-    execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-y',
-      '-i',
-      testPattern,
-      '-c',
-      'copy',
-      '-metadata:s:v:0',
-      'rotate=90',
-      turned,
-    ]);
+    const turned = quarterTurned(testPattern, join(dir, 'turned.mp4'));
     const info = await probe(turned);
     assert.deepEqual([info.video?.width, info.video?.height], [180, 320]);
     const [frame] = await drain(videoFrames(turned, { fps: 1, durationS: 1, info }));
