@@ -254,15 +254,19 @@ export function videoFramesTwice(
     let index = 0;
     try {
       resolved = await ready;
-      const { width, height } = sizeOf(opts, resolved.video!);
+      const video = resolved.video!;
+      // A picture whose size the probe could not tell: ffmpeg's aspect (from the frames) and
+      // evenHeight's (16:9, guessed) may differ, so this sampling is read on its own instead.
+      const alone = !known && opts.keepAspect === true && !(video.width > 0 && video.height > 0);
+      const { width, height } = sizeOf(opts, video);
       const frameBytes = width * height * 3;
       // A cut-off last frame (the leftover) is not a frame.
-      for await (const record of recordsOf(watchdog.watch(pipe), frameBytes)) {
+      for await (const record of alone ? [] : recordsOf(watchdog.watch(pipe), frameBytes)) {
         const timeS = (opts.startS ?? 0) + index / opts.fps;
         yield { index, timeS, width, height, rgb: new Uint8Array(record) };
         index++;
       }
-      const code = await exited;
+      const code = alone ? 0 : await exited;
       if (spawnError) throw toolError(spawnError, path);
       if (watchdog.fired) throw silentFailure(path);
       if (code !== 0) throw describeInputFailure(path, stderr());

@@ -136,6 +136,25 @@ describe('analyzeFilm', () => {
     }
   });
 
+  it('a picture of unknown size is still read whole when the decode started first', async () => {
+    // 4:3, but the probe (made to) know no size: the stills fall back to 16:9's 256 × 144, read
+    // on their own, rather than cutting ffmpeg's 256 × 192 frames at the wrong length.
+    const square = makeClip(join(dir, 'four-three.mp4'), {
+      durationS: 3,
+      video: 'testsrc2',
+      size: '320x240',
+    });
+    const real = await probe(square);
+    const unsized = { ...real, video: { ...real.video!, width: 0, height: 0 } };
+    const rec = await recordFilm(square, { faces: null }, { info: Promise.resolve(unsized) });
+    assert.equal(rec.aesthetics.length, 3);
+    assert.deepEqual(
+      rec.keyframes.map((k) => [k.width, k.height, k.rgb.length]),
+      rec.keyframes.map(() => [256, 144, 256 * 144 * 3]),
+    );
+    assert.equal(rec.stats.length, 30);
+  });
+
   it('a probe that fails stops the decode started beside it, and is the error', async () => {
     // A film ffmpeg reads well, so only the failed probe can stop its decode: unread, it
     // would wait on its full pipes for ever.
