@@ -10,10 +10,11 @@ import {
  * reference's dynamics (how busy and how loud it plays), but on held-out clips its output's
  * level curve follows the reference's only loosely (dynamics r 0.62 per clip on 100 test clips,
  * BENCHMARKS "S-Control: guidance against the branch's own null, and the dynamics ride"), where
- * a mixing engineer asked for "these dynamics" would ride the fader. The ride reads the generation's frame energies once, exactly as the
- * control was read (features/dynamics.ts: audible-band energy in dB, then Savitzky–Golay over
- * 2.79 s), and finds a smooth gain curve g (dB per frame) with S(e + g) = goal, S the smoother,
- * e the frame energies: a gain slow next to the 64 ms analysis window adds g to each frame's dB.
+ * a mixing engineer asked for "these dynamics" would ride the fader. The ride reads the
+ * generation's frame energies once, exactly as the control was read (features/dynamics.ts:
+ * audible-band energy in dB, then Savitzky–Golay over 2.79 s), and finds a smooth gain curve g
+ * (dB per frame) with S(e + g) = goal, S the smoother, e the frame energies: a gain slow next to
+ * the 64 ms analysis window adds g to each frame's dB.
  * Why a solve: applying goal − S(e) directly leaves errors of several dB where S's response is
  * well below 1 (phrase-length wiggles), and re-reading and correcting diverges where S's response
  * is negative; the Landweber iteration g ← g + μ·S(goal − S(e + g)) converges (S² ≥ 0) and only

@@ -131,7 +131,7 @@ export function hybridVocoder(
     const wave = await neural(logMel, frames, onOneCore);
     const linear = melToLinear(exponentiate(logMel), frames, m, opts.nnlsIterations);
     return griffinLim(
-      { frames, bins: m.nFft / 2 + 1, data: linear.data },
+      { frames, bins: linear.bins, data: linear.data },
       {
         ...stftOpts,
         iterations: opts.griffinLimIterations,

@@ -153,17 +153,17 @@ export function videoAffect(
   };
 }
 
-/** The 10 fps pass: per-frame statistics, shot change and motion between frames. */
 /** The 10 fps sampling's options (thumbnails for cuts, motion and scene statistics). */
-function motionSampling(span: FilmSpan & { info: MediaInfo }) {
+function motionSampling(span: FilmSpan) {
   return { ...SEMANTIC, ...span };
 }
 
 /** The 1 fps sampling's options (stills for aesthetics, faces and keyframes). */
-function stillSampling(span: FilmSpan & { info: MediaInfo }) {
+function stillSampling(span: FilmSpan) {
   return { ...AESTHETIC, keepAspect: true, ...span };
 }
 
+/** The 10 fps pass: per-frame statistics, shot change and motion between frames. */
 async function readMotionPass(
   path: string,
   span: FilmSpan & { info: MediaInfo },
@@ -276,13 +276,9 @@ export async function recordFilm(
   // Not when the caller's probe already says it cannot be read side by side (below).
   const twice =
     !known || (read.durationS ?? known.video?.durationS) !== undefined
-      ? videoFramesTwice(
-          path,
-          { ...SEMANTIC, ...stretch },
-          { ...AESTHETIC, keepAspect: true, ...stretch },
-          probing,
-          { signal: stop.signal },
-        )
+      ? videoFramesTwice(path, motionSampling(stretch), stillSampling(stretch), probing, {
+          signal: stop.signal,
+        })
       : undefined;
   let info: MediaInfo;
   try {
