@@ -11,9 +11,12 @@
 //   piece's own curve (src/eval/seams.ts; 50 = an ordinary point of the piece);
 // - key continuity: correlation of the pitch-class histograms of the 10 s before and after.
 // Onsets against the picture: LORIS's BCS / BHS / F1 against the film's cuts and motion peaks
-// (`filmscore eval --video`'s measure). Speed: seconds of wall clock per minute of film.
+// (`filmscore eval --video`'s measure), over `--seeds` seeds (one seed's F1 moves by several
+// points: a film has 5 cuts), with a third arm: independent windows on a fixed grid that knows
+// nothing of the cuts (how scores were made before issue 13, "today's windows" in its text).
+// Speed: seconds of wall clock per minute of film (the carried arm).
 // Memory: peak RSS of a child process scoring 1 min and 10 min of film.
-// Usage: node dist/bench/long-form.js [--model DIR] [--steps N] [--json out.json] [--no-memory | --memory-only]
+// Usage: node dist/bench/long-form.js [--model DIR] [--steps N] [--seeds N] [--json out.json] [--no-memory | --memory-only]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +28,14 @@ import { scoreVideo } from '../src/score/score-video.js';
 import { recordFilm } from '../src/film/film-analysis.js';
 import { seamReadings, type SeamReading } from '../src/eval/seams.js';
 import { probe } from '../src/media/probe.js';
-import { clipBeatScore, rhythmScores, signalSlots, videoSlots } from '../src/eval/rhythm.js';
+import {
+  clipBeatScore,
+  rhythmScores,
+  signalSlots,
+  videoSlots,
+  type ClipBeatScore,
+  type RhythmScores,
+} from '../src/eval/rhythm.js';
 import { resample } from '../src/features/resample.js';
 import { makeContrastFilm, makeCutFilm } from '../src/synth/clips.js';
 import { GaussianNoise } from '../src/sampler/noise.js';
@@ -36,6 +46,16 @@ const JOIN_TOLERANCE_S = 1;
 const modelDir = option('--model', DEFAULT_MODEL_DIR);
 const steps = option('--steps');
 const jsonOut = option('--json', '');
+const seedCount = Number(option('--seeds', '3'));
+
+/** How a long score is made: carried on (today), independent windows planned at the cuts, or
+ * independent windows on a grid blind to the cuts (before issue 13). */
+const ARMS = {
+  carried: { continuation: true, cutAware: true },
+  independent: { continuation: false, cutAware: true },
+  grid: { continuation: false, cutAware: false },
+} as const;
+type Arm = keyof typeof ARMS;
 
 function ffmpeg(args: string[]): void {
   execFileSync('ffmpeg', ['-v', 'error', '-y', ...args], {
@@ -152,18 +172,21 @@ async function scoreOnce(
   model: Awaited<ReturnType<typeof loadModelFolder>>,
   video: string,
   dir: string,
-  continuation: boolean,
+  arm: Arm,
+  seed = 0,
   read = true,
 ) {
   const m = model.manifest;
-  const wav = join(dir, `score-${continuation}.wav`);
+  const wav = join(dir, `score-${arm}.wav`);
+  const scored = join(dir, `scored-${arm}.mp4`);
   const t0 = performance.now();
-  const result = await scoreVideo(video, join(dir, `scored-${continuation}.mp4`), model, {
-    seed: 0,
+  const result = await scoreVideo(video, scored, model, {
+    seed,
     steps: steps ? Number(steps) : m.defaults.steps,
     guidance: m.defaults.guidance,
     scheduler: m.defaults.scheduler,
-    continuation,
+    continuation: ARMS[arm].continuation,
+    ...(ARMS[arm].cutAware ? {} : { cuts: [] }),
     wav,
   });
   const seconds = (performance.now() - t0) / 1000;
@@ -175,7 +198,6 @@ async function scoreOnce(
   // where the new music begins; the window of ±1 s around their midpoint covers both.
   const joins = result.windows.slice(1).map((w) => w.newFromS - 0.5);
   // The output's own length against the picture's (issue 13: exact for every length).
-  const scored = join(dir, `scored-${continuation}.mp4`);
   const out = await probe(scored);
   const lengthErrorS = Math.abs((out.audio?.durationS ?? 0) - (out.video?.durationS ?? 0));
   return {
@@ -194,7 +216,7 @@ if (child) {
   const model = await loadModelFolder(modelDir);
   const dir = mkdtempSync(join(tmpdir(), 'filmscore-long-child-'));
   try {
-    const r = await scoreOnce(model, child, dir, true, false);
+    const r = await scoreOnce(model, child, dir, 'carried', 0, false);
     console.log(
       JSON.stringify({
         seconds: r.seconds,
@@ -215,11 +237,15 @@ try {
   const memoryOnly = process.argv.includes('--memory-only');
   const films = memoryOnly ? {} : makeFilms(dir);
   const rows: Record<string, unknown>[] = [];
-  const all = { carried: [] as SeamReading[], independent: [] as SeamReading[] };
-  const beats = {
-    carried: [] as ReturnType<typeof clipBeatScore>[],
-    independent: [] as ReturnType<typeof clipBeatScore>[],
-  };
+  const arms = Object.keys(ARMS) as Arm[];
+  const all = Object.fromEntries(arms.map((k) => [k, [] as SeamReading[]])) as Record<
+    Arm,
+    SeamReading[]
+  >;
+  // Beat scores per arm and seed (a clip = one film scored with one seed).
+  const beats = Object.fromEntries(
+    arms.map((k) => [k, Array.from({ length: seedCount }, () => [] as ClipBeatScore[])]),
+  ) as Record<Arm, ClipBeatScore[][]>;
   let filmSeconds = 0;
   let wallSeconds = 0;
   for (const [name, video] of Object.entries(films)) {
@@ -230,31 +256,28 @@ try {
       durationS: film.durationS,
       cuts: film.cuts.length,
     };
-    for (const continuation of [true, false]) {
-      const key = continuation ? 'carried' : 'independent';
-      const r = await scoreOnce(model, video, dir, continuation);
-      const s = seams(r.audio, r.joins);
-      all[key].push(...s);
-      const beat = clipBeatScore(signalSlots(resample(r.audio, SR, 22050)), reference);
-      beats[key].push(beat);
-      if (continuation) {
-        filmSeconds += r.durationS;
-        wallSeconds += r.seconds;
+    for (const arm of arms) {
+      const perSeed = [];
+      for (let seed = 0; seed < seedCount; seed++) {
+        const r = await scoreOnce(model, video, dir, arm, seed);
+        const s = seams(r.audio, r.joins);
+        all[arm].push(...s);
+        const beat = clipBeatScore(signalSlots(resample(r.audio, SR, 22050)), reference);
+        beats[arm][seed].push(beat);
+        if (arm === 'carried') {
+          filmSeconds += r.durationS;
+          wallSeconds += r.seconds;
+        }
+        perSeed.push({ ...summarise(s), windows: r.windows, seconds: r.seconds, ...beat });
       }
-      row[key] = {
-        ...summarise(s),
-        windows: r.windows,
-        seconds: r.seconds,
-        bcs: beat.bcs,
-        bhs: beat.bhs,
-      };
+      row[arm] = perSeed;
     }
     rows.push(row);
-    const c = row.carried as SeamSummary & { seconds: number; windows: number };
-    const i = row.independent as SeamSummary;
+    const c = (row.carried as (SeamSummary & { seconds: number; windows: number })[])[0];
+    const i = (row.independent as SeamSummary[])[0];
     console.log(
       `${name.padEnd(26)} ${film.durationS.toFixed(1)} s, ${film.cuts.length} cuts, ${c.windows} windows, ${c.seconds.toFixed(1)} s: ` +
-        `novelty pct ${c.noveltyPercentile.toFixed(1)} (independent ${i.noveltyPercentile.toFixed(1)}), ` +
+        `seed 0 novelty pct ${c.noveltyPercentile.toFixed(1)} (independent ${i.noveltyPercentile.toFixed(1)}), ` +
         `key r ${c.pitchClassR.toFixed(3)} (${i.pitchClassR.toFixed(3)})`,
     );
   }
@@ -263,10 +286,6 @@ try {
   const real = memoryOnly ? null : await realTrackSeams(60);
   const carried = summarise(all.carried);
   const independent = summarise(all.independent);
-  const rhythm = {
-    carried: rhythmScores(beats.carried),
-    independent: rhythmScores(beats.independent),
-  };
   say(
     `\nall joins: carried novelty pct ${carried.noveltyPercentile.toFixed(1)}, key r ${carried.pitchClassR.toFixed(3)} (${carried.joins} joins)`,
   );
@@ -277,11 +296,28 @@ try {
     say(
       `real tracks, random points: novelty pct ${real.noveltyPercentile.toFixed(1)}, key r ${real.pitchClassR.toFixed(3)} (${real.joins} points)`,
     );
-  for (const k of ['carried', 'independent'] as const) {
+  // F1 per seed (over the films), then its mean and standard error over seeds; and the
+  // carried arm's lead over each other arm, seed by seed (the same seeds and films).
+  const rhythm = Object.fromEntries(
+    arms.map((k) => [k, beats[k].map((clips) => rhythmScores(clips))]),
+  ) as Record<Arm, RhythmScores[]>;
+  const meanSe = (v: number[]) => {
+    const m = mean(v);
+    const sd =
+      v.length > 1 ? Math.sqrt(v.reduce((a, x) => a + (x - m) ** 2, 0) / (v.length - 1)) : NaN;
+    return { mean: m, se: sd / Math.sqrt(v.length) };
+  };
+  const pct = (x: { mean: number; se: number }) =>
+    `${(100 * x.mean).toFixed(1)} ± ${(100 * x.se).toFixed(1)}`;
+  for (const k of arms) {
     const r = rhythm[k];
     say(
-      `onsets vs picture (${k}): BCS ${(100 * r.BCS).toFixed(1)} BHS ${(100 * r.BHS).toFixed(1)} F1 ${(100 * r.F1).toFixed(1)}`,
+      `onsets vs picture (${k}, ${seedCount} seeds): BCS ${pct(meanSe(r.map((x) => x.BCS)))} BHS ${pct(meanSe(r.map((x) => x.BHS)))} F1 ${pct(meanSe(r.map((x) => x.F1)))}`,
     );
+  }
+  for (const k of ['independent', 'grid'] as const) {
+    const lead = meanSe(rhythm.carried.map((r, s) => r.F1 - rhythm[k][s].F1));
+    say(`  F1 carried − ${k}, seed by seed: ${pct(lead)} points`);
   }
   const perMinute = (wallSeconds / filmSeconds) * 60;
   say(
@@ -311,7 +347,17 @@ try {
     writeFileSync(
       jsonOut,
       JSON.stringify(
-        { model: modelDir, films: rows, carried, independent, real, rhythm, perMinute, memory },
+        {
+          model: modelDir,
+          seeds: seedCount,
+          films: rows,
+          carried,
+          independent,
+          real,
+          rhythm,
+          perMinute,
+          memory,
+        },
         null,
         1,
       ),

@@ -162,8 +162,14 @@ export {
   type GenerateOptions,
   type Generation,
   type FilmBranchValues,
+  type ConditionTrack,
 } from './generator/pipeline.js';
-export { conditionVector, parseMood, type AffectLevels } from './generator/condition.js';
+export {
+  conditionVector,
+  parseMood,
+  stretchWeights,
+  type AffectLevels,
+} from './generator/condition.js';
 export {
   reconstructAudio,
   modelMelOptions,
@@ -221,6 +227,7 @@ export {
 } from './eval/seams.js';
 export {
   planScoreWindows,
+  windowStretches,
   type WindowPlan,
   type PlannedWindow,
   type WindowPlanOptions,

@@ -24,6 +24,8 @@ export interface ScoreCommandOptions extends StyleCommandOptions {
   wav?: string;
   mix?: boolean;
   loop?: boolean;
+  /** false with --no-hit-cuts. */
+  hitCuts?: boolean;
   mood?: string;
   json?: boolean;
   quiet?: boolean;
@@ -97,6 +99,7 @@ export async function runScore(video: string, opts: ScoreCommandOptions): Promis
       wav: opts.wav,
       style: reference?.style,
       loop: Boolean(opts.loop),
+      hitCuts: opts.hitCuts !== false,
       videoCodec,
       film,
       onProgress: progress.report,

@@ -109,3 +109,54 @@ export function parseMood(text: string, names: readonly string[]): AffectLevels 
   }
   return out;
 }
+
+/**
+ * The weights of a condition track (pipeline.ts ConditionTrack) for stretches starting at
+ * `starts` (latent frames, the first 0) over `frames`: each stretch's condition holds over it
+ * and hands over to the next linearly across `ramp` frames centred on the boundary, so the
+ * music's change is neither a step in the noise predictions nor smeared over a shot.
+ */
+export function stretchWeights(
+  starts: readonly number[],
+  frames: number,
+  ramp: number,
+): Float32Array {
+  const K = starts.length;
+  const w = new Float32Array(K * frames);
+  for (let f = 0; f < frames; f++) {
+    // How far each boundary's hand-over has gone at frame f (0 before it, 1 after it).
+    let previous = 1;
+    for (let k = 0; k < K; k++) {
+      const next =
+        k + 1 < K
+          ? Math.min(1, Math.max(0, (f + 0.5 - starts[k + 1]) / Math.max(ramp, 1) + 0.5))
+          : 0;
+      w[k * frames + f] = previous - next;
+      previous = next;
+    }
+  }
+  return w;
+}
+
+/**
+ * A track's weights (K rows over `frames`) with an accent row added: over `width` frames from
+ * each of `at` (frames; clipped to the window) the accent's condition takes the frame wholly,
+ * the others giving way; elsewhere the track is as it was.
+ */
+export function accentWeights(
+  weights: Float32Array,
+  frames: number,
+  at: readonly number[],
+  width: number,
+): Float32Array {
+  const K = weights.length / frames;
+  const out = new Float32Array((K + 1) * frames);
+  out.set(weights);
+  for (const a of at) {
+    for (let f = Math.max(0, a); f < Math.min(frames, a + width); f++) {
+      for (let k = 0; k < K; k++) out[k * frames + f] = 0;
+      out[K * frames + f] = 1;
+    }
+  }
+  return out;
+}

@@ -12,8 +12,9 @@ import { defaultVocoderName, modelVocoder, type Vocoder } from '../decoder/vocod
 
 /** One generation window's request. */
 export interface GenerateOptions {
-  /** Condition values in the model's scale and order (manifest.condition.names); null = none. */
-  condition: Float32Array | null;
+  /** Condition values in the model's scale and order (manifest.condition.names); a track of
+   * them that changes within the window; null = none. */
+  condition: Float32Array | ConditionTrack | null;
   seed: number;
   steps: number;
   /** Classifier-free guidance scale on the film condition (1 = plain conditional model). */
@@ -58,10 +59,71 @@ export interface GenerateOptions {
   onOneCore?: () => void;
 }
 
+/**
+ * A condition that changes within the window (a film's shots): `values[k]` (each in the
+ * model's scale and order) holds over the latent frames where `weights[k × frames + f]` is 1
+ * and is blended where it falls between; the weights sum to 1 at every frame. Each value takes
+ * a row of the UNet's batch, and each frame's noise prediction is the rows' weighted sum
+ * before guidance, as MultiDiffusion (Bar-Tal et al. 2023) fuses regions' predictions: the
+ * model, trained on one condition per clip, is asked for each stretch's music and the
+ * predictions are joined where the condition changes, so a new section can begin at a cut
+ * inside a window instead of only between windows.
+ */
+export interface ConditionTrack {
+  values: Float32Array[];
+  weights: Float32Array;
+}
+
+/** The condition rows of a generation and, for a track, their per-frame weights. */
+function conditionRows(
+  condition: GenerateOptions['condition'],
+  width: number,
+  frames: number,
+): { rows: Float32Array[]; weights: Float32Array | null } {
+  if (condition === null) return { rows: [], weights: null };
+  if (condition instanceof Float32Array) return { rows: [condition], weights: null };
+  const { values, weights } = condition;
+  if (values.length === 0) throw new UsageError('a condition track needs at least one value');
+  for (const v of values) {
+    if (v.length !== width) {
+      throw new UsageError(
+        `a condition track's value has ${v.length} numbers; the model takes ${width}`,
+      );
+    }
+  }
+  if (weights.length !== values.length * frames) {
+    throw new UsageError(
+      `a condition track of ${values.length} values needs ${values.length} × ${frames} weights, not ${weights.length}`,
+    );
+  }
+  return { rows: values, weights: values.length > 1 ? weights : null };
+}
+
 export interface FilmBranchValues {
   semantic: Float32Array;
   aesthetic: Float32Array;
   emotion: Float32Array;
+}
+
+/** The first K rows' noise predictions joined frame by frame by their track weights. */
+function fuseRows(
+  noise: Float32Array,
+  weights: Float32Array,
+  K: number,
+  channels: number,
+  frames: number,
+): Float32Array {
+  const size = channels * frames;
+  const out = new Float32Array(size);
+  for (let r = 0; r < K; r++) {
+    const row = noise.subarray(r * size, (r + 1) * size);
+    const w = weights.subarray(r * frames, (r + 1) * frames);
+    for (let ch = 0; ch < channels; ch++) {
+      const o = ch * frames;
+      for (let f = 0; f < frames; f++) out[o + f] += w[f] * row[o + f];
+    }
+  }
+  return out;
 }
 
 /** The branch feeds of a 'film' model, checked against the widths it was trained with. */
@@ -150,12 +212,15 @@ export async function generate(model: GeneratorModel, opts: GenerateOptions): Pr
   const scheduler = makeScheduler(opts.scheduler, m.schedule, opts.steps);
   const x = new GaussianNoise(opts.seed).fill(size);
   const k = m.condition.names.length;
-  const guided = opts.condition !== null && opts.guidance !== 1;
-  const batch = guided ? 2 : 1;
-  // Row 0: the film condition (or the null condition when there is none); row 1: unconditional.
+  // Rows 0 … K−1: the condition (each value of a track; the null condition when there is
+  // none); row K: unconditional.
+  const { rows, weights } = conditionRows(opts.condition, k, frames);
+  const K = Math.max(1, rows.length);
+  const guided = rows.length > 0 && opts.guidance !== 1;
+  const batch = K + (guided ? 1 : 0);
   const affect = new Float32Array(batch * k);
-  if (opts.condition) affect.set(opts.condition.subarray(0, k));
-  const keep = Float32Array.from({ length: batch }, (_, b) => (b === 0 && opts.condition ? 1 : 0));
+  rows.forEach((row, b) => affect.set(row.subarray(0, k), b * k));
+  const keep = Float32Array.from({ length: batch }, (_, b) => (b < rows.length ? 1 : 0));
   const latentIn = new Float32Array(batch * size);
   const branches = filmFeeds(model, opts.film, batch);
   // A version-2 UNet takes the control branch's residuals; zeros are exactly the base model.
@@ -177,7 +242,7 @@ export async function generate(model: GeneratorModel, opts: GenerateOptions): Pr
   // Guided controls: the unconditional row takes the branch with no control (its null).
   const controlGuided = guided && opts.controlGuidance !== false;
   const controls = useControl
-    ? controlFeeds(model, opts.controls!, batch, controlGuided ? 1 : batch)
+    ? controlFeeds(model, opts.controls!, batch, controlGuided ? K : batch)
     : null;
   const total = scheduler.timesteps.length;
   const abar = alphasCumprod(m.schedule);
@@ -207,9 +272,10 @@ export async function generate(model: GeneratorModel, opts: GenerateOptions): Pr
     }
     const out = await model.unet.run({ ...shared, ...branches, ...residuals });
     const noise = out.noise.data;
+    const cond = weights ? fuseRows(noise, weights, K, channels, frames) : noise.slice(0, size);
     const eps = guided
-      ? guide(noise.slice(0, size), noise.subarray(size, 2 * size), opts.guidance)
-      : noise.slice(0, size);
+      ? guide(cond, noise.subarray(K * size, (K + 1) * size), opts.guidance)
+      : cond;
     scheduler.step(i, eps, x);
     paster?.paste(x, i + 1 < total ? abar[scheduler.timesteps[i + 1]] : 1);
     opts.onStep?.(i + 1, total);

@@ -80,3 +80,51 @@ export function planScoreWindows(frames: number, opts: WindowPlanOptions): Windo
   if (loop) windows[windows.length - 1].wrapFrom = frames;
   return { windows, loopFrames: L };
 }
+
+/**
+ * Where one window's condition changes: the starts (window-relative frames, the first 0) of
+ * the stretches between the shot cuts inside its `frames`, each at least `minFrames` long (a
+ * cut nearer than that to the window's edge or to the last change is left out) and at most
+ * `max` of them (the boundary beside the shortest stretch goes first, so what is left is the
+ * window's longest shots).
+ */
+export function windowStretches(
+  frames: number,
+  cuts: readonly number[],
+  opts: { minFrames: number; max: number },
+): number[] {
+  const starts = [0];
+  for (const c of cuts) {
+    if (c - starts[starts.length - 1] >= opts.minFrames && frames - c >= opts.minFrames) {
+      starts.push(c);
+    }
+  }
+  while (starts.length > Math.max(1, opts.max)) {
+    const length = (i: number) => (starts[i + 1] ?? frames) - starts[i];
+    let shortest = 0;
+    for (let i = 1; i < starts.length; i++) if (length(i) < length(shortest)) shortest = i;
+    // Merge the shortest stretch into its shorter neighbour: drop the boundary between them.
+    const before = shortest > 0 ? length(shortest - 1) : Infinity;
+    const after = shortest + 1 < starts.length ? length(shortest + 1) : Infinity;
+    starts.splice(before <= after ? shortest : shortest + 1, 1);
+  }
+  return starts;
+}
+
+/**
+ * The shot cuts a window hits (window-relative frames): those in the music it composes
+ * (from `from`, its first new frame, to `frames`), at least `spacing` frames after the last one
+ * hit — a montage's every cut would make one long accent.
+ */
+export function windowHits(
+  cuts: readonly number[],
+  opts: { from: number; frames: number; spacing: number },
+): number[] {
+  const hits: number[] = [];
+  for (const c of cuts) {
+    if (c < opts.from || c >= opts.frames) continue;
+    if (hits.length && c - hits[hits.length - 1] < opts.spacing) continue;
+    hits.push(c);
+  }
+  return hits;
+}

@@ -19,7 +19,7 @@ export function parseJobOptions(text: string | undefined, m: ModelManifest): Job
     throw new UsageError('options must be a JSON object such as {"seed": 3}');
   }
   const o = raw as Record<string, unknown>;
-  const known = ['seed', 'steps', 'guidance', 'mood', 'container', 'loop', 'style'];
+  const known = ['seed', 'steps', 'guidance', 'mood', 'container', 'loop', 'hitCuts', 'style'];
   const unknown = Object.keys(o).filter((k) => !known.includes(k));
   if (unknown.length) {
     throw new UsageError(`unknown option(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
@@ -101,6 +101,10 @@ export function parseJobOptions(text: string | undefined, m: ModelManifest): Job
   if (o.loop !== undefined) {
     if (typeof o.loop !== 'boolean') throw new UsageError('loop must be true or false');
     out.loop = o.loop;
+  }
+  if (o.hitCuts !== undefined) {
+    if (typeof o.hitCuts !== 'boolean') throw new UsageError('hitCuts must be true or false');
+    out.hitCuts = o.hitCuts;
   }
   return out;
 }

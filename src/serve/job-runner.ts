@@ -165,6 +165,7 @@ export class JobRunner extends EventEmitter {
         vocoder: defaultVocoderName(m),
         mood: job.options.mood as AffectLevels | undefined,
         loop: job.options.loop,
+        hitCuts: job.options.hitCuts,
         style,
         wav: join(folder, JOB_FILES.wav),
         signal: abort.signal,

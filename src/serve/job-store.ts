@@ -22,6 +22,8 @@ export interface JobOptions {
   /** The output container's extension: mp4 (default), mkv, mov, webm, m4v or avi. */
   container?: string;
   loop?: boolean;
+  /** false: the music runs on through shot cuts (the CLI's --no-hit-cuts). */
+  hitCuts?: boolean;
   /** S-Control: how the uploaded reference piece (`style` file) is followed. */
   style?: { name: string; controls?: ('melody' | 'dynamics')[]; scale?: number; startS?: number };
 }

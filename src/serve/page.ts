@@ -38,6 +38,7 @@ ${names
 <label>guidance <input id="guidance" type="number" min="0" max="30" step="0.5" placeholder="model's" style="width:6rem"></label>
 <label>container <select id="container"><option>mp4</option><option>mkv</option><option>mov</option><option>webm</option><option>avi</option></select></label>
 <label><input id="loop" type="checkbox"> loop</label>
+<label title="an accent of fast, loud music on each shot cut (at most one a second)"><input id="hitCuts" type="checkbox" checked> hit the cuts</label>
 </div><div class="row" style="margin-top:.5rem">
 <label>style reference (optional) <input id="style" type="file" accept="audio/*,video/*"></label>
 <label>follow <select id="follow"><option value="melody,dynamics">melody and dynamics</option><option value="melody">melody</option><option value="dynamics">dynamics</option></select></label>
@@ -94,7 +95,7 @@ function drawReading(r) {
   g.fillStyle = '#999'; g.fillText('cuts dashed', right + 10, top + 12 + 15 * row);
 }
 function options() {
-  const o = { seed: Number($('seed').value) || 0, container: $('container').value, loop: $('loop').checked };
+  const o = { seed: Number($('seed').value) || 0, container: $('container').value, loop: $('loop').checked, hitCuts: $('hitCuts').checked };
   if ($('steps').value) o.steps = Number($('steps').value);
   if ($('guidance').value) o.guidance = Number($('guidance').value);
   const mood = {};

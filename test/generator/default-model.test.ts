@@ -27,7 +27,11 @@ import { measureConditioned, measureScoredFilm } from '../helpers/generation.js'
 import { analyzeAudio } from '../../src/analysis/music-analysis.js';
 import { controlWindow, styleControlsOf } from '../../src/conditions/style-controls.js';
 import { dynamicsCorrelation, melodyAccuracy } from '../../src/eval/control-fidelity.js';
-import { conditionTargets, conditionVector } from '../../src/generator/condition.js';
+import {
+  conditionTargets,
+  conditionVector,
+  stretchWeights,
+} from '../../src/generator/condition.js';
 import { readMusic } from '../../src/eval/music-reading.js';
 import { makeClip, tempDir } from '../helpers/media.js';
 import { scoreVideo } from '../../src/score/score-video.js';
@@ -195,6 +199,37 @@ describe('the bundled model (models/default)', () => {
     const quiet = await measureConditioned(model, { loudness: 0.1 });
     const loud = await measureConditioned(model, { loudness: 0.9 });
     assert.ok(loud.levelDb > quiet.levelDb + 1, `dB: ${loud.levelDb} vs ${quiet.levelDb}`);
+  });
+
+  it('follows a condition that changes within the window: slow then fast, or fast then slow', async () => {
+    const m = model.manifest;
+    const F = m.latent.frames;
+    const slow = conditionVector({}, m, { pace: 0.1 });
+    const fast = conditionVector({}, m, { pace: 0.9 });
+    // The hand-over at 5 s (latent frame 125); onsets counted away from it (0.5–4.5 s, 5.5–9.5 s).
+    const weights = stretchWeights([0, 125], F, 6);
+    const halves = { slowFast: [0, 0], fastSlow: [0, 0] };
+    for (const seed of [0, 1, 2]) {
+      for (const [key, values] of [
+        ['slowFast', [slow, fast]],
+        ['fastSlow', [fast, slow]],
+      ] as const) {
+        const g = await generate(model, {
+          condition: { values: [...values], weights },
+          seed,
+          steps: 10,
+          guidance: m.defaults.guidance,
+          scheduler: m.defaults.scheduler,
+        });
+        for (const [h, from] of [0.5, 5.5].entries()) {
+          const part = g.music.subarray(from * SR, (from + 4) * SR);
+          halves[key][h] += readMusic(part, SR).onsetsPerSecond / 3;
+        }
+      }
+    }
+    const say = JSON.stringify(halves);
+    assert.ok(halves.slowFast[1] > halves.slowFast[0] + 1, say);
+    assert.ok(halves.fastSlow[0] > halves.fastSlow[1] + 1, say);
   });
 
   it('follows its noisiness: asked for clean music it makes music with cleaner partials, bright or not', async () => {

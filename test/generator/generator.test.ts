@@ -8,7 +8,7 @@ import {
   type GeneratorModel,
 } from '../../src/generator/model-folder.js';
 import { generate } from '../../src/generator/pipeline.js';
-import { conditionVector, parseMood } from '../../src/generator/condition.js';
+import { conditionVector, parseMood, stretchWeights } from '../../src/generator/condition.js';
 import { levelToQuantile } from '../../src/conditions/calibration.js';
 import { CORPUS_AFFECT_QUANTILES } from '../../src/conditions/corpus-affect-quantiles.js';
 import { UsageError } from '../../src/util/errors.js';
@@ -134,6 +134,50 @@ describe('generator model folder (tiny random networks exported by training/expo
     const g1 = await generate(model, { ...opts, seed: 7, guidance: 1 });
     assert.ok(maxAbsDiff(a.audio, g1.audio) > 0);
     for (const v of a.audio) assert.ok(Number.isFinite(v));
+  });
+
+  it('a condition track: one value is the plain condition; each stretch takes its own value’s prediction', async () => {
+    const m = model.manifest;
+    const F = m.latent.frames;
+    const C = m.latent.channels;
+    const a = conditionVector({ pace: 0.9, brightness: 0.1 }, m);
+    const b = conditionVector({ pace: 0.1, brightness: 0.9 }, m);
+    const opts = { seed: 3, steps: 4, guidance: 3, scheduler: 'dpm-solver++' as const };
+    const plain = await generate(model, { ...opts, condition: a });
+    const single = await generate(model, {
+      ...opts,
+      condition: { values: [a], weights: new Float32Array(F).fill(1) },
+    });
+    assert.deepEqual(single.audio, plain.audio);
+    // One sampler step is elementwise in the noise prediction, so with the first half of the
+    // frames on A and the rest on B, each half's latent is that condition's own (to float
+    // reordering across batch rows); a track that ignored its weights or its values would not be.
+    const one = { ...opts, steps: 1 };
+    const onlyA = await generate(model, { ...one, condition: a });
+    const onlyB = await generate(model, { ...one, condition: b });
+    const half = Math.floor(F / 2);
+    const track = await generate(model, {
+      ...one,
+      condition: { values: [a, b], weights: stretchWeights([0, half], F, 0) },
+    });
+    let worst = 0;
+    let scale = 0;
+    let apart = 0;
+    for (let c = 0; c < C; c++) {
+      for (let f = 0; f < F; f++) {
+        const own = (f < half ? onlyA : onlyB).latent[c * F + f];
+        const other = (f < half ? onlyB : onlyA).latent[c * F + f];
+        worst = Math.max(worst, Math.abs(track.latent[c * F + f] - own));
+        apart = Math.max(apart, Math.abs(own - other));
+        scale = Math.max(scale, Math.abs(own));
+      }
+    }
+    assert.ok(worst <= 1e-4 * scale, `track vs its stretches' own: ${worst} (scale ${scale})`);
+    assert.ok(apart > 100 * worst, `A and B differ by ${apart}`);
+    await assert.rejects(
+      generate(model, { ...opts, condition: { values: [a, b], weights: new Float32Array(F) } }),
+      /needs 2 × \d+ weights/,
+    );
   });
 
   it('maps affect levels through the manifest quantiles, in manifest order', () => {

@@ -1,11 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { joinWindows } from '../../src/decoder/join-windows.js';
-import { planScoreWindows, type PlannedWindow } from '../../src/score/window-plan.js';
+import {
+  planScoreWindows,
+  windowHits,
+  windowStretches,
+  type PlannedWindow,
+} from '../../src/score/window-plan.js';
+import { accentWeights, stretchWeights } from '../../src/generator/condition.js';
 import { makeClip, probeField, tempDir } from '../helpers/media.js';
 import { makeCutFilm } from '../../src/synth/clips.js';
 import { reference } from '../helpers/reference.js';
@@ -75,6 +81,60 @@ describe('windows', () => {
     assert.equal(far.windows[1].newFrom, 250, 'a cut further back than flex is not taken');
   });
 
+  it('divides a window at the cuts inside it: shots of 2 s or more, at most three, the longest kept', () => {
+    const o = { minFrames: 50, max: 3 };
+    assert.deepEqual(windowStretches(250, [], o), [0]);
+    // Cuts before the window, too near its edges or too near the last change are left out.
+    assert.deepEqual(windowStretches(250, [-30, 20, 120, 150, 210, 300], o), [0, 120]);
+    // Four of 50, 50, 100, 50 frames: the first (shortest, first found) joins the next.
+    assert.deepEqual(windowStretches(250, [50, 100, 200], o), [0, 100, 200]);
+    // Four shots of 50, 60, 70, 70 frames: the shortest (the first) joins its neighbour.
+    assert.deepEqual(windowStretches(250, [50, 110, 180], o), [0, 110, 180]);
+    // Shots of 70, 50, 60, 70: the 50 joins its shorter neighbour (the 60 after it).
+    assert.deepEqual(windowStretches(250, [70, 120, 180], o), [0, 70, 180]);
+    assert.deepEqual(windowStretches(250, [70, 120, 180], { ...o, max: 1 }), [0]);
+  });
+
+  it('hands a track’s condition over at each stretch’s start: weights sum to 1, the ramp centred there', () => {
+    const w = stretchWeights([0, 100, 180], 256, 6);
+    for (let f = 0; f < 256; f++) {
+      const sum = w[f] + w[256 + f] + w[512 + f];
+      assert.ok(Math.abs(sum - 1) < 1e-6, `frame ${f}: ${sum}`);
+    }
+    // Wholly the first stretch's up to 4 frames before 100, wholly the second's from 3 after.
+    assert.equal(w[96], 1);
+    assert.equal(w[256 + 103], 1);
+    assert.equal(w[256 + 176], 1);
+    assert.equal(w[512 + 183], 1);
+    assert.equal(w[512 + 255], 1);
+    // Half-way at the boundary (frames 99 and 100 straddle it): 5/12 and 7/12 of the new one.
+    assert.ok(Math.abs(w[256 + 99] - 5 / 12) < 1e-6 && Math.abs(w[256 + 100] - 7 / 12) < 1e-6);
+    // No ramp: a step at the boundary.
+    const step = stretchWeights([0, 100], 256, 0);
+    assert.equal(step[99], 1);
+    assert.equal(step[256 + 100], 1);
+  });
+
+  it('hits the cuts in the music a window composes, at most one a second', () => {
+    const o = { from: 50, frames: 250, spacing: 25 };
+    // Carried (before 50) and past the music (250 on) are not hit; 140 is 10 frames after 130.
+    assert.deepEqual(
+      windowHits([10, 49, 50, 130, 140, 180, 249, 250, 300], o),
+      [50, 130, 180, 249],
+    );
+    assert.deepEqual(windowHits([], o), []);
+    // An accent row over 8 frames from each: it takes those frames wholly, the rest as before.
+    const w = accentWeights(stretchWeights([0, 100], 256, 6), 256, [-3, 120, 252], 8);
+    assert.equal(w.length, 3 * 256);
+    for (let f = 0; f < 256; f++) {
+      const hit = f < 5 || (f >= 120 && f < 128) || f >= 252;
+      assert.equal(w[512 + f], hit ? 1 : 0, `frame ${f}`);
+      assert.ok(Math.abs(w[f] + w[256 + f] + w[512 + f] - 1) < 1e-6);
+    }
+    assert.equal(w[130], 0);
+    assert.equal(w[256 + 130], 1);
+  });
+
   it('plans a loop: the last window composes towards the start, which it knows past the end', () => {
     const long = planScoreWindows(1000, { ...opts, loop: true });
     assert.equal(long.loopFrames, 50);
@@ -125,6 +185,11 @@ describe('filmscore score', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
   const filmscore = (...args: string[]) =>
     spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8' });
+  /** A --mood giving every condition of the tiny model the same level. */
+  const moodOfEvery = (level: number) =>
+    (JSON.parse(readFileSync(join(model, 'manifest.json'), 'utf8')).condition.names as string[])
+      .map((n) => `${n}=${level}`)
+      .join(',');
 
   it('scores a video longer than a window: the picture kept, the score exactly as long', async () => {
     const clip = makeClip(join(dir, 'clip.mp4'), {
@@ -231,6 +296,16 @@ describe('filmscore score', () => {
       `new music from ${j.windows[1].newFromS} s`,
     );
     assert.ok(Math.abs(j.windows[1].startS - 6.6) <= 0.04);
+    // That window's condition changes at the cut: its carried 2 s read the first picture,
+    // the rest the second (colour bars with a black band: darker than testsrc2). The first
+    // window's cut is 1.4 s from its end, too near for a stretch of its own.
+    assert.equal(j.windows[0].stretches, undefined);
+    const [carried, after] = j.windows[1].stretches;
+    assert.ok(Math.abs(carried.fromS - 6.6) <= 0.04 && Math.abs(after.fromS - 8.6) <= 0.04);
+    assert.ok(
+      after.levels.brightness < carried.levels.brightness - 0.1,
+      JSON.stringify(j.windows[1].stretches),
+    );
     const loop = filmscore(
       'score',
       cut,
@@ -243,10 +318,14 @@ describe('filmscore score', () => {
       '--loop',
       '--wav',
       'loop.wav',
+      // Every level set: the shots have nothing left to differ in, so no window is divided.
+      '--mood',
+      moodOfEvery(0.3),
       '--json',
       '-q',
     );
     assert.equal(loop.status, 0, loop.stderr);
+    for (const w of JSON.parse(loop.stdout).windows) assert.equal(w.stretches, undefined);
     const video = Number(probeField(join(dir, 'loop.mp4'), 'v:0', 'duration'));
     const wav = Number(probeField(join(dir, 'loop.wav'), 'a:0', 'duration'));
     assert.ok(

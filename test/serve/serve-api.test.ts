@@ -206,6 +206,12 @@ describe('filmscore serve: the HTTP API', () => {
     ['unknown option', () => upload(base, clip, { tempo: 3 }), 400, /unknown option\(s\) tempo/],
     ['steps 0', () => upload(base, clip, { steps: 0 }), 400, /steps must be a whole number/],
     ['seed "1"', () => upload(base, clip, { seed: '1' }), 400, /seed must be a whole number/],
+    [
+      'hitCuts "no"',
+      () => upload(base, clip, { hitCuts: 'no' }),
+      400,
+      /hitCuts must be true or false/,
+    ],
     ['guidance 99', () => upload(base, clip, { guidance: 99 }), 400, /guidance must be/],
     [
       'mood joy',
