@@ -37,7 +37,7 @@ import {
   type RhythmScores,
 } from '../src/eval/rhythm.js';
 import { resample } from '../src/features/resample.js';
-import { makeContrastFilm, makeCutFilm } from '../src/synth/clips.js';
+import { CUT_FILM_SHOTS, makeContrastFilm, makeCutFilm } from '../src/synth/clips.js';
 import { GaussianNoise } from '../src/sampler/noise.js';
 import { option } from './args.js';
 
@@ -95,22 +95,8 @@ function makeFilms(dir: string): Record<string, string> {
       ...real.map((path) => ({ path })),
     ]);
   }
-  films['lavfi cuts A'] = makeCutFilm(join(dir, 'cuts-a.mp4'), [
-    ['testsrc2', 7.3],
-    ['smptebars', 12.1],
-    ['mandelbrot', 9.4],
-    ['testsrc', 15.2],
-    ['rgbtestsrc', 6.6],
-    ['cellauto', 14.0],
-  ]);
-  films['lavfi cuts B'] = makeCutFilm(join(dir, 'cuts-b.mp4'), [
-    ['life', 11.7],
-    ['testsrc2', 4.9],
-    ['mandelbrot', 18.3],
-    ['smptehdbars', 8.8],
-    ['testsrc', 13.1],
-    ['yuvtestsrc', 10.2],
-  ]);
+  films['lavfi cuts A'] = makeCutFilm(join(dir, 'cuts-a.mp4'), CUT_FILM_SHOTS.A);
+  films['lavfi cuts B'] = makeCutFilm(join(dir, 'cuts-b.mp4'), CUT_FILM_SHOTS.B);
   films['mandelbrot, no cuts'] = makeCutFilm(join(dir, 'still.mp4'), [['mandelbrot', 66]]);
   const dark = makeContrastFilm(join(dir, 'dark.mp4'), 'dark-still');
   const bright = makeContrastFilm(join(dir, 'bright.mp4'), 'bright-fast-cut');
@@ -125,6 +111,17 @@ interface SeamSummary {
   joins: number;
   noveltyPercentile: number;
   pitchClassR: number;
+  /** Standard errors of the two means (over the joins; a film's joins are not independent,
+   * so read them as a floor). */
+  noveltySe: number;
+  pitchClassSe: number;
+}
+
+/** Standard error of a mean (sample SD / √n). */
+function standardError(v: number[]): number {
+  if (v.length < 2) return NaN;
+  const m = mean(v);
+  return Math.sqrt(v.reduce((a, x) => a + (x - m) ** 2, 0) / (v.length - 1) / v.length);
 }
 
 function mean(v: number[]): number {
@@ -139,10 +136,14 @@ function seams(audio: Float32Array, points: number[]): SeamReading[] {
 }
 
 function summarise(rows: SeamReading[]): SeamSummary {
+  const novelty = rows.map((r) => r.noveltyPercentile);
+  const key = rows.map((r) => r.pitchClassR);
   return {
     joins: rows.length,
-    noveltyPercentile: mean(rows.map((r) => r.noveltyPercentile)),
-    pitchClassR: mean(rows.map((r) => r.pitchClassR)),
+    noveltyPercentile: mean(novelty),
+    pitchClassR: mean(key),
+    noveltySe: standardError(novelty),
+    pitchClassSe: standardError(key),
   };
 }
 
@@ -287,14 +288,14 @@ try {
   const carried = summarise(all.carried);
   const independent = summarise(all.independent);
   say(
-    `\nall joins: carried novelty pct ${carried.noveltyPercentile.toFixed(1)}, key r ${carried.pitchClassR.toFixed(3)} (${carried.joins} joins)`,
+    `\nall joins: carried novelty pct ${carried.noveltyPercentile.toFixed(1)} ± ${carried.noveltySe.toFixed(1)}, key r ${carried.pitchClassR.toFixed(3)} ± ${carried.pitchClassSe.toFixed(3)} (${carried.joins} joins)`,
   );
   say(
     `           independent ${independent.noveltyPercentile.toFixed(1)}, key r ${independent.pitchClassR.toFixed(3)}`,
   );
   if (real)
     say(
-      `real tracks, random points: novelty pct ${real.noveltyPercentile.toFixed(1)}, key r ${real.pitchClassR.toFixed(3)} (${real.joins} points)`,
+      `real tracks, random points: novelty pct ${real.noveltyPercentile.toFixed(1)} ± ${real.noveltySe.toFixed(1)}, key r ${real.pitchClassR.toFixed(3)} ± ${real.pitchClassSe.toFixed(3)} (${real.joins} points)`,
     );
   // F1 per seed (over the films), then its mean and standard error over seeds; and the
   // carried arm's lead over each other arm, seed by seed (the same seeds and films).

@@ -94,7 +94,7 @@ program
     'Score a video: read the film (cuts, motion, light, faces → affect), generate an original score ' +
       'with the latent diffusion model, and write the video with the score under it, exactly as long ' +
       'as the picture. A longer video gets one continuous piece: 10 s windows, each carrying on from ' +
-      'the last 2 s of the music so far, new stretches starting at shot cuts; each shot takes its own reading and each cut is hit.',
+      'the last 4 s of the music so far, new stretches starting at shot cuts; each shot takes its own reading and each cut is hit.',
   )
   .argument('<video>', 'video file (anything ffmpeg reads)')
   .requiredOption(

@@ -149,7 +149,7 @@ export interface ComposeOptions {
   guidance: number;
   scheduler: SchedulerName;
   vocoder?: VocoderName;
-  /** Seconds each window carries over from the score so far (default 2). */
+  /** Seconds each window carries over from the score so far (default 4: CARRY_S). */
   carryS?: Seconds;
   /** Shot cuts (s): a new stretch of music begins at one when it falls near a window's end. */
   cuts?: readonly Seconds[];
@@ -180,13 +180,27 @@ export interface WindowCondition {
   film?: FilmBranchValues;
 }
 
-/** Default carry-over between windows, and how far a hand-over may move to meet a cut. */
-export const CARRY_S = 2;
+/**
+ * Default carry-over between windows, and how far a hand-over may move to meet a cut. 4 s
+ * carried (2 s until session 14): with more of the music so far to go on, the new music keeps
+ * its key better while its colour is left free to return to its own (below) — joins' key r
+ * 0.610 against 0.521 (3 seeds, bench/long-form.ts), at 6 s of new music a window instead of 8.
+ */
+export const CARRY_S = 4;
 export const CUT_FLEX_S = 3;
 /** Frames of a loop's first window left out before the score starts (0.4 s). */
 const LOOP_SKIP_FRAMES = 10;
-/** After a cut, the carried music's colour gives way to the new section's over 1 s (frames). */
+/**
+ * The new music's colour (each latent channel's mean) starts as the carried music's and gives
+ * way to its own: over 1 s after a cut (a new section), over 16 s elsewhere (frames; the match
+ * × e^(−frames/decay)). Held for the whole window (until session 14), each window's match sat
+ * on top of the last one's and the offsets compounded: a minute into lavfi cuts B
+ * (bench/long-form.ts) the level had risen 5–8 dB and the onsets stopped, one loud drone. Left
+ * to decay, the level stays within −12 … −17 dB as independent windows' does (BENCHMARKS.md,
+ * "Drift").
+ */
 const CUT_COLOUR_FRAMES = 25;
+const CARRY_COLOUR_FRAMES = 400;
 /** A window's condition changes at the cuts inside it (a shot of its own at least 2 s long, at
  * most 3 conditions a window: each is a row of the UNet's batch), handed over in 0.24 s. */
 const STRETCH_MIN_FRAMES = 50;
@@ -296,6 +310,8 @@ export async function composeScoreInto(
       model,
       cuts: cuts.map((cut) => cut - w.start),
       newFrom: w.newFrom - w.start,
+      // The music of it the score keeps ends where the next window's begins.
+      keptTo: Math.min(W, (plan.windows[k + 1]?.newFrom ?? Infinity) - w.start),
       window: W,
       secondsOf: (f) => secondsOf(w.start + f),
       conditionFor,
@@ -341,9 +357,11 @@ export async function composeScoreInto(
           ? {
               latent,
               known,
-              // At a cut the new section may change colour after a second; elsewhere the
-              // music keeps the colour it carries.
-              match: { frames: carry, decay: w.atCut ? CUT_COLOUR_FRAMES : Infinity, end: W },
+              match: {
+                frames: carry,
+                decay: w.atCut ? CUT_COLOUR_FRAMES : CARRY_COLOUR_FRAMES,
+                end: W,
+              },
             }
           : undefined,
       signal: opts.signal,
@@ -387,7 +405,7 @@ export async function composeScoreInto(
 /**
  * One window's condition as the film goes on under it. Each shot of the window (2 s or more)
  * takes its own reading (`stretches`, handed over at the cut); and each cut in the music the
- * window composes is hit: for 0.32 s from just before it (the onset comes 40–90 ms into a
+ * score keeps of the window is hit: for 0.32 s from just before it (the onset comes 40–90 ms into a
  * hit) the window's condition asks for fast, loud music (HIT_LEVELS), so the music accents the
  * cut as a composer's hit point does. Measured on the bundled model (BENCHMARKS.md, "Hits at
  * the cuts"): an onset in a cut's second 12 of 12 times against 6 of 12 without.
@@ -398,8 +416,9 @@ async function followFilm(
     model: GeneratorModel;
     /** Cuts in frames from the window's start. */
     cuts: number[];
-    /** The window's first new frame. */
+    /** The window's first new frame, and the end of what the score keeps of its music. */
     newFrom: number;
+    keptTo: number;
     window: number;
     secondsOf: (frame: number) => Seconds;
     conditionFor: (startS: Seconds, spanS: Seconds) => Promise<WindowCondition>;
@@ -435,7 +454,7 @@ async function followFilm(
     }
   }
   const hits = o.hitCuts
-    ? windowHits(o.cuts, { from: o.newFrom, frames: o.window, spacing: HIT_SPACING_FRAMES })
+    ? windowHits(o.cuts, { from: o.newFrom, frames: o.keptTo, spacing: HIT_SPACING_FRAMES })
     : [];
   if (hits.length) {
     values = [...values, conditionVector(whole.levels, m, HIT_LEVELS)];

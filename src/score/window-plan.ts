@@ -112,9 +112,9 @@ export function windowStretches(
 }
 
 /**
- * The shot cuts a window hits (window-relative frames): those in the music it composes
- * (from `from`, its first new frame, to `frames`), at least `spacing` frames after the last one
- * hit — a montage's every cut would make one long accent.
+ * The shot cuts a window hits (window-relative frames): those in the music the score keeps of
+ * it (from `from`, its first new frame, to `frames`, where the next window's begins), at least
+ * `spacing` frames after the last one hit — a montage's every cut would make one long accent.
  */
 export function windowHits(
   cuts: readonly number[],

@@ -76,16 +76,38 @@ export function makeContrastFilm(path: string, kind: ContrastFilm, durationS = 1
   return path;
 }
 
+/** A film's shots for `makeCutFilm`: a lavfi source and its seconds each. */
+export type Shots = readonly (readonly [source: string, seconds: number])[];
+
+/**
+ * Two films of about a minute with six shots at irregular lengths (bench/long-form.ts's
+ * "lavfi cuts A" and "B"; the long-form tests score B).
+ */
+export const CUT_FILM_SHOTS: Record<'A' | 'B', Shots> = {
+  A: [
+    ['testsrc2', 7.3],
+    ['smptebars', 12.1],
+    ['mandelbrot', 9.4],
+    ['testsrc', 15.2],
+    ['rgbtestsrc', 6.6],
+    ['cellauto', 14.0],
+  ],
+  B: [
+    ['life', 11.7],
+    ['testsrc2', 4.9],
+    ['mandelbrot', 18.3],
+    ['smptehdbars', 8.8],
+    ['testsrc', 13.1],
+    ['yuvtestsrc', 10.2],
+  ],
+};
+
 /**
  * A film of lavfi pictures in turn, each for its seconds, so hard cuts fall at the running
  * sums (known cut times for the long-form tests and benchmark). Every shot is brought to one
  * size, rate and pixel format so that concat takes them; x264, no audio.
  */
-export function makeCutFilm(
-  path: string,
-  shots: readonly (readonly [source: string, seconds: number])[],
-  size = '320x180',
-): string {
+export function makeCutFilm(path: string, shots: Shots, size = '320x180'): string {
   const inputs = shots.flatMap(([src, d]) => [
     '-f',
     'lavfi',

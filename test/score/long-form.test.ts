@@ -6,9 +6,11 @@ import assert from 'node:assert/strict';
 import { loadModelFolder, type GeneratorModel } from '../../src/generator/model-folder.js';
 import { conditionVector } from '../../src/generator/condition.js';
 import { generate } from '../../src/generator/pipeline.js';
-import { composeScore, type ComposeOptions } from '../../src/score/score-video.js';
+import { composeScore, scoreVideo, type ComposeOptions } from '../../src/score/score-video.js';
 import { pearson } from '../../src/util/statistics.js';
 import { seamReadings } from '../../src/eval/seams.js';
+import { CUT_FILM_SHOTS, makeCutFilm } from '../../src/synth/clips.js';
+import { decodeAudio } from '../../src/media/audio-decode.js';
 import { detectOnsets } from '../../src/features/onset.js';
 import { resample } from '../../src/features/resample.js';
 import { reference } from '../helpers/reference.js';
@@ -107,6 +109,38 @@ describe('continuation (default model)', () => {
     assert.ok(near.hit >= near.plain + 3, `${near.hit} hit vs ${near.plain} without`);
   });
 
+  it('a minute of carried windows keeps its level: each window’s colour match does not pile on the last', async () => {
+    // bench/long-form.ts's "lavfi cuts B": six shots, 67 s. With the carried colour held for
+    // the whole window (until session 14) the level rose 5 dB from the second 10 s to the last
+    // 20 s (seeds 0 and 1, 10 steps) and the onsets stopped: one loud drone. Now: 1–2 dB.
+    const model = await loadModelFolder();
+    const m = model.manifest;
+    const dir = tempDir();
+    try {
+      const film = makeCutFilm(join(dir, 'b.mp4'), CUT_FILM_SHOTS.B);
+      const wav = join(dir, 'score.wav');
+      await scoreVideo(film, join(dir, 'scored.mp4'), model, {
+        seed: 0,
+        steps: 10,
+        guidance: m.defaults.guidance,
+        scheduler: m.defaults.scheduler,
+        wav,
+      });
+      const score = (await decodeAudio(wav, { sampleRate: m.sampleRate, channels: 1 })).channels[0];
+      const sr = m.sampleRate;
+      const levelDb = (fromS: number, toS: number) => {
+        let e = 0;
+        for (let i = fromS * sr; i < Math.min(score.length, toS * sr); i++) e += score[i] ** 2;
+        return 10 * Math.log10(e / ((Math.min(score.length / sr, toS) - fromS) * sr));
+      };
+      const early = levelDb(10, 30);
+      const late = levelDb(47, 67);
+      assert.ok(late - early < 3, `10–30 s ${early.toFixed(1)} dB, 47–67 s ${late.toFixed(1)} dB`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('where a 60 s score’s windows are joined the sound carries on; independent windows’ joins stand out', async () => {
     const model = await loadModelFolder();
     const m = model.manifest;
@@ -139,9 +173,11 @@ describe('continuation (default model)', () => {
     const independent = await read(false);
     const said = `carried: novelty percentile ${carried.novelty.toFixed(1)}, key r ${carried.key.toFixed(3)}; independent: ${independent.novelty.toFixed(1)}, ${independent.key.toFixed(3)}`;
     assert.ok(carried.n >= 4, `${carried.n} joins`);
-    // Measured (seed 4, 10 steps): novelty 83.6 vs 89.3, key r 0.935 vs 0.626.
+    // Measured (seed 4, 10 steps): novelty 79.4 vs 87.7, key r 0.812 vs 0.640 (seeds 5, 6:
+    // 0.838 / 0.658, 0.843 / 0.708). Before session 14 the new music kept the carried colour for
+    // the whole window: 0.935 vs 0.626, but its level drifted (the test above).
     assert.ok(carried.novelty < independent.novelty, said);
-    assert.ok(carried.key > independent.key + 0.15, said);
+    assert.ok(carried.key > independent.key + 0.1, said);
   });
 });
 

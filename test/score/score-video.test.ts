@@ -288,24 +288,29 @@ describe('filmscore score', () => {
     );
     assert.equal(r.status, 0, r.stderr);
     const j = JSON.parse(r.stdout);
-    // 0–10 s, then new music from the cut (carrying 6.6–8.6 s) to 16.6 s, then the rest.
+    // 0–10 s, then new music from the cut (carrying 4.6–8.6 s) to 14.6 s, then the rest.
     assert.equal(j.windows.length, 3);
-    // The second window's new music begins at the cut (to the 40 ms grid), carrying 2 s.
+    // The second window's new music begins at the cut (to the 40 ms grid), carrying 4 s.
     assert.ok(
       Math.abs(j.windows[1].newFromS - 8.6) <= 0.04,
       `new music from ${j.windows[1].newFromS} s`,
     );
-    assert.ok(Math.abs(j.windows[1].startS - 6.6) <= 0.04);
-    // That window's condition changes at the cut: its carried 2 s read the first picture,
+    assert.ok(Math.abs(j.windows[1].startS - 4.6) <= 0.04);
+    // That window's condition changes at the cut: its carried 4 s read the first picture,
     // the rest the second (colour bars with a black band: darker than testsrc2). The first
     // window's cut is 1.4 s from its end, too near for a stretch of its own.
     assert.equal(j.windows[0].stretches, undefined);
     const [carried, after] = j.windows[1].stretches;
-    assert.ok(Math.abs(carried.fromS - 6.6) <= 0.04 && Math.abs(after.fromS - 8.6) <= 0.04);
+    assert.ok(Math.abs(carried.fromS - 4.6) <= 0.04 && Math.abs(after.fromS - 8.6) <= 0.04);
     assert.ok(
       after.levels.brightness < carried.levels.brightness - 0.1,
       JSON.stringify(j.windows[1].stretches),
     );
+    // The cut is hit once, by the window whose music the score keeps there.
+    assert.equal(j.windows[0].hitsS, undefined);
+    assert.equal(j.windows[1].hitsS.length, 1);
+    assert.ok(Math.abs(j.windows[1].hitsS[0] - 8.6) <= 0.04);
+    assert.equal(j.windows[2].hitsS, undefined);
     const loop = filmscore(
       'score',
       cut,
