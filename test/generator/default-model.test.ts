@@ -288,8 +288,8 @@ describe('the bundled model (models/default)', () => {
 
   it('scores a bright fast-cut film with more onsets and more loudness than a dark still one', async () => {
     // Issue 11's check on video, 3 seeds each end to end. Measured 2026-12-03: dark still 1.03
-    // onsets/s at 31.3 dB, bright fast-cut 4.37/s at 40.3 dB (its cuts hit once a second; 3.20/s
-    // at 40.5 dB on 2026-12-02, before hits). Before film levels were kept to
+    // onsets/s at 31.3 dB, bright fast-cut 4.37/s at 40.3 dB (its cuts hit once a second; the
+    // same code without hits 3.07/s at 40.4 dB). Before film levels were kept to
     // 0.1–0.9 the dark film asked for the corpus's darkest 2 % and got busy music (3.57/s).
     const dark = await measureScoredFilm(model, 'dark-still');
     const bright = await measureScoredFilm(model, 'bright-fast-cut');
