@@ -197,7 +197,7 @@ const LOOP_SKIP_FRAMES = 10;
  * on top of the last one's and the offsets compounded: a minute into lavfi cuts B
  * (bench/long-form.ts) the level had risen 5–8 dB and the onsets stopped, one loud drone. Left
  * to decay, the level stays within −12 … −17 dB as independent windows' does (BENCHMARKS.md,
- * "Drift").
+ * "Whole films, session 14").
  */
 const CUT_COLOUR_FRAMES = 25;
 const CARRY_COLOUR_FRAMES = 400;
@@ -210,7 +210,7 @@ const STRETCH_RAMP_FRAMES = 6;
 const HIT_FRAMES = 8;
 const HIT_LEAD_FRAMES = 2;
 const HIT_SPACING_FRAMES = 25;
-export const HIT_LEVELS: AffectLevels = { pace: 0.9, loudness: 0.8 };
+const HIT_LEVELS: AffectLevels = { pace: 0.9, loudness: 0.8 };
 /** Equal-power crossfade between two renditions of the same carried music. */
 const JOIN_FADE_S = 0.5;
 
@@ -407,8 +407,8 @@ export async function composeScoreInto(
  * takes its own reading (`stretches`, handed over at the cut); and each cut in the music the
  * score keeps of the window is hit: for 0.32 s from just before it (the onset comes 40–90 ms into a
  * hit) the window's condition asks for fast, loud music (HIT_LEVELS), so the music accents the
- * cut as a composer's hit point does. Measured on the bundled model (BENCHMARKS.md, "Hits at
- * the cuts"): an onset in a cut's second 12 of 12 times against 6 of 12 without.
+ * cut as a composer's hit point does. Measured on the bundled model (BENCHMARKS.md, "Whole
+ * films, session 14"): an onset in a cut's second 12 of 12 times against 6 of 12 without.
  */
 async function followFilm(
   whole: WindowCondition,
