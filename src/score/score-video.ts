@@ -405,10 +405,11 @@ export async function composeScoreInto(
 /**
  * One window's condition as the film goes on under it. Each shot of the window (2 s or more)
  * takes its own reading (`stretches`, handed over at the cut); and each cut in the music the
- * score keeps of the window is hit: for 0.32 s from just before it (the onset comes 40–90 ms into a
- * hit) the window's condition asks for fast, loud music (HIT_LEVELS), so the music accents the
- * cut as a composer's hit point does. Measured on the bundled model (BENCHMARKS.md, "Whole
- * films, session 14"): an onset in a cut's second 12 of 12 times against 6 of 12 without.
+ * score keeps of the window is hit: for 0.32 s from just before it (the onset comes 40–90 ms
+ * into a hit) the window's condition asks for fast, loud music (HIT_LEVELS), so the music
+ * accents the cut as a composer's hit point does. Measured on the bundled model (BENCHMARKS.md,
+ * "Whole films, session 14"): an onset in a cut's second 12 of 12 times against 6 of 12
+ * without.
  */
 async function followFilm(
   whole: WindowCondition,
