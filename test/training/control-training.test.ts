@@ -237,11 +237,12 @@ describe('S-Control branch training (smoke)', () => {
       '-q',
     );
     assert.equal(t.duration, 25);
-    // 10 s windows at 0, 8 (carrying 8–10 s) and 15 s (ending at 25 s) read the reference
-    // (4 s: 401 centred frames) from frame 0, 800 mod 401 and 1500 mod 401: it loops.
+    // 10 s windows at 0, 6 (carrying 6–10 s), 12 (carrying 12–16 s) and 15 s (ending at 25 s)
+    // read the reference (4 s: 401 centred frames) from frame 0, 600, 1200 and 1500 mod 401:
+    // it loops.
     assert.deepEqual(
       t.windows.map((w: { styleFromS: number }) => Number(w.styleFromS.toFixed(2))),
-      [0, 3.99, 2.97],
+      [0, 1.99, 3.98, 2.97],
     );
     assert.deepEqual(t.controls, ['melody', 'dynamics']);
     assert.equal(t.controlGuidance, true);
