@@ -168,6 +168,7 @@ export {
   conditionVector,
   parseMood,
   stretchWeights,
+  accentWeights,
   type AffectLevels,
 } from './generator/condition.js';
 export {
@@ -228,6 +229,7 @@ export {
 export {
   planScoreWindows,
   windowStretches,
+  windowHits,
   type WindowPlan,
   type PlannedWindow,
   type WindowPlanOptions,

@@ -272,7 +272,10 @@ export async function composeScoreInto(
   // A piece up to the mux's end fade longer than a window is still one window (the fade
   // covers the padding's start).
   const oneWindow = !opts.loop && durationS <= contentS + MUX_FADE_S;
-  const cuts = (opts.cuts ?? []).map((t) => Math.round((t * sr + lead) / grid));
+  // On the latent grid, ascending (the plan and each window's stretches read them in order).
+  const cuts = (opts.cuts ?? [])
+    .map((t) => Math.round((t * sr + lead) / grid))
+    .sort((a, b) => a - b);
   const plan = oneWindow
     ? { windows: [{ start: 0, newFrom: 0 }], loopFrames: 0 }
     : planScoreWindows(frames, {

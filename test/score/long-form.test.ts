@@ -272,6 +272,23 @@ describe('score lengths and loops (tiny model)', () => {
     }
   });
 
+  it('takes cuts in any order: the plan, the stretches and the hits are those of the sorted cuts', async () => {
+    const model = await loadModelFolder(folder);
+    const opts: ComposeOptions = { seed: 0, steps: 1, guidance: 1, scheduler: 'ddim' };
+    const plan = async (cuts: number[]) =>
+      (await composeScore(model, 25, steady(model), { ...opts, cuts })).windows.map((w) => [
+        w.startS,
+        w.newFromS,
+        w.hitsS ?? [],
+      ]);
+    // Two cuts inside the first window (2.5 and 6 s), one inside the third (18.3 s).
+    const sorted = await plan([2.5, 6, 18.3]);
+    assert.deepEqual(await plan([6, 18.3, 2.5]), sorted);
+    // Both early cuts are hit (read in the wrong order, the second would seem too near the first).
+    assert.deepEqual(sorted[0][2], [2.52, 6]);
+    assert.deepEqual(sorted[2][2], [18.32]);
+  });
+
   it('a cancelled score stops with the signal’s reason', async () => {
     const model = await loadModelFolder(folder);
     const controller = new AbortController();
