@@ -184,7 +184,7 @@ export interface WindowCondition {
  * Default carry-over between windows, and how far a hand-over may move to meet a cut. 4 s
  * carried (2 s until session 14): with more of the music so far to go on, the new music keeps
  * its key better while its colour is left free to return to its own (below) — joins' key r
- * 0.610 against 0.521 (3 seeds, bench/long-form.ts), at 6 s of new music a window instead of 8.
+ * 0.605 against 0.521 (3 seeds, bench/long-form.ts), at 6 s of new music a window instead of 8.
  */
 export const CARRY_S = 4;
 export const CUT_FLEX_S = 3;
