@@ -39,6 +39,7 @@ import {
 import { resample } from '../src/features/resample.js';
 import { CUT_FILM_SHOTS, makeContrastFilm, makeCutFilm } from '../src/synth/clips.js';
 import { GaussianNoise } from '../src/sampler/noise.js';
+import { meanStd } from '../src/util/statistics.js';
 import { option } from './args.js';
 
 const SR = 16000;
@@ -117,11 +118,9 @@ interface SeamSummary {
   pitchClassSe: number;
 }
 
-/** Standard error of a mean (sample SD / √n). */
+/** Standard error of a mean (sample SD / √n; NaN for fewer than two values). */
 function standardError(v: number[]): number {
-  if (v.length < 2) return NaN;
-  const m = mean(v);
-  return Math.sqrt(v.reduce((a, x) => a + (x - m) ** 2, 0) / (v.length - 1) / v.length);
+  return meanStd(v)[1] / Math.sqrt(v.length);
 }
 
 function mean(v: number[]): number {
@@ -302,12 +301,7 @@ try {
   const rhythm = Object.fromEntries(
     arms.map((k) => [k, beats[k].map((clips) => rhythmScores(clips))]),
   ) as Record<Arm, RhythmScores[]>;
-  const meanSe = (v: number[]) => {
-    const m = mean(v);
-    const sd =
-      v.length > 1 ? Math.sqrt(v.reduce((a, x) => a + (x - m) ** 2, 0) / (v.length - 1)) : NaN;
-    return { mean: m, se: sd / Math.sqrt(v.length) };
-  };
+  const meanSe = (v: number[]) => ({ mean: mean(v), se: standardError(v) });
   const pct = (x: { mean: number; se: number }) =>
     `${(100 * x.mean).toFixed(1)} ± ${(100 * x.se).toFixed(1)}`;
   for (const k of arms) {

@@ -1,6 +1,7 @@
 import { detectOnsets, LORIS_PEAK_PICK } from '../features/onset.js';
 import { peakPick } from '../features/peak-pick.js';
 import type { Seconds } from '../units.js';
+import { meanStd } from '../util/statistics.js';
 
 /**
  * Rhythm correspondence as LORIS's beats_scores.py computes it (DESIGN.md "Metric
@@ -93,13 +94,6 @@ export interface RhythmScores {
   /** Sample standard deviations over clips (ddof 1; NaN for a single clip). */
   CSD: number;
   HSD: number;
-}
-
-function meanStd(v: number[]): [number, number] {
-  const m = v.reduce((a, b) => a + b, 0) / v.length;
-  const s =
-    v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1)) : NaN;
-  return [m, s];
 }
 
 export function rhythmScores(clips: readonly ClipBeatScore[]): RhythmScores {

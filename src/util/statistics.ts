@@ -17,3 +17,11 @@ export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   }
   return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : NaN;
 }
+
+/** The mean and the sample standard deviation (ddof 1; NaN for fewer than two values). */
+export function meanStd(v: readonly number[]): [number, number] {
+  const m = v.reduce((a, b) => a + b, 0) / v.length;
+  const s =
+    v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1)) : NaN;
+  return [m, s];
+}
